@@ -1,0 +1,329 @@
+/**
+ * The SNMP client: one session to one device, on net-snmp.
+ * Owns: get (batched, split on tooBig), GETBULK and GETNEXT subtree walks, typed errors,
+ * request counting. Knows nothing about printers; the profile engine decides what to read.
+ */
+import snmp from 'net-snmp';
+import { MeterboxError } from '../errors.js';
+import type { SnmpCredentials } from './credentials.js';
+import { isUnder, compareOids } from './oid.js';
+import { fromNetSnmp } from './convert.js';
+import type { SnmpValue, Varbind } from './values.js';
+
+export interface SnmpTarget {
+  host: string;
+  port?: number;
+  credentials: SnmpCredentials;
+  /** Per request, in milliseconds. */
+  timeoutMs?: number;
+  retries?: number;
+  /** GETBULK max-repetitions per repeater. */
+  maxRepetitions?: number;
+  /** false: walk with GETNEXT only (devices whose GETBULK is broken). */
+  bulk?: boolean;
+  /** Upper bound of OIDs in one GET PDU before the device has even said tooBig. */
+  maxOidsPerGet?: number;
+}
+
+export interface SnmpStats {
+  requests: number;
+  timeouts: number;
+  bulkFallbacks: number;
+}
+
+interface RawVarbind {
+  oid: string;
+  type: number;
+  value: unknown;
+}
+
+type NetSnmpSession = ReturnType<typeof snmp.createSession>;
+
+const AUTH_PROTOCOL: Record<string, number> = {
+  md5: snmp.AuthProtocols.md5,
+  sha: snmp.AuthProtocols.sha,
+  sha224: snmp.AuthProtocols.sha224,
+  sha256: snmp.AuthProtocols.sha256,
+  sha384: snmp.AuthProtocols.sha384,
+  sha512: snmp.AuthProtocols.sha512,
+};
+const PRIV_PROTOCOL: Record<string, number> = {
+  des: snmp.PrivProtocols.des,
+  aes: snmp.PrivProtocols.aes,
+  aes256b: snmp.PrivProtocols.aes256b,
+  aes256r: snmp.PrivProtocols.aes256r,
+};
+
+export class SnmpClient {
+  readonly host: string;
+  readonly port: number;
+  readonly stats: SnmpStats = { requests: 0, timeouts: 0, bulkFallbacks: 0 };
+  private readonly session: NetSnmpSession;
+  private readonly maxRepetitions: number;
+  private bulk: boolean;
+  private maxOidsPerGet: number;
+  private lastGarbageAt = 0;
+
+  constructor(target: SnmpTarget) {
+    this.host = target.host;
+    this.port = target.port ?? 161;
+    this.maxRepetitions = target.maxRepetitions ?? 25;
+    this.maxOidsPerGet = target.maxOidsPerGet ?? 48;
+    const creds = target.credentials;
+    // v1 has no GETBULK at all.
+    this.bulk = (target.bulk ?? true) && creds.version !== '1';
+    const common = {
+      port: this.port,
+      retries: target.retries ?? 1,
+      timeout: target.timeoutMs ?? 2000,
+      backoff: 1,
+      transport: target.host.includes(':') ? 'udp6' : 'udp4',
+      idBitsSize: 32 as const,
+    };
+    if (creds.version === '3') {
+      const user: Record<string, unknown> = {
+        name: creds.user,
+        level: snmp.SecurityLevel[creds.level],
+      };
+      if (creds.level !== 'noAuthNoPriv') {
+        user.authProtocol = AUTH_PROTOCOL[creds.authProtocol ?? 'sha'];
+        user.authKey = creds.authKey;
+      }
+      if (creds.level === 'authPriv') {
+        user.privProtocol = PRIV_PROTOCOL[creds.privProtocol ?? 'aes'];
+        user.privKey = creds.privKey;
+      }
+      this.session = snmp.createV3Session(target.host, user as unknown as snmp.User, {
+        ...common,
+        context: creds.context ?? '',
+      } as snmp.SessionOptionsV3);
+    } else {
+      this.session = snmp.createSession(target.host, creds.community, {
+        ...common,
+        version: creds.version === '1' ? snmp.Version1 : snmp.Version2c,
+      } as snmp.SessionOptions);
+    }
+    // An undecodable datagram is emitted as 'error'; unhandled it would kill the process.
+    this.session.on('error', () => {
+      this.lastGarbageAt = Date.now();
+    });
+  }
+
+  close(): void {
+    try {
+      this.session.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  /**
+   * GET many OIDs in as few PDUs as the device accepts. Missing objects are simply
+   * absent from the result (v2c varbind exceptions, or v1 noSuchName).
+   */
+  async get(oids: readonly string[]): Promise<Map<string, SnmpValue>> {
+    const out = new Map<string, SnmpValue>();
+    const unique = [...new Set(oids)];
+    for (let i = 0; i < unique.length; i += this.maxOidsPerGet) {
+      await this.getBatch(unique.slice(i, i + this.maxOidsPerGet), out);
+    }
+    return out;
+  }
+
+  private async getBatch(oids: string[], out: Map<string, SnmpValue>): Promise<void> {
+    if (oids.length === 0) return;
+    try {
+      const vbs = await this.call<RawVarbind[]>('get', oids, (cb) => this.session.get(oids, cb as never));
+      for (const vb of vbs) {
+        if (snmp.isVarbindError(vb as snmp.Varbind)) continue;
+        out.set(vb.oid, fromNetSnmp(vb.type, vb.value, vb.oid));
+      }
+    } catch (err) {
+      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_TOO_BIG' && oids.length > 1) {
+        // The device cannot answer this many at once: remember a smaller batch size and split.
+        const half = Math.ceil(oids.length / 2);
+        this.maxOidsPerGet = Math.min(this.maxOidsPerGet, half);
+        await this.getBatch(oids.slice(0, half), out);
+        await this.getBatch(oids.slice(half), out);
+        return;
+      }
+      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_NO_SUCH') {
+        // SNMPv1: one missing OID fails the whole PDU. Drop it and ask for the rest.
+        const bad = err.context.oid;
+        const rest = oids.filter((o) => o !== bad);
+        if (bad && rest.length < oids.length) {
+          await this.getBatch(rest, out);
+          return;
+        }
+        if (oids.length === 1) return;
+        for (const oid of oids) await this.getBatch([oid], out);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /** All varbinds strictly under `root`, in OID order. */
+  async walk(root: string): Promise<Varbind[]> {
+    const res = await this.walkMany([root]);
+    return res.get(root) ?? [];
+  }
+
+  /**
+   * Walk several subtrees at once: one GETBULK carries a repeater per unfinished subtree,
+   * so tables that sit side by side cost the same round trips as the longest one.
+   * Falls back to GETNEXT when the device's GETBULK answers wrongly.
+   */
+  async walkMany(roots: readonly string[]): Promise<Map<string, Varbind[]>> {
+    const result = new Map<string, Varbind[]>();
+    const cursors = new Map<string, string>();
+    for (const r of roots) {
+      result.set(r, []);
+      cursors.set(r, r);
+    }
+    while (cursors.size > 0) {
+      const active = [...cursors.entries()];
+      let columns: RawVarbind[][];
+      if (this.bulk) {
+        try {
+          columns = await this.bulkStep(active.map(([, c]) => c));
+        } catch (err) {
+          if (err instanceof MeterboxError && err.code === 'MBX_SNMP_MALFORMED' && err.context.bulk) {
+            this.bulk = false;
+            this.stats.bulkFallbacks++;
+            continue;
+          }
+          throw err;
+        }
+      } else {
+        columns = await this.nextStep(active.map(([, c]) => c));
+      }
+      active.forEach(([root, cursor], i) => {
+        const column = columns[i] ?? [];
+        let last = cursor;
+        let done = column.length === 0;
+        for (const vb of column) {
+          if (snmp.isVarbindError(vb as snmp.Varbind) || !isUnder(vb.oid, root) || compareOids(vb.oid, last) <= 0) {
+            done = true;
+            break;
+          }
+          result.get(root)?.push({ oid: vb.oid, value: fromNetSnmp(vb.type, vb.value, vb.oid) });
+          last = vb.oid;
+        }
+        if (done) cursors.delete(root);
+        else cursors.set(root, last);
+      });
+    }
+    return result;
+  }
+
+  private async bulkStep(cursors: string[]): Promise<RawVarbind[][]> {
+    const reps = Math.max(1, Math.floor(this.maxRepetitions / Math.max(1, Math.ceil(cursors.length / 4))));
+    try {
+      return await this.call<RawVarbind[][]>('getBulk', cursors, (cb) =>
+        this.session.getBulk(cursors, 0, reps, cb as never),
+      );
+    } catch (err) {
+      if (err instanceof MeterboxError && (err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR')) {
+        throw new MeterboxError('MBX_SNMP_MALFORMED', err.message, { ...err.context, bulk: true }, { cause: err });
+      }
+      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_TOO_BIG' && cursors.length > 1) {
+        const half = Math.ceil(cursors.length / 2);
+        return [...(await this.bulkStep(cursors.slice(0, half))), ...(await this.bulkStep(cursors.slice(half)))];
+      }
+      throw err;
+    }
+  }
+
+  private async nextStep(cursors: string[]): Promise<RawVarbind[][]> {
+    try {
+      const vbs = await this.call<RawVarbind[]>('getNext', cursors, (cb) => this.session.getNext(cursors, cb as never));
+      return vbs.map((vb) => [vb]);
+    } catch (err) {
+      // SNMPv1 reports the end of the MIB as noSuchName on the varbind that ran off it.
+      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_NO_SUCH') {
+        if (cursors.length === 1) return [[]];
+        const cols: RawVarbind[][] = [];
+        for (const c of cursors) cols.push(...(await this.nextStep([c])));
+        return cols;
+      }
+      throw err;
+    }
+  }
+
+  private call<T>(op: string, oids: readonly string[], fn: (cb: (err: Error | null, res: T) => void) => void): Promise<T> {
+    this.stats.requests++;
+    const started = Date.now();
+    return new Promise<T>((resolve, reject) => {
+      try {
+        fn((err, res) => {
+          if (err) reject(this.mapError(err, op, oids, started));
+          else resolve(res);
+        });
+      } catch (err) {
+        reject(this.mapError(err as Error, op, oids, started));
+      }
+    });
+  }
+
+  private mapError(err: Error, op: string, oids: readonly string[], started: number): MeterboxError {
+    const where = { host: this.host, port: this.port, op, oid: oids[0] };
+    const name = err.name;
+    const anyErr = err as Error & { code?: number; status?: number };
+    if (name === 'RequestTimedOutError') {
+      this.stats.timeouts++;
+      if (this.lastGarbageAt >= started) {
+        return new MeterboxError(
+          'MBX_SNMP_MALFORMED',
+          `${this.host}: the device answered with data that is not valid SNMP; check the device firmware or what else listens on UDP ${this.port}`,
+          where,
+          { cause: err },
+        );
+      }
+      return new MeterboxError(
+        'MBX_SNMP_TIMEOUT',
+        `${this.host}:${this.port}: no SNMP answer; check the address, that SNMP is enabled on the device, the community or v3 credentials, and that UDP ${this.port} is not blocked`,
+        where,
+        { cause: err },
+      );
+    }
+    if (name === 'ResponseInvalidError') {
+      if (anyErr.code === snmp.ResponseInvalidCode.EAuthFailure || anyErr.code === snmp.ResponseInvalidCode.ECouldNotDecrypt) {
+        return new MeterboxError(
+          'MBX_SNMP_AUTH',
+          `${this.host}: SNMPv3 authentication failed (${err.message}); check the v3 user name, auth protocol and key, privacy protocol and key`,
+          where,
+          { cause: err },
+        );
+      }
+      return new MeterboxError('MBX_SNMP_MALFORMED', `${this.host}: invalid SNMP response to ${op}: ${err.message}`, where, {
+        cause: err,
+      });
+    }
+    if (name === 'RequestFailedError') {
+      const status = anyErr.status;
+      if (status === snmp.ErrorStatus.TooBig) {
+        return new MeterboxError('MBX_SNMP_TOO_BIG', `${this.host}: response too big for ${oids.length} OIDs`, where, { cause: err });
+      }
+      if (status === snmp.ErrorStatus.NoSuchName) {
+        const m = /:\s*([\d.]+)\s*$/.exec(err.message);
+        return new MeterboxError('MBX_SNMP_NO_SUCH', `${this.host}: no such object ${m?.[1] ?? ''}`.trim(), {
+          ...where,
+          oid: m?.[1],
+        });
+      }
+      if (status === snmp.ErrorStatus.AuthorizationError) {
+        return new MeterboxError('MBX_SNMP_AUTH', `${this.host}: the device refused access (authorizationError); check the credentials and the device's SNMP access list`, where);
+      }
+      return new MeterboxError('MBX_SNMP_ERROR', `${this.host}: device answered ${op} with error ${err.message}`, where, { cause: err });
+    }
+    if (name === 'RequestInvalidError' || err instanceof TypeError) {
+      return new MeterboxError('MBX_SNMP_ERROR', `${this.host}: could not send ${op}: ${err.message}`, where, { cause: err });
+    }
+    const sys = err as NodeJS.ErrnoException;
+    if (sys.code === 'ENOTFOUND' || sys.code === 'EAI_AGAIN' || sys.code === 'EHOSTUNREACH' || sys.code === 'ENETUNREACH') {
+      return new MeterboxError('MBX_SNMP_TIMEOUT', `${this.host}: unreachable (${sys.code}); check the host name or address and the route to it`, where, { cause: err });
+    }
+    return new MeterboxError('MBX_SNMP_ERROR', `${this.host}: ${op} failed: ${err.message}`, where, { cause: err });
+  }
+}
