@@ -101,7 +101,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const agent = snmp.createAgent(
-      { port: opts.port, address: opts.address, disableAuthorization: false } as snmp.AgentOptions,
+      { port: opts.port, address: opts.address, disableAuthorization: false } as Parameters<typeof snmp.createAgent>[0],
       (err: Error | null) => {
         if (err && !settled) {
           settled = true;

@@ -29,6 +29,13 @@ export interface SnmpStats {
   requests: number;
   timeouts: number;
   bulkFallbacks: number;
+  /** Objects that could not be read and were left out, with why. */
+  skipped: { oid: string; code: string }[];
+}
+
+/** Errors that concern one object rather than the device as a whole. */
+function isObjectLevel(err: MeterboxError): boolean {
+  return err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR' || err.code === 'MBX_SNMP_NO_SUCH';
 }
 
 interface RawVarbind {
@@ -57,12 +64,13 @@ const PRIV_PROTOCOL: Record<string, number> = {
 export class SnmpClient {
   readonly host: string;
   readonly port: number;
-  readonly stats: SnmpStats = { requests: 0, timeouts: 0, bulkFallbacks: 0 };
+  readonly stats: SnmpStats = { requests: 0, timeouts: 0, bulkFallbacks: 0, skipped: [] };
   private readonly session: NetSnmpSession;
-  private readonly maxRepetitions: number;
+  private maxRepetitions: number;
   private bulk: boolean;
   private maxOidsPerGet: number;
   private lastGarbageAt = 0;
+  private bulkConfirmed = false;
 
   constructor(target: SnmpTarget) {
     this.host = target.host;
@@ -107,6 +115,13 @@ export class SnmpClient {
     this.session.on('error', () => {
       this.lastGarbageAt = Date.now();
     });
+  }
+
+  /** Apply a profile's quirks once the device is known. */
+  configure(q: { bulk?: boolean; maxRepetitions?: number; maxOidsPerGet?: number }): void {
+    if (q.bulk === false) this.bulk = false;
+    if (q.maxRepetitions) this.maxRepetitions = q.maxRepetitions;
+    if (q.maxOidsPerGet) this.maxOidsPerGet = Math.min(this.maxOidsPerGet, q.maxOidsPerGet);
   }
 
   close(): void {
@@ -159,6 +174,17 @@ export class SnmpClient {
         for (const oid of oids) await this.getBatch([oid], out);
         return;
       }
+      if (err instanceof MeterboxError && isObjectLevel(err)) {
+        // One bad object (a corrupt value, a genErr) must not cost the rest of the read.
+        if (oids.length === 1) {
+          this.stats.skipped.push({ oid: oids[0] as string, code: err.code });
+          return;
+        }
+        const half = Math.ceil(oids.length / 2);
+        await this.getBatch(oids.slice(0, half), out);
+        await this.getBatch(oids.slice(half), out);
+        return;
+      }
       throw err;
     }
   }
@@ -175,20 +201,24 @@ export class SnmpClient {
    * Falls back to GETNEXT when the device's GETBULK answers wrongly.
    */
   async walkMany(roots: readonly string[]): Promise<Map<string, Varbind[]>> {
+    return this.walkFrom(new Map(roots.map((r) => [r, r])));
+  }
+
+  /** Walk each subtree (key) onward from its cursor (value). */
+  private async walkFrom(start: ReadonlyMap<string, string>): Promise<Map<string, Varbind[]>> {
     const result = new Map<string, Varbind[]>();
-    const cursors = new Map<string, string>();
-    for (const r of roots) {
-      result.set(r, []);
-      cursors.set(r, r);
-    }
+    const cursors = new Map(start);
+    for (const r of start.keys()) result.set(r, []);
     while (cursors.size > 0) {
       const active = [...cursors.entries()];
       let columns: RawVarbind[][];
       if (this.bulk) {
         try {
           columns = await this.bulkStep(active.map(([, c]) => c));
+          this.bulkConfirmed = true;
         } catch (err) {
-          if (err instanceof MeterboxError && err.code === 'MBX_SNMP_MALFORMED' && err.context.bulk) {
+          if (err instanceof MeterboxError && (err.context.bulk || (err.code === 'MBX_SNMP_TIMEOUT' && !this.bulkConfirmed))) {
+            // GETBULK answered wrongly, or not at all although the device answers GET: walk with GETNEXT.
             this.bulk = false;
             this.stats.bulkFallbacks++;
             continue;
@@ -196,7 +226,25 @@ export class SnmpClient {
           throw err;
         }
       } else {
-        columns = await this.nextStep(active.map(([, c]) => c));
+        try {
+          columns = await this.nextStep(active.map(([, c]) => c));
+        } catch (err) {
+          if (!(err instanceof MeterboxError && isObjectLevel(err))) throw err;
+          if (active.length > 1) {
+            // Find the subtree that breaks and walk the others on their own.
+            for (const [root, cursor] of active) {
+              const part = await this.walkFrom(new Map([[root, cursor]]));
+              result.get(root)?.push(...(part.get(root) ?? []));
+              cursors.delete(root);
+            }
+            continue;
+          }
+          // A single subtree whose next object cannot be read: keep what we have.
+          const [root, cursor] = active[0] as [string, string];
+          this.stats.skipped.push({ oid: cursor, code: err.code });
+          cursors.delete(root);
+          continue;
+        }
       }
       active.forEach(([root, cursor], i) => {
         const column = columns[i] ?? [];

@@ -1,0 +1,48 @@
+/**
+ * `meterbox dump <host>`: walk the printer-relevant subtrees and write snmprec, so an installer
+ * can send us a recording of an unknown model and it becomes a fixture.
+ */
+import { Command } from 'commander';
+import { createWriteStream } from 'node:fs';
+import { SnmpClient } from '../snmp/client.js';
+import { formatSnmprecLine } from '../snmp/snmprec.js';
+import { compareOids } from '../snmp/oid.js';
+import { SYS } from '../profiles/standard-mib.js';
+import type { Varbind } from '../snmp/values.js';
+import { addSnmpOptions, targetFromFlags, type SnmpFlags } from './snmp-options.js';
+
+/** system, interfaces, host resources, printer MIB, PWG port monitor; plus the device's enterprise. */
+const DUMP_ROOTS = ['1.3.6.1.2.1.1', '1.3.6.1.2.1.2', '1.3.6.1.2.1.25', '1.3.6.1.2.1.43', '1.3.6.1.4.1.2699.1.2'];
+
+export function dumpCommand(): Command {
+  const cmd = new Command('dump')
+    .description('record the printer-relevant SNMP subtrees of a device as snmprec (OID|TYPE|VALUE)')
+    .argument('<host>', 'IP address or host name of the device')
+    .option('-o, --output <file>', 'write to this file instead of stdout');
+  addSnmpOptions(cmd);
+  cmd.action(async (host: string, flags: SnmpFlags & { output?: string }) => {
+    const client = new SnmpClient(targetFromFlags(host, flags));
+    try {
+      const sys = await client.get([SYS.objectID]);
+      const objectID = sys.get(SYS.objectID);
+      const roots = [...DUMP_ROOTS];
+      const enterprise = objectID?.type === 'oid' ? /^(1\.3\.6\.1\.4\.1\.\d+)/.exec(objectID.value)?.[1] : undefined;
+      if (enterprise && !roots.includes(enterprise)) roots.push(enterprise);
+      const all: Varbind[] = [];
+      for (const root of roots) {
+        // One subtree at a time: vendor subtrees can be large and we want steady progress.
+        const vbs = await client.walk(root);
+        all.push(...vbs);
+        process.stderr.write(`meterbox: ${host}: ${root}: ${vbs.length} objects\n`);
+      }
+      all.sort((a, b) => compareOids(a.oid, b.oid));
+      const out = flags.output ? createWriteStream(flags.output) : process.stdout;
+      for (const vb of all) out.write(formatSnmprecLine(vb) + '\n');
+      if (flags.output) await new Promise<void>((res) => (out as ReturnType<typeof createWriteStream>).end(() => res()));
+      process.stderr.write(`meterbox: ${host}: ${all.length} objects in ${client.stats.requests} requests${flags.output ? ` written to ${flags.output}` : ''}\n`);
+    } finally {
+      client.close();
+    }
+  });
+  return cmd;
+}

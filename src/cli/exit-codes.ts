@@ -1,0 +1,26 @@
+/** Exit codes of the CLI; documented in the README and stable for scripts. */
+import type { ErrorCode } from '../errors.js';
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  noAnswer: 3,
+  notAPrinter: 4,
+  auth: 5,
+} as const;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'MBX_USAGE':
+      return EXIT.usage;
+    case 'MBX_SNMP_TIMEOUT':
+      return EXIT.noAnswer;
+    case 'MBX_NOT_A_PRINTER':
+      return EXIT.notAPrinter;
+    case 'MBX_SNMP_AUTH':
+      return EXIT.auth;
+    default:
+      return EXIT.failure;
+  }
+}

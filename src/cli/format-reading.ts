@@ -1,0 +1,51 @@
+/** Human-readable summary of a Reading for the technician at the printer. */
+import Table from 'cli-table3';
+import type { Reading, Supply } from '../reading/types.js';
+
+function bar(percent: number | undefined): string {
+  if (percent === undefined) return '';
+  const filled = Math.round(percent / 10);
+  return '█'.repeat(filled) + '░'.repeat(10 - filled);
+}
+
+function supplyLevel(s: Supply): string {
+  if (s.percent !== undefined) return `${String(s.percent).padStart(3)}% ${bar(s.percent)}`;
+  if (s.level === -3) return 'some remaining';
+  if (s.level === -2 || s.max === -2) return 'unknown';
+  if (s.max === -1) return `${s.level} (no maximum)`;
+  return String(s.level);
+}
+
+export function formatReading(r: Reading): string {
+  const d = r.device;
+  const lines: string[] = [];
+  lines.push(`${d.vendor}${d.brand ? ` (${d.brand})` : ''} ${d.model ?? ''}`.trim() + `  at ${d.host}`);
+  const idRows: [string, string | undefined][] = [
+    ['serial', d.serial],
+    ['MAC', d.mac],
+    ['device key', `${d.key} (by ${d.keySource})`],
+    ['firmware', d.firmware],
+    ['sysName', d.sysName],
+    ['location', d.sysLocation],
+    ['profile', r.profile],
+    ['read at', r.readAt],
+  ];
+  for (const [k, v] of idRows) if (v) lines.push(`  ${k.padEnd(11)} ${v}`);
+
+  const counters = new Table({ head: ['counter', 'value', 'source'], style: { head: [], border: [] } });
+  for (const [name, value] of Object.entries(r.counters)) counters.push([name, value.toLocaleString('en-US'), r.sources[name as keyof typeof r.sources] ?? '']);
+  lines.push('', 'Counters');
+  lines.push(Object.keys(r.counters).length > 0 ? counters.toString() : '  (the device exposes no page counter)');
+
+  if (r.supplies.length > 0) {
+    const supplies = new Table({ head: ['supply', 'kind', 'color', 'level', 'state'], style: { head: [], border: [] } });
+    for (const s of r.supplies) supplies.push([s.description, s.kind, s.color ?? '', supplyLevel(s), s.state]);
+    lines.push('', 'Supplies', supplies.toString());
+  }
+
+  const st = r.status;
+  lines.push('', `Status: device ${st.device ?? 'n/a'}, printer ${st.printer ?? 'n/a'}${st.errors.length ? `, errors: ${st.errors.join(', ')}` : ''}`);
+  for (const a of st.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.code}${a.text ? `: ${a.text}` : ''}`);
+  if (st.console?.length) lines.push(`  display: ${st.console.join(' | ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** The meterbox command line: one subcommand per job, exit codes in exit-codes.ts. */
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
+import { isMeterboxError } from '../errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { readCommand } from './read.js';
+import { dumpCommand } from './dump.js';
+import { simulateCommand } from './simulate.js';
+import { demoCommand } from './demo.js';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('meterbox')
+    .description('meter-reading agent for managed print services')
+    .version(pkg.version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  for (const cmd of [readCommand(), dumpCommand(), simulateCommand(), demoCommand()]) {
+    cmd.exitOverride();
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (isMeterboxError(err)) {
+      process.stderr.write(`meterbox: ${err.message} [${err.code}]\n`);
+      return exitCodeFor(err.code);
+    }
+    process.stderr.write(`meterbox: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});
