@@ -3,12 +3,13 @@
  * probe OIDs → select profile → read plan → (the caller fetches) → Reading fields.
  * No vendor names appear here; everything vendor-specific is profile data.
  */
+import { v7 as uuidv7 } from 'uuid';
 import { column } from '../snmp/table.js';
 import { asBuffer, asNumber, asText, type MibView, type SnmpValue } from '../snmp/values.js';
 import { decodeHexText, deviceKey, formatMac, normalizeSerial, parseDeviceId, parseMacText } from '../reading/identity.js';
 import { decodeStatus, printerDeviceIndex } from '../reading/status.js';
 import { decodeSupplies } from '../reading/supplies.js';
-import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources, type DeviceIdentity } from '../reading/types.js';
+import { COUNTER_NAMES, type Counters, type CounterSources, type DeviceIdentity, type Reading } from '../reading/types.js';
 import { ENTERPRISE_VENDOR, HR, IF, PAGE_COUNTER_UNITS, PPM_DEVICE_ID, PRT, SYS } from './standard-mib.js';
 import type { CounterRule, Profile, Quirks, TextRule } from './types.js';
 
@@ -313,7 +314,29 @@ export function profileLabel(profile: Profile | undefined): string {
   return profile ? `${profile.id}@${profile.version}` : STANDARD_PROFILE_ID;
 }
 
-export { decodeStatus, decodeSupplies };
+/** Everything read from one device → the Reading. Pure apart from the id. */
+export function buildReading(view: MibView, profile: Profile | undefined, host: string, readAt: Date): Reading {
+  const { counters, sources } = decodeCounters(view, profile);
+  return {
+    id: uuidv7({ msecs: readAt.getTime() }),
+    readAt: readAt.toISOString(),
+    device: decodeIdentity(view, profile, host),
+    counters,
+    sources,
+    supplies: decodeSupplies(view),
+    status: decodeStatus(view),
+    profile: profileLabel(profile),
+  };
+}
+
+/**
+ * The Reading a complete recording yields, without the network: what the profile tests assert.
+ * The over-the-wire path (read-device.ts) fetches a subset of the same objects and must agree.
+ */
+export function readingFromRecording(view: MibView, profiles: readonly Profile[], host = 'recording', readAt = new Date(0)): Reading {
+  return buildReading(view, selectProfile(profiles, view), host, readAt);
+}
+
 
 /** OIDs a profile reads counters and serials from; the simulator uses them to make synthetic devices. */
 export function profileDataOids(profile: Profile | undefined): { counters: string[]; serials: string[] } {

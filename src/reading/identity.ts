@@ -30,6 +30,7 @@ export function normalizeSerial(raw: string | undefined, stripPrefixes: readonly
   let s = raw.trim();
   for (const p of stripPrefixes) if (s.toUpperCase().startsWith(p.toUpperCase())) s = s.slice(p.length);
   s = s.replace(/^(S\/N|SN|SERIAL(\s*NO\.?|\s*NUMBER)?)\s*[:#]?\s*/i, '');
+  // eslint-disable-next-line no-control-regex -- NUL padding is what printers send
   s = s.replace(/[\s\u0000]+/g, '').toUpperCase();
   if (s === '' || PLACEHOLDER.test(s)) return undefined;
   return s;

@@ -2,25 +2,15 @@
  * Reads one device: probe, choose a profile, fetch what it needs in as few round trips as the
  * device allows, and build the Reading. The only place where SNMP I/O meets the profile engine.
  */
-import { v7 as uuidv7 } from 'uuid';
 import { MeterboxError } from '../errors.js';
 import { PROFILES } from '../profiles/index.js';
-import {
-  decodeCounters,
-  decodeIdentity,
-  decodeStatus,
-  decodeSupplies,
-  looksLikePrinter,
-  planRead,
-  probeOids,
-  profileLabel,
-  selectProfile,
-} from '../profiles/engine.js';
+import { buildReading, looksLikePrinter, planRead, probeOids, selectProfile } from '../profiles/engine.js';
 import type { Profile } from '../profiles/types.js';
 import { SYS } from '../profiles/standard-mib.js';
 import { SnmpClient, type SnmpStats, type SnmpTarget } from '../snmp/client.js';
 import { asText, type SnmpValue } from '../snmp/values.js';
 import type { Reading } from './types.js';
+
 
 export interface ReadOptions {
   profiles?: readonly Profile[];
@@ -57,17 +47,7 @@ export async function readDevice(target: SnmpTarget, opts: ReadOptions = {}): Pr
     for (const vbs of walked.values()) for (const vb of vbs) view.set(vb.oid, vb.value);
 
     const readAt = (opts.now ?? (() => new Date()))();
-    const { counters, sources } = decodeCounters(view, profile);
-    const reading: Reading = {
-      id: uuidv7({ msecs: readAt.getTime() }),
-      readAt: readAt.toISOString(),
-      device: decodeIdentity(view, profile, target.host),
-      counters,
-      sources,
-      supplies: decodeSupplies(view),
-      status: decodeStatus(view),
-      profile: profileLabel(profile),
-    };
+    const reading = buildReading(view, profile, target.host, readAt);
     return { reading, stats: client.stats, ms: Date.now() - started };
   } finally {
     client.close();

@@ -33,6 +33,8 @@ export interface SnmpStats {
   skipped: { oid: string; code: string }[];
 }
 
+const MIN_BULK_BUDGET = 10;
+
 /** Errors that concern one object rather than the device as a whole. */
 function isObjectLevel(err: MeterboxError): boolean {
   return err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR' || err.code === 'MBX_SNMP_NO_SUCH';
@@ -71,6 +73,8 @@ export class SnmpClient {
   private maxOidsPerGet: number;
   private lastGarbageAt = 0;
   private bulkConfirmed = false;
+  /** Upper bound of varbinds we ask one GETBULK response to carry. */
+  private bulkBudget = 60;
 
   constructor(target: SnmpTarget) {
     this.host = target.host;
@@ -266,18 +270,22 @@ export class SnmpClient {
   }
 
   private async bulkStep(cursors: string[]): Promise<RawVarbind[][]> {
-    const reps = Math.max(1, Math.floor(this.maxRepetitions / Math.max(1, Math.ceil(cursors.length / 4))));
+    if (cursors.length > this.bulkBudget) {
+      const half = Math.ceil(cursors.length / 2);
+      return [...(await this.bulkStep(cursors.slice(0, half))), ...(await this.bulkStep(cursors.slice(half)))];
+    }
+    // Many agents cap a response at ~64 varbinds and some drop larger ones silently.
+    const reps = Math.max(1, Math.min(this.maxRepetitions, Math.floor(this.bulkBudget / cursors.length)));
     try {
-      return await this.call<RawVarbind[][]>('getBulk', cursors, (cb) =>
-        this.session.getBulk(cursors, 0, reps, cb as never),
-      );
+      return await this.call<RawVarbind[][]>('getBulk', cursors, (cb) => this.session.getBulk(cursors, 0, reps, cb as never));
     } catch (err) {
       if (err instanceof MeterboxError && (err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR')) {
         throw new MeterboxError('MBX_SNMP_MALFORMED', err.message, { ...err.context, bulk: true }, { cause: err });
       }
-      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_TOO_BIG' && cursors.length > 1) {
-        const half = Math.ceil(cursors.length / 2);
-        return [...(await this.bulkStep(cursors.slice(0, half))), ...(await this.bulkStep(cursors.slice(half)))];
+      if (err instanceof MeterboxError && (err.code === 'MBX_SNMP_TOO_BIG' || (err.code === 'MBX_SNMP_TIMEOUT' && !this.bulkConfirmed)) && this.bulkBudget > MIN_BULK_BUDGET) {
+        // Too big, or dropped without a word: ask for less and try once more before giving up on GETBULK.
+        this.bulkBudget = MIN_BULK_BUDGET;
+        return this.bulkStep(cursors);
       }
       throw err;
     }
