@@ -8,15 +8,29 @@ export function oidArcs(oid: string): number[] {
   return normalizeOid(oid).split('.').map(Number);
 }
 
+/** Arc-by-arc order without allocating: this runs inside every GETNEXT and table scan. */
 export function compareOids(a: string, b: string): number {
-  const x = oidArcs(a);
-  const y = oidArcs(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = (x[i] as number) - (y[i] as number);
-    if (d !== 0) return d < 0 ? -1 : 1;
+  let i = a.charCodeAt(0) === 46 ? 1 : 0;
+  let j = b.charCodeAt(0) === 46 ? 1 : 0;
+  while (i < a.length && j < b.length) {
+    let x = 0;
+    let y = 0;
+    let c: number;
+    while (i < a.length && (c = a.charCodeAt(i)) !== 46) {
+      x = x * 10 + (c - 48);
+      i++;
+    }
+    while (j < b.length && (c = b.charCodeAt(j)) !== 46) {
+      y = y * 10 + (c - 48);
+      j++;
+    }
+    if (x !== y) return x < y ? -1 : 1;
+    i++;
+    j++;
   }
-  return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+  const aDone = i >= a.length;
+  const bDone = j >= b.length;
+  return aDone && bDone ? 0 : aDone ? -1 : 1;
 }
 
 /** True when `oid` is strictly inside the subtree rooted at `root`. */

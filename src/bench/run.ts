@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
+ * Suites: read. Traffic goes to 127.0.0.0/8 only.
+ */
+import { benchRead } from './read.js';
+
+const SUITES: Record<string, () => Promise<void>> = {
+  read: () => benchRead({ devices: Number(process.env.BENCH_DEVICES ?? 200), latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 10), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32) }),
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const names = wanted.length > 0 ? wanted : Object.keys(SUITES);
+  for (const name of names) {
+    const suite = SUITES[name];
+    if (!suite) {
+      console.error(`bench: unknown suite '${name}'; known: ${Object.keys(SUITES).join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
+    await suite();
+  }
+}
+
+await main();
