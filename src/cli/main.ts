@@ -8,6 +8,7 @@ import { readCommand } from './read.js';
 import { dumpCommand } from './dump.js';
 import { simulateCommand } from './simulate.js';
 import { demoCommand } from './demo.js';
+import { profilesCommand } from './profiles.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), dumpCommand(), simulateCommand(), demoCommand()]) {
+  for (const cmd of [readCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }
