@@ -71,7 +71,11 @@ const STANDARD_GETS = [SYS.descr, SYS.objectID, SYS.upTime, SYS.contact, SYS.nam
 function ruleOids(rule: CounterRule): { get: string[]; walk: string[] } {
   if ('oid' in rule) return { get: [rule.oid], walk: [] };
   if ('sum' in rule) return { get: rule.sum, walk: [] };
-  if ('table' in rule) return { get: [], walk: [rule.table.names, rule.table.values] };
+  if ('table' in rule) {
+    const walk = [rule.table.names, rule.table.values];
+    if (rule.table.where) walk.push(rule.table.where.column);
+    return { get: [], walk };
+  }
   if ('record' in rule) return { get: [rule.record.oid], walk: [] };
   return { get: [], walk: [] };
 }
@@ -159,13 +163,22 @@ function applyRule(view: MibView, rule: CounterRule, found: Counters): { value: 
   }
   if ('table' in rule) {
     const re = new RegExp(rule.table.match, 'i');
+    const hits: { value: number; oid: string }[] = [];
+    const where = rule.table.where;
+    const whereRe = where ? new RegExp(where.match, 'i') : undefined;
     for (const [index, name] of column(view, rule.table.names)) {
       if (!re.test(asText(name) ?? '')) continue;
+      if (where && !whereRe?.test(asText(view.get(`${where.column}.${index}`)) ?? '')) continue;
       const oid = `${rule.table.values}.${index}`;
       const value = counterValue(view.get(oid));
-      if (value !== undefined) return { value, source: oid };
+      if (value === undefined) continue;
+      if (!rule.table.all) return { value, source: oid };
+      hits.push({ value, oid });
     }
-    return undefined;
+    const [first] = hits;
+    if (!first) return undefined;
+    if (hits.length === 1) return { value: first.value, source: first.oid };
+    return { value: hits.reduce((n, h) => n + h.value, 0), source: `computed:${hits.map((h) => h.oid).join('+')}` };
   }
   const blob = asBuffer(view.get(rule.record.oid));
   const value = blob ? readRecord(blob, rule.record.code) : undefined;

@@ -11,6 +11,7 @@ import { ricoh } from './vendors/ricoh.js';
 import { sharp } from './vendors/sharp.js';
 import { toshiba } from './vendors/toshiba.js';
 import { xerox } from './vendors/xerox.js';
+import { fujifilm } from './vendors/fujifilm.js';
 import { brother } from './vendors/brother.js';
 import { canon } from './vendors/canon.js';
 import { epson } from './vendors/epson.js';
@@ -27,6 +28,7 @@ export const PROFILES: readonly Profile[] = [
   sharp,
   toshiba,
   xerox,
+  fujifilm,
   brother,
   canon,
   epson,

@@ -26,8 +26,14 @@ export type CounterRule =
   | { sum: string[] }
   /** Counters already found, added up; the source becomes `computed:a+b`. */
   | { sumOf: CounterName[] }
-  /** A vendor table with a name column and a value column: the row whose name matches. */
-  | { table: { names: string; values: string; match: string } }
+  /**
+   * A vendor table with a name column and a value column: the row whose name matches.
+   * With `all`, every matching row is added up (at least one must match), for tables that
+   * split one counter over several rows (e.g. full colour and single colour).
+   * An integer name cell (a type code) matches as its decimal text. `where` narrows the rows
+   * further by another column of the same row (e.g. the unit of a typed counter).
+   */
+  | { table: { names: string; values: string; match: string; all?: boolean; where?: { column: string; match: string } } }
   /** A TLV blob (Brother's maintenance records): code byte, 0x01, length byte, big-endian value. */
   | { record: { oid: string; code: number } };
 
