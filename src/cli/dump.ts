@@ -6,8 +6,10 @@ import { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { SnmpClient } from '../snmp/client.js';
 import { formatSnmprecLine } from '../snmp/snmprec.js';
-import { compareOids } from '../snmp/oid.js';
+import { compareOids, isUnder } from '../snmp/oid.js';
 import { SYS } from '../profiles/standard-mib.js';
+import { PROFILES } from '../profiles/index.js';
+import { planRead, probeOids } from '../profiles/engine.js';
 import type { Varbind } from '../snmp/values.js';
 import { addSnmpOptions, targetFromFlags, type SnmpFlags } from './snmp-options.js';
 
@@ -35,6 +37,21 @@ export function dumpCommand(): Command {
         all.push(...vbs);
         process.stderr.write(`meterbox: ${host}: ${root}: ${vbs.length} objects\n`);
       }
+      // Objects some profile reads outside those subtrees (e.g. OKI's 1284 ID in HP's MIB): without them the
+      // recording would not read back the same.
+      const covered = (oid: string) => roots.some((r) => oid === r || isUnder(oid, r));
+      const gets = new Set(probeOids(PROFILES).filter((o) => !covered(o)));
+      const walks = new Set<string>();
+      for (const p of PROFILES) {
+        const plan = planRead(p);
+        for (const o of plan.get) if (!covered(o)) gets.add(o);
+        for (const o of plan.walk) if (!covered(o)) walks.add(o);
+      }
+      const extra = new Map<string, Varbind>();
+      for (const [oid, value] of await client.get([...gets])) extra.set(oid, { oid, value });
+      for (const vbs of (await client.walkMany([...walks])).values()) for (const vb of vbs) extra.set(vb.oid, vb);
+      all.push(...extra.values());
+      process.stderr.write(`meterbox: ${host}: objects read by profiles outside these subtrees: ${extra.size}\n`);
       all.sort((a, b) => compareOids(a.oid, b.oid));
       const out = flags.output ? createWriteStream(flags.output) : process.stdout;
       for (const vb of all) out.write(formatSnmprecLine(vb) + '\n');

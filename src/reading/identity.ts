@@ -2,7 +2,7 @@
 import type { KeySource } from './types.js';
 
 /** Values printers put where a serial should be when they have none. */
-const PLACEHOLDER = /^(0+|X+|\?+|-+|N\/?A|NONE|UNKNOWN|NULL|SERIAL_?NUMBER|SERIALNUMBER|DEFAULT|NOT ?AVAILABLE|0123456789|123456789)$/i;
+const PLACEHOLDER = /^(0+|X+|\?+|-+|N\/?A|NONE|UNKNOWN|NULL|SERIAL_?NUMBER|SERIALNUMBER|SERIAL_?NO\.?|DEFAULT|NOT ?AVAILABLE|0123456789|123456789)$/i;
 
 /** "4142 4344" or "41424344" → "ABCD" when every byte is printable; otherwise undefined. */
 export function decodeHexText(s: string): string | undefined {
@@ -29,7 +29,8 @@ export function normalizeSerial(raw: string | undefined, stripPrefixes: readonly
   if (raw === undefined) return undefined;
   let s = raw.trim();
   for (const p of stripPrefixes) if (s.toUpperCase().startsWith(p.toUpperCase())) s = s.slice(p.length);
-  s = s.replace(/^(S\/N|SN|SERIAL(\s*NO\.?|\s*NUMBER)?)\s*[:#]?\s*/i, '');
+  // A label needs a separator after it: "SN: X1", "Serial Number X1", but the serial "SNB12345" stays whole.
+  s = s.replace(/^(S\/N\s*[:#]?|(SN|SERIAL(\s*NO\.?|\s*NUMBER)?)(\s*[:#]|\s+(?!(NO|NUMBER)\b)))\s*/i, '');
   // eslint-disable-next-line no-control-regex -- NUL padding is what printers send
   s = s.replace(/[\s\u0000]+/g, '').toUpperCase();
   if (s === '' || PLACEHOLDER.test(s)) return undefined;

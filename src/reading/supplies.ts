@@ -31,10 +31,14 @@ function kindFrom(type: number | undefined, description: string): SupplyKind {
 
 const LOW_PERCENT = 10;
 
-function stateOf(level: number, max: number, percent: number | undefined, receptacle: boolean): SupplyState {
+/**
+ * RFC 3805 prtMarkerSuppliesLevel is "the current level if this supply is a container; the remaining
+ * space if this supply is a receptacle", so one rule fits both: little left (toner, or room in a waste
+ * box) is low, nothing left is empty (for a receptacle: full, replace it).
+ */
+function stateOf(level: number, percent: number | undefined): SupplyState {
   if (level === -3) return 'someRemaining';
-  if (percent === undefined) return level === 0 && !receptacle ? 'empty' : 'unknown';
-  if (receptacle) return percent >= 100 ? 'empty' : percent >= 100 - LOW_PERCENT ? 'low' : 'ok';
+  if (percent === undefined) return level === 0 ? 'empty' : 'unknown';
   if (level === 0) return 'empty';
   return percent <= LOW_PERCENT ? 'low' : 'ok';
 }
@@ -56,8 +60,8 @@ export function decodeSupplies(view: MibView): Supply[] {
     const colorantIndex = asNumber(cell(view, entry, 3, index));
     const device = index.split('.')[0];
     const colorant = colorantIndex && colorantIndex > 0 ? asText(view.get(`${PRT.colorantValue}.${device}.${colorantIndex}`)) : undefined;
-    const color = (colorant && colorFromText(colorant)) ?? colorFromText(description) ?? (colorant || undefined);
-    const receptacle = cls === 4;
+    // An empty colorant name ('') must not hide the colour in the description.
+    const color = (colorant ? colorFromText(colorant) : undefined) ?? colorFromText(description) ?? (colorant || undefined);
     const percent = max > 0 && level >= 0 ? Math.min(100, Math.round((level / max) * 100)) : undefined;
     const supply: Supply = {
       index: Number(index.split('.').pop()),
@@ -65,7 +69,7 @@ export function decodeSupplies(view: MibView): Supply[] {
       kind: kindFrom(type, description),
       level,
       max,
-      state: stateOf(level, max, percent, receptacle),
+      state: stateOf(level, percent),
     };
     if (color) supply.color = color;
     if (percent !== undefined) supply.percent = percent;

@@ -21,6 +21,8 @@ export interface Faults {
   malformed?: boolean;
   /** GETs with more OIDs than this are answered with tooBig, as small-buffer agents do. */
   maxGetOids?: number;
+  /** Source of randomness for dropRate (default Math.random); tests pass a seeded one to stay deterministic. */
+  random?: () => number;
 }
 
 export interface AgentAuth {
@@ -141,7 +143,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
     const answer = (kind: 'get' | 'next' | 'bulk'): Handler => (socket, message, rinfo) => {
       running.requests++;
-      if (faults.dropRate && Math.random() < faults.dropRate) return;
+      if (faults.dropRate && (faults.random ?? Math.random)() < faults.dropRate) return;
       if (faults.malformed) {
         send(() => socket.send(Buffer.from([0x30, 0x84, 0xff, 0x02, 0x01]), rinfo.port, rinfo.address));
         return;

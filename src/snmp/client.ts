@@ -35,6 +35,21 @@ export interface SnmpStats {
 
 const MIN_BULK_BUDGET = 10;
 
+/** A GETBULK column must climb strictly from its cursor; after endOfMibView nothing real may follow. */
+function inOrder(cursor: string, column: readonly RawVarbind[]): boolean {
+  let last = cursor;
+  let ended = false;
+  for (const vb of column) {
+    if (snmp.isVarbindError(vb as snmp.Varbind)) {
+      ended = true;
+      continue;
+    }
+    if (ended || compareOids(vb.oid, last) <= 0) return false;
+    last = vb.oid;
+  }
+  return true;
+}
+
 /** Errors that concern one object rather than the device as a whole. */
 function isObjectLevel(err: MeterboxError): boolean {
   return err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR' || err.code === 'MBX_SNMP_NO_SUCH';
@@ -72,6 +87,8 @@ export class SnmpClient {
   private bulk: boolean;
   private maxOidsPerGet: number;
   private lastGarbageAt = 0;
+  /** A well-formed SNMP message has come back from this device (so undecodable replies concern single objects). */
+  private answered = false;
   private bulkConfirmed = false;
   /** Upper bound of varbinds we ask one GETBULK response to carry. */
   private bulkBudget = 60;
@@ -179,6 +196,8 @@ export class SnmpClient {
         return;
       }
       if (err instanceof MeterboxError && isObjectLevel(err)) {
+        // A device that has never answered with valid SNMP is broken as a whole: splitting would only add timeouts.
+        if (err.code === 'MBX_SNMP_MALFORMED' && !this.answered) throw err;
         // One bad object (a corrupt value, a genErr) must not cost the rest of the read.
         if (oids.length === 1) {
           this.stats.skipped.push({ oid: oids[0] as string, code: err.code });
@@ -276,8 +295,9 @@ export class SnmpClient {
     }
     // Many agents cap a response at ~64 varbinds and some drop larger ones silently.
     const reps = Math.max(1, Math.min(this.maxRepetitions, Math.floor(this.bulkBudget / cursors.length)));
+    let columns: RawVarbind[][];
     try {
-      return await this.call<RawVarbind[][]>('getBulk', cursors, (cb) => this.session.getBulk(cursors, 0, reps, cb as never));
+      columns = await this.call<RawVarbind[][]>('getBulk', cursors, (cb) => this.session.getBulk(cursors, 0, reps, cb as never));
     } catch (err) {
       if (err instanceof MeterboxError && (err.code === 'MBX_SNMP_MALFORMED' || err.code === 'MBX_SNMP_ERROR')) {
         throw new MeterboxError('MBX_SNMP_MALFORMED', err.message, { ...err.context, bulk: true }, { cause: err });
@@ -289,6 +309,18 @@ export class SnmpClient {
       }
       throw err;
     }
+    // net-snmp accepts OIDs that go backwards; a walk would then silently stop short. Treat it as broken GETBULK.
+    const bad = cursors.findIndex((c, i) => !inOrder(c, columns[i] ?? []));
+    if (bad >= 0) {
+      throw new MeterboxError('MBX_SNMP_MALFORMED', `${this.host}: GETBULK answered out of order after ${cursors[bad]}`, {
+        host: this.host,
+        port: this.port,
+        op: 'getBulk',
+        oid: cursors[bad],
+        bulk: true,
+      });
+    }
+    return columns;
   }
 
   private async nextStep(cursors: string[]): Promise<RawVarbind[][]> {
@@ -313,8 +345,14 @@ export class SnmpClient {
     return new Promise<T>((resolve, reject) => {
       try {
         fn((err, res) => {
-          if (err) reject(this.mapError(err, op, oids, started));
-          else resolve(res);
+          if (err) {
+            const mapped = this.mapError(err, op, oids, started);
+            if (mapped.code !== 'MBX_SNMP_TIMEOUT' && mapped.code !== 'MBX_SNMP_MALFORMED' && mapped.code !== 'MBX_USAGE') this.answered = true;
+            reject(mapped);
+          } else {
+            this.answered = true;
+            resolve(res);
+          }
         });
       } catch (err) {
         reject(this.mapError(err as Error, op, oids, started));
@@ -372,6 +410,15 @@ export class SnmpClient {
         return new MeterboxError('MBX_SNMP_AUTH', `${this.host}: the device refused access (authorizationError); check the credentials and the device's SNMP access list`, where);
       }
       return new MeterboxError('MBX_SNMP_ERROR', `${this.host}: device answered ${op} with error ${err.message}`, where, { cause: err });
+    }
+    if ((err as NodeJS.ErrnoException).code === 'ERR_OSSL_EVP_UNSUPPORTED') {
+      // OpenSSL 3 moved DES (and other old ciphers) to its legacy provider, which Node does not load by default.
+      return new MeterboxError(
+        'MBX_USAGE',
+        `${this.host}: this Node.js cannot use the SNMPv3 privacy protocol (${err.message}); DES needs Node started with --openssl-legacy-provider (e.g. NODE_OPTIONS=--openssl-legacy-provider), or switch the device and --v3-priv-proto to aes`,
+        where,
+        { cause: err },
+      );
     }
     if (name === 'RequestInvalidError' || err instanceof TypeError) {
       return new MeterboxError('MBX_SNMP_ERROR', `${this.host}: could not send ${op}: ${err.message}`, where, { cause: err });

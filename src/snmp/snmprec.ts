@@ -132,7 +132,8 @@ export function formatSnmprecLine(vb: Varbind): string {
   switch (v.type) {
     case 'octets':
     case 'opaque':
-      return isPrintable(v.value) && !v.value.toString('latin1').includes('|')
+      // Trailing blanks would be lost to the parser's trimEnd(), so such values go as hex too.
+      return isPrintable(v.value) && !v.value.toString('latin1').includes('|') && v.value.at(-1) !== 0x20
         ? `${vb.oid}|${tag}|${v.value.toString('latin1')}`
         : `${vb.oid}|${tag}x|${v.value.toString('hex')}`;
     case 'null':
