@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --openssl-legacy-provider
+// The legacy provider is what lets OpenSSL 3 do SNMPv3 DES privacy, which old printers still use.
 /** The meterbox command line: one subcommand per job, exit codes in exit-codes.ts. */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';

@@ -46,7 +46,10 @@ export function formatMac(bytes: Buffer): string | undefined {
 
 /** Some recordings and firmwares give the MAC as text ("00:1b:a9:…" or "001BA9…"). */
 export function parseMacText(s: string): string | undefined {
-  const hex = s.trim().replace(/[:\-.\s]/g, '');
+  const t = s.trim();
+  // Six separated octets may drop leading zeros ("0:80:77:1:2:3"), as some print servers write them.
+  const octets = t.split(/[:\-\s]/);
+  const hex = octets.length === 6 && octets.every((o) => /^[0-9a-fA-F]{1,2}$/.test(o)) ? octets.map((o) => o.padStart(2, '0')).join('') : t.replace(/[:\-.\s]/g, '');
   if (!/^[0-9a-fA-F]{12}$/.test(hex)) return undefined;
   return formatMac(Buffer.from(hex, 'hex'));
 }

@@ -67,6 +67,7 @@ describe('formatMac / parseMacText', () => {
     ['00-1b-a9-12-34-56', '00:1b:a9:12:34:56'],
     ['001b.a912.3456', '00:1b:a9:12:34:56'],
     [' 00 1b a9 12 34 56 ', '00:1b:a9:12:34:56'],
+    ['0:80:77:1:a:3c', '00:80:77:01:0a:3c'],
   ])('parses %j', (text, want) => {
     expect(parseMacText(text)).toBe(want);
   });
