@@ -7,7 +7,7 @@ import snmp from 'net-snmp';
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { MeterboxError } from '../errors.js';
 import type { V3Credentials } from '../snmp/credentials.js';
-import { toNetSnmp } from '../snmp/convert.js';
+import { toNetSnmp, toNetSnmpUser } from '../snmp/convert.js';
 import type { MibData } from './mib-data.js';
 
 export interface Faults {
@@ -83,20 +83,6 @@ interface AgentInternals {
 
 const MAX_RESPONSE_VARBINDS = 200;
 
-const AUTH: Record<string, number> = {
-  md5: snmp.AuthProtocols.md5,
-  sha: snmp.AuthProtocols.sha,
-  sha224: snmp.AuthProtocols.sha224,
-  sha256: snmp.AuthProtocols.sha256,
-  sha384: snmp.AuthProtocols.sha384,
-  sha512: snmp.AuthProtocols.sha512,
-};
-const PRIV: Record<string, number> = {
-  des: snmp.PrivProtocols.des,
-  aes: snmp.PrivProtocols.aes,
-  aes256b: snmp.PrivProtocols.aes256b,
-  aes256r: snmp.PrivProtocols.aes256r,
-};
 
 export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const faults: Faults = { ...(opts.faults ?? {}) };
@@ -123,14 +109,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const auth = agent.getAuthorizer();
     for (const c of opts.auth.communities) auth.addCommunity(c);
     for (const u of opts.auth.users ?? []) {
-      auth.addUser({
-        name: u.user,
-        level: snmp.SecurityLevel[u.level],
-        authProtocol: u.level === 'noAuthNoPriv' ? undefined : AUTH[u.authProtocol ?? 'sha'],
-        authKey: u.authKey,
-        privProtocol: u.level === 'authPriv' ? PRIV[u.privProtocol ?? 'aes'] : undefined,
-        privKey: u.privKey,
-      });
+      auth.addUser(toNetSnmpUser(u));
     }
 
     const running: RunningAgent = {

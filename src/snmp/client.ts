@@ -7,7 +7,7 @@ import snmp from 'net-snmp';
 import { MeterboxError } from '../errors.js';
 import type { SnmpCredentials } from './credentials.js';
 import { isUnder, compareOids } from './oid.js';
-import { fromNetSnmp } from './convert.js';
+import { fromNetSnmp, toNetSnmpUser } from './convert.js';
 import type { SnmpValue, Varbind } from './values.js';
 
 export interface SnmpTarget {
@@ -63,20 +63,6 @@ interface RawVarbind {
 
 type NetSnmpSession = ReturnType<typeof snmp.createSession>;
 
-const AUTH_PROTOCOL: Record<string, number> = {
-  md5: snmp.AuthProtocols.md5,
-  sha: snmp.AuthProtocols.sha,
-  sha224: snmp.AuthProtocols.sha224,
-  sha256: snmp.AuthProtocols.sha256,
-  sha384: snmp.AuthProtocols.sha384,
-  sha512: snmp.AuthProtocols.sha512,
-};
-const PRIV_PROTOCOL: Record<string, number> = {
-  des: snmp.PrivProtocols.des,
-  aes: snmp.PrivProtocols.aes,
-  aes256b: snmp.PrivProtocols.aes256b,
-  aes256r: snmp.PrivProtocols.aes256r,
-};
 
 export class SnmpClient {
   readonly host: string;
@@ -110,19 +96,7 @@ export class SnmpClient {
       idBitsSize: 32 as const,
     };
     if (creds.version === '3') {
-      const user: Record<string, unknown> = {
-        name: creds.user,
-        level: snmp.SecurityLevel[creds.level],
-      };
-      if (creds.level !== 'noAuthNoPriv') {
-        user.authProtocol = AUTH_PROTOCOL[creds.authProtocol ?? 'sha'];
-        user.authKey = creds.authKey;
-      }
-      if (creds.level === 'authPriv') {
-        user.privProtocol = PRIV_PROTOCOL[creds.privProtocol ?? 'aes'];
-        user.privKey = creds.privKey;
-      }
-      this.session = snmp.createV3Session(target.host, user as unknown as snmp.User, {
+      this.session = snmp.createV3Session(target.host, toNetSnmpUser(creds), {
         ...common,
         context: creds.context ?? '',
       } as snmp.SessionOptionsV3);

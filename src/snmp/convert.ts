@@ -1,5 +1,6 @@
 /** Conversion between net-snmp's varbind values and meterbox's SnmpValue (both directions). */
 import snmp from 'net-snmp';
+import type { V3Credentials } from './credentials.js';
 import type { SnmpValue } from './values.js';
 
 const T = snmp.ObjectType;
@@ -70,4 +71,33 @@ export function toNetSnmp(v: SnmpValue): { type: number; value: unknown } {
     case 'null':
       return { type: T.Null, value: null };
   }
+}
+
+const AUTH_PROTOCOL: Record<string, number> = {
+  md5: snmp.AuthProtocols.md5,
+  sha: snmp.AuthProtocols.sha,
+  sha224: snmp.AuthProtocols.sha224,
+  sha256: snmp.AuthProtocols.sha256,
+  sha384: snmp.AuthProtocols.sha384,
+  sha512: snmp.AuthProtocols.sha512,
+};
+const PRIV_PROTOCOL: Record<string, number> = {
+  des: snmp.PrivProtocols.des,
+  aes: snmp.PrivProtocols.aes,
+  aes256b: snmp.PrivProtocols.aes256b,
+  aes256r: snmp.PrivProtocols.aes256r,
+};
+
+/** A v3 user as net-snmp's session and agent authorizer both take it. */
+export function toNetSnmpUser(c: V3Credentials): snmp.User {
+  const user: Record<string, unknown> = { name: c.user, level: snmp.SecurityLevel[c.level] };
+  if (c.level !== 'noAuthNoPriv') {
+    user.authProtocol = AUTH_PROTOCOL[c.authProtocol ?? 'sha'];
+    user.authKey = c.authKey;
+  }
+  if (c.level === 'authPriv') {
+    user.privProtocol = PRIV_PROTOCOL[c.privProtocol ?? 'aes'];
+    user.privKey = c.privKey;
+  }
+  return user as unknown as snmp.User;
 }
