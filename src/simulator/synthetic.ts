@@ -4,12 +4,12 @@
  * the template, so the simulator holds no vendor knowledge of its own.
  */
 import { PROFILES } from '../profiles/index.js';
-import { probeOids, profileDataOids, selectProfile } from '../profiles/engine.js';
+import { probeOids, profileDataOids, readRecord, rewriteRecords, selectProfile } from '../profiles/engine.js';
 import { IF } from '../profiles/standard-mib.js';
 import type { Profile } from '../profiles/types.js';
 import { isUnder } from '../snmp/oid.js';
 import type { SnmpValue, Varbind } from '../snmp/values.js';
-import { asNumber } from '../snmp/values.js';
+import { asBuffer, asNumber } from '../snmp/values.js';
 import { MibData } from './mib-data.js';
 
 export interface SyntheticDevice {
@@ -48,7 +48,7 @@ export function makeSynthetic(template: readonly Varbind[], opts: SyntheticOptio
   const profiles = opts.profiles ?? PROFILES;
   const probe = new Map(probeOids(profiles).flatMap((o) => (data.get(o) ? [[o, data.get(o) as SnmpValue]] : [])));
   const profile = selectProfile(profiles, probe);
-  const { counters, serials } = profileDataOids(profile);
+  const { counters, counterTables, records, serials } = profileDataOids(profile);
   const serial = `SIM${String(opts.ordinal).padStart(5, '0')}`;
   for (const oid of serials) {
     if (data.get(oid)) data.set(oid, { type: 'octets', value: Buffer.from(serial) });
@@ -60,12 +60,20 @@ export function makeSynthetic(template: readonly Varbind[], opts: SyntheticOptio
     }
   }
   const base = new Map<string, { value: SnmpValue; start: number }>();
-  for (const oid of counters) {
+  const tableCells = data.entries().filter((vb) => counterTables.some((root) => isUnder(vb.oid, root))).map((vb) => vb.oid);
+  for (const oid of [...counters, ...tableCells]) {
     const v = data.get(oid);
     const n = asNumber(v);
     if (v && n !== undefined && n >= 0) base.set(oid, { value: v, start: n });
   }
-  const totalStart = Math.max(1, ...[...base.values()].map((b) => b.start));
+  const blobs = records.flatMap(({ oid, codes }) => {
+    const blob = asBuffer(data.get(oid));
+    if (!blob) return [];
+    const starts = new Map(codes.flatMap((c) => (readRecord(blob, c) === undefined ? [] : [[c, readRecord(blob, c) as number]])));
+    return [{ oid, blob, starts }];
+  });
+  const totalStart = Math.max(1, ...[...base.values()].map((b) => b.start), ...blobs.flatMap((b) => [...b.starts.values()]));
+  const grown = (start: number, pages: number) => start + Math.floor((pages * start) / totalStart);
   const startedAt = opts.startedAt ?? Date.now();
   const pagesPerHour = opts.pagesPerHour ?? 120;
   return {
@@ -73,9 +81,11 @@ export function makeSynthetic(template: readonly Varbind[], opts: SyntheticOptio
     serial,
     advance(now = Date.now()) {
       const pages = ((now - startedAt) / 3_600_000) * pagesPerHour;
-      for (const [oid, b] of base) {
-        // Each counter grows by its share of the largest one, so parts stay close to their sum.
-        data.set(oid, withValue(b.value, b.start + Math.floor((pages * b.start) / totalStart)));
+      // Each counter grows by its share of the largest one, so parts stay close to their sum.
+      for (const [oid, b] of base) data.set(oid, withValue(b.value, grown(b.start, pages)));
+      for (const b of blobs) {
+        const values = new Map([...b.starts].map(([code, start]) => [code, grown(start, pages)]));
+        data.set(b.oid, { type: 'octets', value: rewriteRecords(b.blob, values) });
       }
     },
   };
