@@ -1,10 +1,20 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, discover. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchRead } from './read.js';
+import { benchDiscover } from './discover.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
+  discover: () =>
+    benchDiscover({
+      addresses: Number(process.env.BENCH_ADDRESSES ?? 4096),
+      printerShare: Number(process.env.BENCH_PRINTER_SHARE ?? 0.02),
+      timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 1000),
+      retries: Number(process.env.BENCH_RETRIES ?? 1),
+      concurrency: Number(process.env.BENCH_CONCURRENCY_DISCOVER ?? 128),
+      ratePerSecond: Number(process.env.BENCH_RATE ?? 500),
+    }),
   read: () => benchRead({ devices: Number(process.env.BENCH_DEVICES ?? 200), latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 10), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32) }),
 };
 

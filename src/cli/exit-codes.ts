@@ -13,6 +13,10 @@ export const EXIT = {
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'MBX_USAGE':
+    case 'MBX_TARGET_INVALID':
+    case 'MBX_TARGET_TOO_LARGE':
+    case 'MBX_CREDENTIAL_UNKNOWN':
+    case 'MBX_CONFIG_INVALID':
       return EXIT.usage;
     case 'MBX_SNMP_TIMEOUT':
       return EXIT.noAnswer;

@@ -10,6 +10,7 @@ import { dumpCommand } from './dump.js';
 import { simulateCommand } from './simulate.js';
 import { demoCommand } from './demo.js';
 import { profilesCommand } from './profiles.js';
+import { discoverCommand } from './discover.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand()]) {
+  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

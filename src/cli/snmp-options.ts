@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { MeterboxError } from '../errors.js';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS, credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
 import type { SnmpTarget } from '../snmp/client.js';
+import type { NamedCredentials } from '../discovery/credentials.js';
 
 export interface SnmpFlags {
   port: number;
@@ -31,10 +32,19 @@ export function intArg(name: string, min: number, max: number) {
   };
 }
 
-export function addSnmpOptions(cmd: Command): Command {
+export interface SnmpOptionsConfig {
+  /** `discover`: --community may be given several times; the communities are tried in order. */
+  repeatableCommunity?: boolean;
+}
+
+export function addSnmpOptions(cmd: Command, cfg: SnmpOptionsConfig = {}): Command {
+  cmd.option('--port <port>', 'UDP port of the SNMP agent', intArg('--port', 1, 65535), 161);
+  if (cfg.repeatableCommunity) {
+    cmd.option('--community <community>', 'v1/v2c community; repeat to try several, in order (default: public)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
+  } else {
+    cmd.option('--community <community>', 'v1/v2c community', 'public');
+  }
   return cmd
-    .option('--port <port>', 'UDP port of the SNMP agent', intArg('--port', 1, 65535), 161)
-    .option('--community <community>', 'v1/v2c community', 'public')
     .addOption(new Option('--snmp-version <version>', 'SNMP version').choices(['1', '2c', '3']).default('2c'))
     .option('--v3-user <name>', 'SNMPv3 user name (implies --snmp-version 3)')
     .addOption(new Option('--v3-level <level>', 'SNMPv3 security level').choices([...V3_LEVELS]))
@@ -79,4 +89,24 @@ export function targetFromFlags(host: string, f: SnmpFlags): SnmpTarget {
     maxRepetitions: f.maxRepetitions,
     bulk: f.bulk !== false,
   };
+}
+
+/** The flags of `discover`: like SnmpFlags, with the community repeatable. */
+export type DiscoverSnmpFlags = Omit<SnmpFlags, 'community'> & { community: string[] };
+
+/**
+ * Named credential sets from the flags, in the order they are tried: the v3 user first when one
+ * is given (the stronger one wins when a device answers both), then each --community
+ * (`v2c-1`, `v2c-2`, … or `v1-1`, …). Without either: the community `public`.
+ */
+export function credentialSetsFromFlags(f: DiscoverSnmpFlags): NamedCredentials[] {
+  const sets: NamedCredentials[] = [];
+  if (f.snmpVersion === '3' || f.v3User) {
+    const v3 = credentialsFromFlags({ ...f, community: '' });
+    sets.push({ name: `v3-${f.v3User ?? 'user'}`, credentials: v3 });
+  }
+  const version = f.snmpVersion === '1' ? '1' : '2c';
+  const communities = f.community.length > 0 ? f.community : sets.length === 0 ? ['public'] : [];
+  communities.forEach((community, i) => sets.push({ name: `v${version}-${i + 1}`, credentials: { version, community } }));
+  return sets;
 }

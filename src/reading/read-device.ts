@@ -23,6 +23,19 @@ export interface ReadResult {
   ms: number;
 }
 
+/**
+ * After the probe: fetch what the profile's plan needs that the probe did not bring, into `view`.
+ * Shared by `read` and discovery, which keeps its probe answers.
+ */
+export async function fetchReadPlan(client: SnmpClient, view: Map<string, SnmpValue>, profile: Profile | undefined): Promise<void> {
+  const plan = planRead(profile);
+  client.configure(plan.quirks);
+  const fetched = await client.get(plan.get.filter((oid) => !view.has(oid)));
+  for (const [oid, v] of fetched) view.set(oid, v);
+  const walked = await client.walkMany(plan.walk);
+  for (const vbs of walked.values()) for (const vb of vbs) view.set(vb.oid, vb.value);
+}
+
 export async function readDevice(target: SnmpTarget, opts: ReadOptions = {}): Promise<ReadResult> {
   const profiles = opts.profiles ?? PROFILES;
   const started = Date.now();
@@ -39,13 +52,7 @@ export async function readDevice(target: SnmpTarget, opts: ReadOptions = {}): Pr
         { host: target.host },
       );
     }
-    const plan = planRead(profile);
-    client.configure(plan.quirks);
-    const fetched = await client.get(plan.get.filter((oid) => !view.has(oid)));
-    for (const [oid, v] of fetched) view.set(oid, v);
-    const walked = await client.walkMany(plan.walk);
-    for (const vbs of walked.values()) for (const vb of vbs) view.set(vb.oid, vb.value);
-
+    await fetchReadPlan(client, view, profile);
     const readAt = (opts.now ?? (() => new Date()))();
     const reading = buildReading(view, profile, target.host, readAt);
     return { reading, stats: client.stats, ms: Date.now() - started };

@@ -1,0 +1,217 @@
+/**
+ * `meterbox discover <target...>`: sweep address ranges for printers and print what was found.
+ * Targets: CIDR, range, address or host name, optionally `label=target`; `--config` adds named
+ * credentials, per-target exclusions and credential names, and the contract list (devices.allow).
+ * Progress goes to stderr (a live bar on a TTY); stdout carries the table, or one JSON document.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import cliProgress from 'cli-progress';
+import { MeterboxError } from '../errors.js';
+import { expandTargets, parseTargetArg, DEFAULT_MAX_ADDRESSES, type TargetSpec } from '../net/targets.js';
+import { validateCredentialSets, credentialsFor, type NamedCredentials } from '../discovery/credentials.js';
+import { sweep, SWEEP_DEFAULTS, type FoundPrinter, type OtherHost, type SweepResult } from '../discovery/sweep.js';
+import type { SnmpCredentials } from '../snmp/credentials.js';
+import { addSnmpOptions, credentialSetsFromFlags, intArg, type DiscoverSnmpFlags } from './snmp-options.js';
+
+interface DiscoverFlags extends DiscoverSnmpFlags {
+  concurrency: number;
+  rate: number;
+  exclude: string[];
+  allow: string[];
+  force?: boolean;
+  maxAddresses: number;
+  json?: boolean;
+  config?: string;
+  progress?: boolean;
+}
+
+/** The discovery part of the configuration file (the config issue will own its schema). */
+export interface DiscoveryConfig {
+  credentials?: (SnmpCredentials & { name: string })[];
+  targets?: TargetSpec[];
+  exclude?: string[];
+  devices?: { allow?: string[] };
+}
+
+function configError(path: string, what: string): MeterboxError {
+  return new MeterboxError('MBX_CONFIG_INVALID', `${path}: ${what}`, { path });
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+export function parseDiscoveryConfig(text: string, path: string): DiscoveryConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw configError(path, `not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(path, 'must be a JSON object');
+  const o = raw as Record<string, unknown>;
+  const cfg: DiscoveryConfig = {};
+  if (o.credentials !== undefined) {
+    if (!Array.isArray(o.credentials)) throw configError(path, 'credentials must be a list');
+    cfg.credentials = o.credentials.map((c: unknown, i) => {
+      const e = c as Record<string, unknown>;
+      if (typeof c !== 'object' || c === null || typeof e.name !== 'string') throw configError(`${path}#credentials[${i}]`, 'needs a name');
+      if (e.version === '1' || e.version === '2c') {
+        if (typeof e.community !== 'string') throw configError(`${path}#credentials[${i}]`, 'v1/v2c needs a community');
+        return { name: e.name, version: e.version, community: e.community };
+      }
+      if (e.version === '3') {
+        if (typeof e.user !== 'string') throw configError(`${path}#credentials[${i}]`, 'v3 needs a user');
+        return { ...(e as object), name: e.name, version: '3', user: e.user, level: (e.level as 'authPriv') ?? (e.privKey ? 'authPriv' : e.authKey ? 'authNoPriv' : 'noAuthNoPriv') } as SnmpCredentials & { name: string };
+      }
+      throw configError(`${path}#credentials[${i}]`, "version must be '1', '2c' or '3'");
+    });
+  }
+  if (o.targets !== undefined) {
+    if (!Array.isArray(o.targets)) throw configError(path, 'targets must be a list');
+    cfg.targets = o.targets.map((t: unknown, i) => {
+      const e = (typeof t === 'string' ? { target: t } : t) as Record<string, unknown>;
+      if (typeof e !== 'object' || e === null || typeof e.target !== 'string') throw configError(`${path}#targets[${i}]`, 'needs a target');
+      for (const k of ['exclude', 'credentials'] as const) if (e[k] !== undefined && !isStringArray(e[k])) throw configError(`${path}#targets[${i}].${k}`, 'must be a list of strings');
+      if (e.label !== undefined && typeof e.label !== 'string') throw configError(`${path}#targets[${i}].label`, 'must be a string');
+      return e as unknown as TargetSpec;
+    });
+  }
+  if (o.exclude !== undefined) {
+    if (!isStringArray(o.exclude)) throw configError(`${path}#exclude`, 'must be a list of strings');
+    cfg.exclude = o.exclude;
+  }
+  if (o.devices !== undefined) {
+    const d = o.devices as Record<string, unknown>;
+    if (d.allow !== undefined && !isStringArray(d.allow)) throw configError(`${path}#devices.allow`, 'must be a list of serial numbers');
+    cfg.devices = { allow: d.allow as string[] | undefined };
+  }
+  return cfg;
+}
+
+function identityRow(p: FoundPrinter): string[] {
+  return [p.host, p.label ?? '', p.device.vendor, p.device.model ?? '', p.device.serial ?? (p.device.mac ? `(MAC ${p.device.mac})` : ''), p.credential, p.error ? `read failed: ${p.error.code}` : ''];
+}
+
+function printerJson(p: FoundPrinter): Record<string, unknown> {
+  const d = p.device;
+  const out: Record<string, unknown> = { host: p.host };
+  if (p.label) out.label = p.label;
+  out.credential = p.credential;
+  out.device = { key: d.key, keySource: d.keySource, vendor: d.vendor, model: d.model, serial: d.serial, mac: d.mac };
+  if (p.error) out.error = p.error;
+  return out;
+}
+
+function otherJson(o: OtherHost): OtherHost {
+  return o;
+}
+
+export function discoveryDocument(r: SweepResult): Record<string, unknown> {
+  return {
+    printers: r.printers.map(printerJson),
+    notUnderContract: r.notUnderContract.map(printerJson),
+    others: r.others.map(otherJson),
+    summary: r.summary,
+  };
+}
+
+function formatResult(r: SweepResult): string {
+  const lines: string[] = [];
+  const head = ['IP', 'label', 'vendor', 'model', 'serial', 'credential', ''];
+  if (r.printers.length > 0) {
+    const t = new Table({ head, style: { head: [], border: [] } });
+    for (const p of r.printers) t.push(identityRow(p));
+    lines.push(t.toString());
+  } else lines.push('no printers found');
+  if (r.notUnderContract.length > 0) {
+    lines.push('', 'seen, not under contract (not read for billing):');
+    const t = new Table({ head, style: { head: [], border: [] } });
+    for (const p of r.notUnderContract) t.push(identityRow(p));
+    lines.push(t.toString());
+  }
+  const failed = r.others.filter((o) => o.kind === 'failed');
+  if (failed.length > 0) {
+    lines.push('', 'answered, but no credential could be used:');
+    for (const f of failed) lines.push(`  ${f.host}${f.label ? ` (${f.label})` : ''}: ${f.error?.message ?? ''} [${f.error?.code ?? ''}]`);
+  }
+  const s = r.summary;
+  lines.push(
+    '',
+    `${s.addresses} addresses, ${s.answered} answered, ${s.printers} printers` +
+      (s.notUnderContract ? ` (+${s.notUnderContract} not under contract)` : '') +
+      `, ${s.nonPrinters} non-printers` +
+      (s.failed ? `, ${s.failed} unusable (credentials)` : '') +
+      `, ${s.silent} silent; ${(s.ms / 1000).toFixed(1)} s, ${s.packets} SNMP requests`,
+  );
+  return lines.join('\n');
+}
+
+export function discoverCommand(): Command {
+  const cmd = new Command('discover')
+    .description('sweep address ranges for printers: CIDR, first-last range, address or host name; label=target names a site or VLAN')
+    .argument('[target...]', 'targets to sweep, e.g. 10.1.20.0/24 vlan30=10.1.30.10-10.1.30.99 printer.example.lan')
+    .option('--concurrency <n>', 'hosts probed at once', intArg('--concurrency', 1, 4096), SWEEP_DEFAULTS.concurrency)
+    .option('--rate <pps>', 'most SNMP packets per second over the whole sweep (0: no cap)', intArg('--rate', 0, 1_000_000), SWEEP_DEFAULTS.ratePerSecond)
+    .option('--exclude <target>', 'never probe these addresses (CIDR, range, address or host name; repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--allow <serial>', 'serial under contract (repeatable); other printers are listed as seen, without counters', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--force', `sweep more than --max-addresses addresses`)
+    .option('--max-addresses <n>', 'refuse bigger sweeps without --force', intArg('--max-addresses', 1, 2 ** 32), DEFAULT_MAX_ADDRESSES)
+    .option('--config <file>', 'JSON with credentials (named), targets (label, exclude, credentials) and devices.allow')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--json', 'print one JSON document on stdout: { printers, notUnderContract, others, summary }');
+  addSnmpOptions(cmd, { repeatableCommunity: true });
+  cmd.action(async (args: string[], f: DiscoverFlags) => {
+    const cfg = f.config ? parseDiscoveryConfig(readFileSync(f.config, 'utf8'), f.config) : {};
+    const flagCreds = f.community.length > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
+    const credentials: NamedCredentials[] = [
+      ...(cfg.credentials ?? []).map(({ name, ...c }) => ({ name, credentials: c as SnmpCredentials })),
+      ...flagCreds,
+    ];
+    validateCredentialSets(credentials);
+    const specs: TargetSpec[] = [...(cfg.targets ?? []), ...args.map(parseTargetArg)];
+    // Unknown credential names are bad input: refuse before expanding or sending anything.
+    for (const s of specs) credentialsFor(credentials, s.credentials, s.label ?? s.target);
+    const targets = await expandTargets(specs, [...(cfg.exclude ?? []), ...f.exclude], {
+      force: f.force,
+      maxAddresses: f.maxAddresses,
+      estimate: { concurrency: f.concurrency, timeoutMs: f.timeout, retries: f.retries },
+    });
+    const allow = [...(cfg.devices?.allow ?? []), ...f.allow];
+
+    const showBar = f.progress !== false && process.stderr.isTTY === true;
+    const bar = showBar
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: ' {bar} {value}/{total} addresses | {printers} printers | {duration_formatted} elapsed | ETA {eta_formatted}', hideCursor: true, etaBuffer: 200, fps: 5 },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    const total = targets.reduce((n, t) => n + t.count, 0);
+    bar?.start(total, 0, { printers: 0 });
+    let result: SweepResult;
+    try {
+      result = await sweep({
+        targets,
+        credentials,
+        port: f.port,
+        concurrency: f.concurrency,
+        ratePerSecond: f.rate,
+        timeoutMs: f.timeout,
+        retries: f.retries,
+        allow: allow.length > 0 ? allow : undefined,
+        signal: abort.signal,
+        onProgress: bar ? (p) => bar.update(p.done, { printers: p.printers }) : undefined,
+      });
+    } finally {
+      bar?.stop();
+      process.off('SIGINT', onSignal);
+    }
+    if (abort.signal.aborted) process.stderr.write('meterbox: discover interrupted; showing what was found so far\n');
+    if (f.json) process.stdout.write(JSON.stringify(discoveryDocument(result), null, 2) + '\n');
+    else process.stdout.write(formatResult(result) + '\n');
+  });
+  return cmd;
+}

@@ -1,0 +1,152 @@
+/**
+ * The device registry: which device (vendor + serial, MAC fallback) is at which address, and what
+ * changed since the last sweep. In memory for now; it becomes the SQLite devices and events tables
+ * when the store lands, with the same events. Pure: it is fed sweep observations and a time.
+ */
+import type { DeviceIdentity, KeySource } from '../reading/types.js';
+
+export interface Observation {
+  host: string;
+  device: DeviceIdentity;
+  /** Name of the credential set that worked. */
+  credential: string;
+  label?: string;
+}
+
+export interface RegistryDevice {
+  key: string;
+  keySource: KeySource;
+  vendor: string;
+  model?: string;
+  serial?: string;
+  mac?: string;
+  /** Where it answered in the last sweep that saw it; more than one while a serial is duplicated. */
+  hosts: string[];
+  label?: string;
+  /** The credential that worked last; the next poll or sweep tries it first. */
+  credential: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export type DeviceEvent =
+  | { type: 'moved'; at: string; key: string; from: string; to: string }
+  | { type: 'duplicate-serial'; at: string; key: string; hosts: string[] }
+  | { type: 'replaced'; at: string; host: string; from: string; to: string };
+
+export class DeviceRegistry {
+  private readonly byKey = new Map<string, RegistryDevice>();
+  /** Address → key of the device that answered there last. */
+  private readonly atHost = new Map<string, string>();
+  private readonly log: DeviceEvent[] = [];
+
+  devices(): RegistryDevice[] {
+    return [...this.byKey.values()].map((d) => ({ ...d, hosts: [...d.hosts] }));
+  }
+
+  events(): DeviceEvent[] {
+    return [...this.log];
+  }
+
+  get(key: string): RegistryDevice | undefined {
+    const d = this.byKey.get(key);
+    return d && { ...d, hosts: [...d.hosts] };
+  }
+
+  /** Key of the device last seen at `host`. */
+  keyAt(host: string): string | undefined {
+    return this.atHost.get(host);
+  }
+
+  /** The credential that worked for the device last seen at `host`. */
+  credentialHint(host: string): string | undefined {
+    const key = this.atHost.get(host);
+    return key === undefined ? undefined : this.byKey.get(key)?.credential;
+  }
+
+  /** The credential that worked for a device, for the poller. */
+  credentialOf(key: string): string | undefined {
+    return this.byKey.get(key)?.credential;
+  }
+
+  /**
+   * Record one sweep's printers and return the events it caused. Devices keyed only by address
+   * (no serial, no MAC) have no identity to follow, so they cause no events.
+   */
+  applySweep(observations: readonly Observation[], at: Date = new Date()): DeviceEvent[] {
+    const when = at.toISOString();
+    const events: DeviceEvent[] = [];
+    const groups = new Map<string, Observation[]>();
+    for (const o of observations) {
+      const g = groups.get(o.device.key);
+      if (g) g.push(o);
+      else groups.set(o.device.key, [o]);
+    }
+    const tracked = (source: KeySource) => source !== 'host';
+
+    // An address that answered with another device than last time.
+    for (const o of observations) {
+      const before = this.atHost.get(o.host);
+      if (before !== undefined && before !== o.device.key && tracked(o.device.keySource) && this.tracks(before)) {
+        events.push({ type: 'replaced', at: when, host: o.host, from: before, to: o.device.key });
+      }
+    }
+
+    for (const [key, group] of groups) {
+      const hosts = [...new Set(group.map((o) => o.host))].sort(compareHosts);
+      const first = group[0] as Observation;
+      const known = this.byKey.get(key);
+      if (tracked(first.device.keySource)) {
+        if (hosts.length > 1) {
+          const same = known && known.hosts.length === hosts.length && known.hosts.every((h, i) => h === hosts[i]);
+          if (!same) events.push({ type: 'duplicate-serial', at: when, key, hosts });
+        } else if (known && !known.hosts.includes(hosts[0] as string)) {
+          events.push({ type: 'moved', at: when, key, from: known.hosts[0] as string, to: hosts[0] as string });
+        }
+      }
+      // Free the addresses this device held and no longer answers at.
+      for (const h of known?.hosts ?? []) if (!hosts.includes(h) && this.atHost.get(h) === key) this.atHost.delete(h);
+      const d: RegistryDevice = {
+        key,
+        keySource: first.device.keySource,
+        vendor: first.device.vendor,
+        hosts,
+        credential: first.credential,
+        firstSeen: known?.firstSeen ?? when,
+        lastSeen: when,
+      };
+      if (first.device.model) d.model = first.device.model;
+      if (first.device.serial) d.serial = first.device.serial;
+      if (first.device.mac) d.mac = first.device.mac;
+      if (first.label) d.label = first.label;
+      this.byKey.set(key, d);
+      for (const h of hosts) this.atHost.set(h, key);
+    }
+    // A replaced device no longer answers at the address it was replaced at.
+    for (const e of events) {
+      if (e.type !== 'replaced') continue;
+      const old = this.byKey.get(e.from);
+      if (old && !groups.has(e.from)) old.hosts = old.hosts.filter((h) => h !== e.host);
+    }
+    this.log.push(...events);
+    return events;
+  }
+
+  private tracks(key: string): boolean {
+    const d = this.byKey.get(key);
+    return d !== undefined && d.keySource !== 'host';
+  }
+}
+
+/** Addresses in numeric order where they are IPv4, else text order. */
+export function compareHosts(a: string, b: string): number {
+  const na = ipv4Number(a);
+  const nb = ipv4Number(b);
+  if (na !== undefined && nb !== undefined) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function ipv4Number(s: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  return m ? ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]) : undefined;
+}
