@@ -163,7 +163,7 @@ export function discoverCommand(): Command {
   addSnmpOptions(cmd, { repeatableCommunity: true });
   cmd.action(async (args: string[], f: DiscoverFlags) => {
     const cfg = f.config ? parseDiscoveryConfig(readFileSync(f.config, 'utf8'), f.config) : {};
-    const flagCreds = f.community.length > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
+    const flagCreds = (f.community?.length ?? 0) > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
     const credentials: NamedCredentials[] = [
       ...(cfg.credentials ?? []).map(({ name, ...c }) => ({ name, credentials: c as SnmpCredentials })),
       ...flagCreds,

@@ -40,7 +40,7 @@ export interface SnmpOptionsConfig {
 export function addSnmpOptions(cmd: Command, cfg: SnmpOptionsConfig = {}): Command {
   cmd.option('--port <port>', 'UDP port of the SNMP agent', intArg('--port', 1, 65535), 161);
   if (cfg.repeatableCommunity) {
-    cmd.option('--community <community>', 'v1/v2c community; repeat to try several, in order (default: public)', (v: string, prev: string[]) => [...prev, v], [] as string[]);
+    cmd.option('--community <community>', 'v1/v2c community; repeat to try several, in order (default: public)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
   } else {
     cmd.option('--community <community>', 'v1/v2c community', 'public');
   }
@@ -92,7 +92,7 @@ export function targetFromFlags(host: string, f: SnmpFlags): SnmpTarget {
 }
 
 /** The flags of `discover`: like SnmpFlags, with the community repeatable. */
-export type DiscoverSnmpFlags = Omit<SnmpFlags, 'community'> & { community: string[] };
+export type DiscoverSnmpFlags = Omit<SnmpFlags, 'community'> & { community?: string[] };
 
 /**
  * Named credential sets from the flags, in the order they are tried: the v3 user first when one
@@ -106,7 +106,8 @@ export function credentialSetsFromFlags(f: DiscoverSnmpFlags): NamedCredentials[
     sets.push({ name: `v3-${f.v3User ?? 'user'}`, credentials: v3 });
   }
   const version = f.snmpVersion === '1' ? '1' : '2c';
-  const communities = f.community.length > 0 ? f.community : sets.length === 0 ? ['public'] : [];
+  const given = f.community ?? [];
+  const communities = given.length > 0 ? given : sets.length === 0 ? ['public'] : [];
   communities.forEach((community, i) => sets.push({ name: `v${version}-${i + 1}`, credentials: { version, community } }));
   return sets;
 }

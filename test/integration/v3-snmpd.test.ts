@@ -13,6 +13,8 @@ import { SnmpClient } from '../../src/snmp/client.js';
 import type { V3Credentials } from '../../src/snmp/credentials.js';
 import { asText } from '../../src/snmp/values.js';
 import { runCli } from '../helpers/cli.js';
+import { sweep } from '../../src/discovery/sweep.js';
+import { expandTargets } from '../../src/net/targets.js';
 import { freeUdpPort } from '../helpers/ports.js';
 
 function findSnmpd(): string | undefined {
@@ -168,5 +170,19 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     c.close();
     expect(isMeterboxError(err, 'MBX_SNMP_TIMEOUT')).toBe(true);
     expect((err as Error).message).toContain('v3 credentials');
+  });
+
+  it('discovery: a wrong v3 key fails that credential at once and the next one is used; alone it fails fast without hanging the sweep', async () => {
+    const targets = await expandTargets([{ target: HOST }]);
+    const wrong = { name: 'v3-wrong', credentials: { ...SHA256, authKey: 'Wrong-Auth-Key-1' } };
+    const right = { name: 'v3-right', credentials: SHA256 };
+    const both = await sweep({ targets, credentials: [wrong, right], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
+    expect(both.others).toEqual([expect.objectContaining({ host: HOST, kind: 'not-a-printer', credential: 'v3-right' })]);
+
+    const started = Date.now();
+    const alone = await sweep({ targets, credentials: [wrong], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(alone.others).toEqual([expect.objectContaining({ host: HOST, kind: 'failed', error: expect.objectContaining({ code: 'MBX_SNMP_AUTH' }) })]);
+    expect(JSON.stringify(alone)).not.toContain('Wrong-Auth-Key-1');
   });
 });
