@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, discover. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
+import { benchStore } from './store.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -16,6 +17,13 @@ const SUITES: Record<string, () => Promise<void>> = {
       ratePerSecond: Number(process.env.BENCH_RATE ?? 500),
     }),
   read: () => benchRead({ devices: Number(process.env.BENCH_DEVICES ?? 200), latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 10), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32) }),
+  store: () =>
+    benchStore({
+      inserts: Number(process.env.BENCH_STORE_INSERTS ?? 50_000),
+      cycle: Number(process.env.BENCH_STORE_CYCLE ?? 50),
+      outbox: Number(process.env.BENCH_STORE_OUTBOX ?? 1_000_000),
+      devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
+    }),
 };
 
 async function main(): Promise<void> {

@@ -11,6 +11,7 @@ import { simulateCommand } from './simulate.js';
 import { demoCommand } from './demo.js';
 import { profilesCommand } from './profiles.js';
 import { discoverCommand } from './discover.js';
+import { statusCommand } from './status.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand()]) {
+  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

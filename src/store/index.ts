@@ -1,0 +1,22 @@
+/**
+ * src/store/: the local SQLite outbox (better-sqlite3). Every reading is written here first and
+ * is stored only once its transaction commits; the uploader takes batches from here and applies
+ * the provider's receipts here.
+ *
+ * Owns: the database file and its schema (devices, readings, events, meta), migrations, the
+ * start-up integrity check, durability settings (WAL, synchronous=FULL), delivery state,
+ * retention and compaction, store events, and the in-memory holding while the disk refuses writes.
+ *
+ * Layout: policy.ts is the pure core (batch selection, receipts, retention and compaction
+ * decisions, failure classification); schema.ts the migrations; store.ts the thin SQLite shell;
+ * outbox.ts the failure-tolerant wrapper the daemon uses; status.ts the read-only snapshot.
+ *
+ * May import: ../errors, ../reading/types (types only), better-sqlite3, pino, node:*.
+ * Must not import: snmp/, profiles/, discovery/, upload/, daemon/, cli/ (data flows one way:
+ * the upload and daemon layers call the store, never the other way round).
+ */
+export { Store, storeError, type StoreOptions, type StoreEvent, type StoredEvent, type OutboxItem, type ReceiptResult, type RetentionReport, type SaveResult, type OpenReport, type OutboxCounts } from './store.js';
+export { Outbox, type RecordResult, type OutboxHealth } from './outbox.js';
+export { readStatus, DEFAULT_DB_PATH, type StatusSnapshot, type DeviceStatusRow, type EventRow } from './status.js';
+export { MIGRATIONS, SCHEMA_VERSION, planMigrations, type Migration } from './schema.js';
+export * from './policy.js';

@@ -1,0 +1,94 @@
+/**
+ * The outbox schema as numbered migrations. Append new migrations; never edit a released one.
+ * `planMigrations` is pure: it decides what to run from the version found in `meta`.
+ */
+import { MeterboxError } from '../errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE devices (
+        key             TEXT PRIMARY KEY,
+        key_source      TEXT NOT NULL,
+        vendor          TEXT NOT NULL,
+        model           TEXT,
+        serial          TEXT,
+        mac             TEXT,
+        host            TEXT NOT NULL,
+        identity        TEXT NOT NULL,          -- DeviceIdentity JSON of the last reading
+        counters        TEXT,                   -- Counters JSON of the last reading (anomaly checks)
+        first_seen      TEXT NOT NULL,
+        last_seen       TEXT NOT NULL,
+        last_reading_at TEXT
+      ) STRICT;
+
+      CREATE TABLE readings (
+        seq          INTEGER PRIMARY KEY,       -- insertion order (rowid)
+        id           TEXT NOT NULL UNIQUE,      -- Reading.id (UUIDv7), the idempotency key
+        device_key   TEXT NOT NULL,
+        read_at      TEXT NOT NULL,             -- ISO 8601 UTC, sorts as text
+        day          TEXT NOT NULL,             -- UTC day of read_at, for compaction
+        state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'rejected')),
+        body         TEXT NOT NULL,             -- the Reading JSON as sent to the provider
+        bytes        INTEGER NOT NULL,          -- UTF-8 length of body
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        stored_at    TEXT NOT NULL,
+        delivered_at TEXT
+      ) STRICT;
+      CREATE INDEX readings_pending ON readings (read_at, seq) WHERE state = 'pending';
+      CREATE INDEX readings_pending_day ON readings (day, device_key) WHERE state = 'pending';
+      CREATE INDEX readings_delivered ON readings (read_at, seq) WHERE state = 'delivered';
+      CREATE INDEX readings_rejected ON readings (read_at, seq) WHERE state = 'rejected';
+
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        severity    TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'error')),
+        device_key  TEXT,
+        message     TEXT NOT NULL,
+        data        TEXT,                       -- JSON with counts and details
+        reported_at TEXT                        -- set once the heartbeat has carried it
+      ) STRICT;
+      CREATE INDEX events_unreported ON events (seq) WHERE reported_at IS NULL;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * The migrations to run on a database at `current` (0 = empty). Refuses a database made by a
+ * newer meterbox and a migration list with gaps (a programming error).
+ */
+export function planMigrations(current: number, migrations: readonly Migration[] = MIGRATIONS, path?: string): Migration[] {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new MeterboxError('MBX_STORE_MIGRATION', `migration list is not numbered 1..n (found ${m.version} at position ${i + 1})`);
+  });
+  const latest = migrations.length;
+  if (!Number.isInteger(current) || current < 0) {
+    throw new MeterboxError('MBX_STORE_MIGRATION', `${path ?? 'database'}: unreadable schema version ${String(current)}`, { path });
+  }
+  if (current > latest) {
+    throw new MeterboxError(
+      'MBX_STORE_SCHEMA_NEWER',
+      `${path ?? 'database'}: schema version ${current} was written by a newer meterbox (this one knows up to ${latest}); upgrade meterbox or move the file aside`,
+      { path, found: current, supported: latest },
+    );
+  }
+  return migrations.slice(current);
+}

@@ -1,0 +1,697 @@
+/**
+ * The SQLite outbox (the I/O shell around policy.ts): open with integrity check and migrations,
+ * one transaction per poll cycle, oldest-first batches, idempotent receipts, retention, events.
+ * Every method is synchronous (better-sqlite3); a reading is stored once `saveCycle` returns.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { MeterboxError, isMeterboxError } from '../errors.js';
+import type { Counters, Reading } from '../reading/types.js';
+import {
+  DEFAULT_RETENTION,
+  FAILURE_ADVICE,
+  FAILURE_CODES,
+  ageCutoff,
+  classifyFailure,
+  counterAnomalies,
+  nextSizeStep,
+  planCompaction,
+  planReceipt,
+  rowsToFree,
+  selectBatch,
+  utcDay,
+  type BatchLimits,
+  type Receipt,
+  type RetentionPolicy,
+  type SizeState,
+  type StoreFailure,
+} from './policy.js';
+import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
+import { snapshot, type StatusSnapshot } from './status.js';
+
+export type EventSeverity = 'info' | 'warning' | 'error';
+
+export interface StoreEvent {
+  kind: string;
+  severity: EventSeverity;
+  message: string;
+  deviceKey?: string;
+  data?: Record<string, unknown>;
+  /** Defaults to the store's clock. */
+  at?: string;
+}
+
+export interface StoredEvent extends StoreEvent {
+  seq: number;
+  at: string;
+  reportedAt?: string;
+}
+
+export interface StoreOptions {
+  now?: () => Date;
+  log?: Logger;
+  retention?: Partial<RetentionPolicy>;
+  /** For tests of the migration runner; production uses MIGRATIONS. */
+  migrations?: readonly Migration[];
+}
+
+export interface OpenReport {
+  /** The file did not exist or was replaced. */
+  fresh: boolean;
+  migratedFrom: number;
+  schemaVersion: number;
+  /** Where a corrupt database was moved, when it was. */
+  movedAside?: string;
+}
+
+export interface SaveResult {
+  inserted: number;
+  /** Readings whose id was already stored (saving twice is harmless). */
+  duplicates: number;
+  ids: string[];
+}
+
+export interface OutboxItem {
+  seq: number;
+  id: string;
+  deviceKey: string;
+  readAt: string;
+  bytes: number;
+  attempts: number;
+  /** The Reading JSON exactly as stored. */
+  body: string;
+}
+
+export interface ReceiptResult {
+  delivered: number;
+  rejected: number;
+  /** Ids already delivered or rejected: applying a receipt twice lands here. */
+  unchanged: number;
+  /** Ids the outbox does not hold (pruned, or never ours). */
+  unknown: number;
+}
+
+export interface RetentionReport {
+  prunedByAge: { delivered: number; rejected: number };
+  prunedForSize: { delivered: number; rejected: number };
+  compacted: { dropped: number; groups: number; days: number };
+  droppedPending: number;
+  usedBytes: number;
+  capBytes: number;
+}
+
+export interface OutboxCounts {
+  pending: number;
+  delivered: number;
+  rejected: number;
+  oldestPendingAt?: string;
+}
+
+const DEFAULT_LIMITS: BatchLimits = { maxCount: 500, maxBytes: 4 * 1024 * 1024 };
+
+/** A stable, filename-safe timestamp: 2026-11-22T18-00-03-120Z. */
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[:.]/g, '-');
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') {
+    return (err as { code: string }).code;
+  }
+  return undefined;
+}
+
+/** Turns a SQLite or fs error into a MeterboxError with an MBX_STORE_* code and advice. */
+export function storeError(err: unknown, path: string, doing: string): MeterboxError {
+  if (isMeterboxError(err)) return err;
+  const code = sqliteCode(err);
+  const kind = classifyFailure(code);
+  const msg = err instanceof Error ? err.message : String(err);
+  return new MeterboxError(FAILURE_CODES[kind], `${path}: ${doing} failed: ${FAILURE_ADVICE[kind]} (${code ?? 'error'}: ${msg})`, {
+    path,
+    sqlite: code,
+    failure: kind,
+  }, { cause: err });
+}
+
+export function failureOf(err: unknown): StoreFailure {
+  if (isMeterboxError(err) && typeof err.context.failure === 'string') return err.context.failure as StoreFailure;
+  return classifyFailure(sqliteCode(err));
+}
+
+function quickCheck(db: Database.Database): string | undefined {
+  const rows = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+  const msgs = rows.map((r) => r.quick_check);
+  return msgs.length === 1 && msgs[0] === 'ok' ? undefined : msgs.slice(0, 5).join('; ');
+}
+
+function readVersion(db: Database.Database, path: string): number {
+  const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!hasMeta) {
+    const other = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").get() as { name: string } | undefined;
+    if (other) {
+      throw new MeterboxError('MBX_STORE_MIGRATION', `${path}: not a meterbox outbox (table '${other.name}' but no meta table); move it aside or choose another --db`, { path });
+    }
+    return 0;
+  }
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  return row ? Number(row.value) : 0;
+}
+
+/** Moves `path` and its WAL/SHM files aside; returns the new name of the database. */
+function moveAside(path: string, now: Date): string {
+  const aside = `${path}.corrupt-${stamp(now)}`;
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  }
+  if (existsSync(path)) renameSync(path, aside);
+  return aside;
+}
+
+export class Store {
+  readonly retention: RetentionPolicy;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+  private readonly stmt: ReturnType<Store['prepare']>;
+  private closed = false;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+    readonly opened: OpenReport,
+    opts: StoreOptions,
+    log: Logger,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+    this.log = log;
+    this.retention = { ...DEFAULT_RETENTION, ...opts.retention };
+    this.stmt = this.prepare();
+  }
+
+  /**
+   * Opens (creating when missing) the outbox at `path`: quick_check, a corrupt file moved aside
+   * and replaced, WAL + synchronous=FULL, migrations in one transaction. Throws MBX_STORE_* errors;
+   * never leaves a half-migrated database.
+   */
+  static open(path: string, opts: StoreOptions = {}): Store {
+    const log = (opts.log ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ component: 'store' });
+    try {
+      return Store.openOnce(path, opts, log, undefined);
+    } catch (err) {
+      // Damage that quick_check did not see but reading the schema did: move aside once, never loop.
+      if (failureOf(err) !== 'corrupt' || !existsSync(path)) throw err;
+      return Store.openOnce(path, opts, log, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private static openOnce(path: string, opts: StoreOptions, log: Logger, knownCorrupt: string | undefined): Store {
+    const now = opts.now ?? (() => new Date());
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (err) {
+      throw storeError(err, path, 'creating the state directory');
+    }
+    const existed = existsSync(path) && statSync(path).size > 0;
+    let db: Database.Database | undefined;
+    let corrupt = knownCorrupt;
+    if (corrupt === undefined) {
+      try {
+        db = new Database(path);
+        db.pragma('busy_timeout = 5000');
+        if (existed) corrupt = quickCheck(db);
+      } catch (err) {
+        if (failureOf(err) === 'corrupt') corrupt = err instanceof Error ? err.message : String(err);
+        else {
+          db?.close();
+          throw storeError(err, path, 'opening the database');
+        }
+      }
+    }
+    let movedAside: string | undefined;
+    if (corrupt !== undefined) {
+      db?.close();
+      db = undefined;
+      try {
+        movedAside = moveAside(path, now());
+      } catch (err) {
+        throw storeError(err, path, 'moving the corrupt database aside');
+      }
+      log.error({ path, movedAside, check: corrupt }, 'outbox database failed its integrity check; moved aside, starting a fresh one');
+    }
+    try {
+      if (!db) {
+        db = new Database(path);
+        db.pragma('busy_timeout = 5000');
+      }
+      const d = db;
+      const fresh = !existed || movedAside !== undefined;
+      if (fresh) {
+        // Before the first table: 8 KiB pages hold five ~1.4 KB reading rows with little slack (4 KiB pages hold two).
+        d.pragma('page_size = 8192');
+        d.pragma('auto_vacuum = INCREMENTAL');
+      }
+      d.pragma('journal_mode = WAL');
+      d.pragma('synchronous = FULL');
+      const migrations = opts.migrations ?? MIGRATIONS;
+      const migrate = d.transaction(() => {
+        const from = readVersion(d, path);
+        const todo = planMigrations(from, migrations, path);
+        for (const m of todo) {
+          try {
+            d.exec(m.sql);
+          } catch (err) {
+            if (failureOf(err) !== 'other') throw err; // disk full, read-only, … keep their own code
+            throw new MeterboxError('MBX_STORE_MIGRATION', `${path}: migration ${m.version} (${m.name}) failed and was rolled back: ${(err as Error).message}`, { path, migration: m.version }, { cause: err });
+          }
+        }
+        const to = from + todo.length;
+        if (todo.length > 0) {
+          const at = now().toISOString();
+          const put = d.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+          put.run('schema_version', String(to));
+          put.run('migrated_at', at);
+          if (from === 0) put.run('created_at', at);
+        }
+        return { from, to };
+      });
+      const { from, to } = migrate.immediate();
+      if (from !== to) log.info({ path, from, to }, 'outbox schema migrated');
+      const store = new Store(d, path, { fresh, migratedFrom: from, schemaVersion: to, movedAside }, opts, log);
+      if (movedAside) {
+        store.addEvent({
+          kind: 'store.corrupt-replaced',
+          severity: 'error',
+          message: `the outbox failed its integrity check and was moved aside to ${movedAside}; readings in it were not delivered from here`,
+          data: { movedAside, check: corrupt },
+        });
+      }
+      return store;
+    } catch (err) {
+      db?.close();
+      throw storeError(err, path, 'preparing the database');
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertReading: db.prepare(
+        `INSERT INTO readings (id, device_key, read_at, day, body, bytes, stored_at)
+         VALUES (@id, @deviceKey, @readAt, @day, @body, @bytes, @storedAt) ON CONFLICT (id) DO NOTHING`,
+      ),
+      getDevice: db.prepare('SELECT host, counters, last_reading_at AS lastReadingAt FROM devices WHERE key = ?'),
+      insertDevice: db.prepare(
+        `INSERT INTO devices (key, key_source, vendor, model, serial, mac, host, identity, counters, first_seen, last_seen, last_reading_at)
+         VALUES (@key, @keySource, @vendor, @model, @serial, @mac, @host, @identity, @counters, @at, @at, @readAt)`,
+      ),
+      updateDevice: db.prepare(
+        `UPDATE devices SET key_source = @keySource, vendor = @vendor, model = @model, serial = @serial, mac = @mac, host = @host,
+           identity = @identity, counters = @counters, last_seen = @at, last_reading_at = @readAt WHERE key = @key`,
+      ),
+      touchDevice: db.prepare('UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE key = ?'),
+      insertEvent: db.prepare(
+        'INSERT INTO events (at, kind, severity, device_key, message, data) VALUES (@at, @kind, @severity, @deviceKey, @message, @data)',
+      ),
+      pendingHead: db.prepare(
+        "SELECT seq, id, bytes FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT ?",
+      ),
+      bySeq: db.prepare(
+        'SELECT seq, id, device_key AS deviceKey, read_at AS readAt, bytes, attempts, body FROM readings WHERE seq = ?',
+      ),
+      markDelivered: db.prepare(
+        "UPDATE readings SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'",
+      ),
+      markRejected: db.prepare(
+        "UPDATE readings SET state = 'rejected', last_error = ?, attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+      ),
+      stateOf: db.prepare('SELECT state FROM readings WHERE id = ?').pluck(),
+      attempt: db.prepare("UPDATE readings SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'"),
+      putMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      countState: db.prepare('SELECT COUNT(*) FROM readings WHERE state = ?').pluck(),
+    };
+  }
+
+  private get nowIso(): string {
+    return this.now().toISOString();
+  }
+
+  private eventRow(e: StoreEvent) {
+    return {
+      at: e.at ?? this.nowIso,
+      kind: e.kind,
+      severity: e.severity,
+      deviceKey: e.deviceKey ?? null,
+      message: e.message,
+      data: e.data ? JSON.stringify(e.data) : null,
+    };
+  }
+
+  /** Records an event (its own transaction). */
+  addEvent(e: StoreEvent): void {
+    this.stmt.insertEvent.run(this.eventRow(e));
+  }
+
+  /**
+   * Stores one poll cycle's readings (and any events that belong with them) in one transaction,
+   * updating the device registry. A reading already stored (same id) is skipped.
+   */
+  saveCycle(readings: readonly Reading[], events: readonly StoreEvent[] = []): SaveResult {
+    const at = this.nowIso;
+    const s = this.stmt;
+    const run = this.db.transaction(() => {
+      const ids: string[] = [];
+      let duplicates = 0;
+      const sorted = [...readings].sort((a, b) => (a.readAt < b.readAt ? -1 : a.readAt > b.readAt ? 1 : 0));
+      for (const r of sorted) {
+        const body = JSON.stringify(r);
+        const info = s.insertReading.run({ id: r.id, deviceKey: r.device.key, readAt: r.readAt, day: utcDay(r.readAt), body, bytes: Buffer.byteLength(body), storedAt: at });
+        if (info.changes === 0) {
+          duplicates++;
+          continue;
+        }
+        ids.push(r.id);
+        this.registerDevice(r, at);
+      }
+      for (const e of events) s.insertEvent.run(this.eventRow(e));
+      return { inserted: ids.length, duplicates, ids };
+    });
+    return run.immediate();
+  }
+
+  private registerDevice(r: Reading, at: string): void {
+    const s = this.stmt;
+    const d = r.device;
+    const row = {
+      key: d.key,
+      keySource: d.keySource,
+      vendor: d.vendor,
+      model: d.model ?? null,
+      serial: d.serial ?? null,
+      mac: d.mac ?? null,
+      host: d.host,
+      identity: JSON.stringify(d),
+      counters: JSON.stringify(r.counters),
+      at,
+      readAt: r.readAt,
+    };
+    const prev = s.getDevice.get(d.key) as { host: string; counters: string | null; lastReadingAt: string | null } | undefined;
+    if (!prev) {
+      s.insertDevice.run(row);
+      return;
+    }
+    if (prev.lastReadingAt !== null && prev.lastReadingAt > r.readAt) {
+      // An older reading arriving late (held in memory during a disk failure): registry keeps the newer state.
+      s.touchDevice.run(at, d.key);
+      return;
+    }
+    if (prev.host !== d.host) {
+      s.insertEvent.run(this.eventRow({ kind: 'device.moved', severity: 'info', deviceKey: d.key, message: `${d.key} moved from ${prev.host} to ${d.host}`, data: { from: prev.host, to: d.host } }));
+    }
+    const anomalies = counterAnomalies(prev.counters ? (JSON.parse(prev.counters) as Counters) : undefined, r.counters);
+    if (anomalies.length > 0) {
+      s.insertEvent.run(
+        this.eventRow({
+          kind: 'counter.backwards',
+          severity: 'warning',
+          deviceKey: d.key,
+          message: `${d.key}: ${anomalies.map((a) => `${a.counter} ${a.previous} → ${a.current}`).join(', ')}`,
+          data: { readingId: r.id, anomalies },
+        }),
+      );
+    }
+    s.updateDevice.run(row);
+  }
+
+  /** The next readings to send, oldest first, within `limits` (count and body bytes). Changes nothing. */
+  nextBatch(limits: Partial<BatchLimits> = {}): OutboxItem[] {
+    const l = { ...DEFAULT_LIMITS, ...limits };
+    const head = this.stmt.pendingHead.all(l.maxCount) as { seq: number; id: string; bytes: number }[];
+    return selectBatch(head, l).map((c) => this.stmt.bySeq.get(c.seq) as OutboxItem);
+  }
+
+  /**
+   * Applies a provider receipt atomically. Only pending readings change state, so applying the
+   * same receipt twice (or a stale one) changes nothing the second time.
+   */
+  applyReceipt(receipt: Receipt): ReceiptResult {
+    const plan = planReceipt(receipt);
+    const at = this.nowIso;
+    const s = this.stmt;
+    const run = this.db.transaction(() => {
+      const res: ReceiptResult = { delivered: 0, rejected: 0, unchanged: 0, unknown: 0 };
+      const note = (id: string) => {
+        if (s.stateOf.get(id) === undefined) res.unknown++;
+        else res.unchanged++;
+      };
+      for (const id of plan.deliver) {
+        if (s.markDelivered.run(at, id).changes > 0) res.delivered++;
+        else note(id);
+      }
+      const rejected: { id: string; reason: string }[] = [];
+      for (const r of plan.reject) {
+        if (s.markRejected.run(r.reason, r.id).changes > 0) {
+          res.rejected++;
+          rejected.push(r);
+        } else note(r.id);
+      }
+      if (res.delivered > 0) {
+        s.putMeta.run('last_delivery_at', at);
+        s.putMeta.run('last_delivery_count', String(res.delivered));
+      }
+      if (rejected.length > 0) {
+        s.insertEvent.run(
+          this.eventRow({
+            kind: 'upload.rejected',
+            severity: 'warning',
+            message: `the provider rejected ${rejected.length} reading(s); they are kept aside and not retried`,
+            data: { count: rejected.length, examples: rejected.slice(0, 5) },
+          }),
+        );
+      }
+      return res;
+    });
+    return run.immediate();
+  }
+
+  /** Counts a failed delivery attempt (network error, non-2xx) against pending readings. */
+  recordAttemptFailure(ids: readonly string[], error: string): void {
+    const run = this.db.transaction(() => {
+      for (const id of ids) this.stmt.attempt.run(error, id);
+    });
+    run.immediate();
+  }
+
+  counts(): OutboxCounts {
+    const s = this.stmt;
+    const oldest = this.db.prepare("SELECT read_at FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT 1").pluck().get() as string | undefined;
+    return {
+      pending: s.countState.get('pending') as number,
+      delivered: s.countState.get('delivered') as number,
+      rejected: s.countState.get('rejected') as number,
+      oldestPendingAt: oldest,
+    };
+  }
+
+  /** Bytes in use: pages that hold data (free pages are reused before the file grows). */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  meta(key: string): string | undefined {
+    return this.stmt.getMeta.get(key) as string | undefined;
+  }
+
+  /** Events not yet carried by a heartbeat, oldest first. */
+  unreportedEvents(limit = 100): StoredEvent[] {
+    const rows = this.db
+      .prepare('SELECT seq, at, kind, severity, device_key AS deviceKey, message, data FROM events WHERE reported_at IS NULL ORDER BY seq LIMIT ?')
+      .all(limit) as { seq: number; at: string; kind: string; severity: EventSeverity; deviceKey: string | null; message: string; data: string | null }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      kind: r.kind,
+      severity: r.severity,
+      message: r.message,
+      ...(r.deviceKey ? { deviceKey: r.deviceKey } : {}),
+      ...(r.data ? { data: JSON.parse(r.data) as Record<string, unknown> } : {}),
+    }));
+  }
+
+  markEventsReported(seqs: readonly number[]): void {
+    const at = this.nowIso;
+    const st = this.db.prepare('UPDATE events SET reported_at = ? WHERE seq = ? AND reported_at IS NULL');
+    this.db.transaction(() => {
+      for (const s of seqs) st.run(at, s);
+    }).immediate();
+  }
+
+  status(recentEvents = 10): StatusSnapshot {
+    return snapshot(this.db, this.path, this.now(), recentEvents);
+  }
+
+  private sizeState(capBytes: number, withCompactable: boolean): SizeState {
+    const s = this.stmt;
+    const usedBytes = this.usedBytes();
+    if (usedBytes <= capBytes) return { usedBytes, capBytes, delivered: 0, rejected: 0, compactableGroups: 0, pending: 0 };
+    const delivered = s.countState.get('delivered') as number;
+    const rejected = delivered > 0 ? 0 : (s.countState.get('rejected') as number);
+    const compactable =
+      delivered > 0 || rejected > 0 || !withCompactable
+        ? 0
+        : (this.db
+            .prepare("SELECT COUNT(*) FROM (SELECT 1 FROM readings WHERE state = 'pending' GROUP BY day, device_key HAVING COUNT(*) > 2 LIMIT 1)")
+            .pluck()
+            .get() as number);
+    const pending = s.countState.get('pending') as number;
+    return { usedBytes, capBytes, delivered, rejected, compactableGroups: compactable, pending };
+  }
+
+  /**
+   * Applies retention: age first, then the size cap (delivered, rejected, compaction of pending,
+   * and only as a last resort the oldest pending). Each step is one transaction that also
+   * writes an event with its counts, so no loss is silent even if the process dies half-way.
+   */
+  enforceRetention(): RetentionReport {
+    const db = this.db;
+    const policy = this.retention;
+    const report: RetentionReport = {
+      prunedByAge: { delivered: 0, rejected: 0 },
+      prunedForSize: { delivered: 0, rejected: 0 },
+      compacted: { dropped: 0, groups: 0, days: 0 },
+      droppedPending: 0,
+      usedBytes: 0,
+      capBytes: policy.sizeCapBytes,
+    };
+    const cutoff = ageCutoff(this.now(), policy.maxAgeDays);
+    const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
+
+    tx(() => {
+      const d = db.prepare("DELETE FROM readings WHERE state = 'delivered' AND read_at < ?").run(cutoff).changes;
+      const r = db.prepare("DELETE FROM readings WHERE state = 'rejected' AND read_at < ?").run(cutoff).changes;
+      db.prepare('DELETE FROM events WHERE at < ? AND reported_at IS NOT NULL').run(cutoff);
+      db.prepare('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - 10000').run();
+      if (d + r > 0) {
+        this.stmt.insertEvent.run(
+          this.eventRow({
+            kind: 'retention.pruned',
+            severity: r > 0 ? 'warning' : 'info',
+            message: `pruned ${d} delivered and ${r} rejected reading(s) read before ${cutoff} (older than ${policy.maxAgeDays} days)`,
+            data: { reason: 'age', delivered: d, rejected: r, before: cutoff },
+          }),
+        );
+      }
+      report.prunedByAge = { delivered: d, rejected: r };
+    });
+
+    const compactedDays = new Set<string>();
+    for (let guard = 0; guard < 100_000; guard++) {
+      const st = this.sizeState(policy.sizeCapBytes, true);
+      const step = nextSizeStep(st);
+      // Pending readings are dropped at most once per call, by the estimated excess: the loss stays
+      // bounded even when what fills the file is not readings (events, half-empty pages).
+      if (step === 'none' || (step === 'drop-oldest-pending' && report.droppedPending > 0)) break;
+      const rows = (db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number) || 1;
+      const perRow = st.usedBytes / rows;
+      const excess = st.usedBytes - st.capBytes;
+      let progressed = 0;
+      tx(() => {
+        if (step === 'prune-delivered' || step === 'prune-rejected') {
+          const state = step === 'prune-delivered' ? 'delivered' : 'rejected';
+          const n = rowsToFree(excess, perRow, state === 'delivered' ? st.delivered : st.rejected);
+          progressed = db
+            .prepare(`DELETE FROM readings WHERE seq IN (SELECT seq FROM readings WHERE state = ? ORDER BY read_at, seq LIMIT ?)`)
+            .run(state, n).changes;
+          report.prunedForSize[state] += progressed;
+          this.stmt.insertEvent.run(
+            this.eventRow({
+              kind: 'retention.pruned',
+              severity: state === 'delivered' ? 'info' : 'warning',
+              message: `pruned ${progressed} ${state} reading(s), oldest first, to keep the outbox under ${policy.sizeCapBytes} bytes`,
+              data: { reason: 'size', [state]: progressed, usedBytes: st.usedBytes, capBytes: st.capBytes },
+            }),
+          );
+        } else if (step === 'compact-pending') {
+          const day = db
+            .prepare("SELECT day FROM readings WHERE state = 'pending' GROUP BY day, device_key HAVING COUNT(*) > 2 ORDER BY day LIMIT 1")
+            .pluck()
+            .get() as string;
+          const pending = db
+            .prepare("SELECT seq, device_key AS deviceKey, read_at AS readAt FROM readings WHERE state = 'pending' AND day = ?")
+            .all(day) as { seq: number; deviceKey: string; readAt: string }[];
+          const plan = planCompaction(pending);
+          const del = db.prepare('DELETE FROM readings WHERE seq = ?');
+          for (const seq of plan.drop) progressed += del.run(seq).changes;
+          report.compacted.dropped += progressed;
+          report.compacted.groups += plan.groups;
+          compactedDays.add(day);
+          this.stmt.insertEvent.run(
+            this.eventRow({
+              kind: 'retention.compacted',
+              severity: 'warning',
+              message: `outbox full of undelivered readings: compacted ${day}, dropped ${progressed} reading(s) of ${plan.devices} device(s), kept the first and last of each device's day`,
+              data: { reason: 'size', day, dropped: progressed, groups: plan.groups, devices: plan.devices, usedBytes: st.usedBytes, capBytes: st.capBytes },
+            }),
+          );
+        } else {
+          const n = rowsToFree(excess, perRow, st.pending, 10);
+          const victims = db
+            .prepare("SELECT seq, read_at AS readAt, device_key AS deviceKey FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT ?")
+            .all(n) as { seq: number; readAt: string; deviceKey: string }[];
+          const del = db.prepare('DELETE FROM readings WHERE seq = ?');
+          for (const v of victims) progressed += del.run(v.seq).changes;
+          report.droppedPending += progressed;
+          this.stmt.insertEvent.run(
+            this.eventRow({
+              kind: 'retention.dropped-pending',
+              severity: 'error',
+              message: `outbox full after compaction: dropped the ${progressed} oldest undelivered reading(s) (${victims[0]?.readAt ?? '?'} … ${victims.at(-1)?.readAt ?? '?'})`,
+              data: {
+                reason: 'size',
+                dropped: progressed,
+                devices: new Set(victims.map((v) => v.deviceKey)).size,
+                from: victims[0]?.readAt,
+                to: victims.at(-1)?.readAt,
+                usedBytes: st.usedBytes,
+                capBytes: st.capBytes,
+              },
+            }),
+          );
+        }
+      });
+      if (progressed === 0) break;
+    }
+    report.compacted.days = compactedDays.size;
+    const removed =
+      report.prunedByAge.delivered + report.prunedByAge.rejected + report.prunedForSize.delivered + report.prunedForSize.rejected + report.compacted.dropped + report.droppedPending;
+    if (removed > 0) {
+      try {
+        db.pragma('incremental_vacuum');
+      } catch (err) {
+        this.log.warn({ path: this.path, err: (err as Error).message }, 'incremental vacuum failed; free pages stay in the file for reuse');
+      }
+      this.log.info({ path: this.path, ...report }, 'retention applied');
+    }
+    report.usedBytes = this.usedBytes();
+    return report;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.close();
+    } catch (err) {
+      this.log.warn({ path: this.path, err: (err as Error).message }, 'closing the outbox failed');
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.db.open;
+  }
+}
