@@ -66,6 +66,23 @@ const STANDARD_WALKS = [
   PPM_DEVICE_ID,
 ];
 
+/**
+ * The columns the decoders use, per table entry. Without GETBULK a walk costs one request per
+ * object, but one GETNEXT can carry every column: walking columns side by side then costs one
+ * request per row instead of one per cell.
+ */
+const ENTRY_COLUMNS: Record<string, number[]> = {
+  [HR.deviceEntry]: [2, 3, 5],
+  [HR.printerEntry]: [1, 2],
+  [PRT.markerEntry]: [3, 4],
+  [PRT.suppliesEntry]: [3, 4, 5, 6, 7, 8, 9],
+  [PRT.alertEntry]: [2, 4, 7, 8],
+};
+
+function byColumn(roots: readonly string[]): string[] {
+  return roots.flatMap((r) => ENTRY_COLUMNS[r]?.map((c) => `${r}.${c}`) ?? [r]);
+}
+
 const STANDARD_GETS = [SYS.descr, SYS.objectID, SYS.upTime, SYS.contact, SYS.name, SYS.location];
 
 function ruleOids(rule: CounterRule): { get: string[]; walk: string[] } {
@@ -95,7 +112,8 @@ export function planRead(profile: Profile | undefined): ReadPlan {
     }
     for (const w of profile.walk ?? []) walk.add(w);
   }
-  return { get: [...get], walk: [...walk], quirks: profile?.quirks ?? {} };
+  const quirks = profile?.quirks ?? {};
+  return { get: [...get], walk: byColumn([...walk]), quirks };
 }
 
 // ---------------------------------------------------------------- values

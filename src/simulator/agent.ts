@@ -19,7 +19,7 @@ export interface Faults {
   bulk?: 'ok' | 'silent' | 'genErr' | 'out-of-order';
   /** Answer every request with bytes that are not SNMP. */
   malformed?: boolean;
-  /** GETs with more OIDs than this are answered with tooBig, as small-buffer agents do. */
+  /** GETs and GETNEXTs with more OIDs than this are answered with tooBig, as small-buffer agents do. */
   maxGetOids?: number;
   /** Source of randomness for dropRate (default Math.random); tests pass a seeded one to stay deterministic. */
   random?: () => number;
@@ -137,7 +137,7 @@ export function startAgent(opts: AgentOptions): Promise<RunningAgent> {
         response.errorStatus = snmp.ErrorStatus.GeneralError;
         response.errorIndex = 1;
         response.varbinds = pdu.varbinds.map((vb) => ({ oid: vb.oid, type: snmp.ObjectType.Null, value: null }));
-      } else if (kind === 'get' && faults.maxGetOids !== undefined && pdu.varbinds.length > faults.maxGetOids) {
+      } else if (kind !== 'bulk' && faults.maxGetOids !== undefined && pdu.varbinds.length > faults.maxGetOids) {
         response.errorStatus = snmp.ErrorStatus.TooBig;
         response.varbinds = pdu.varbinds.map((vb) => ({ oid: vb.oid, type: snmp.ObjectType.Null, value: null }));
       } else {

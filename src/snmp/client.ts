@@ -263,10 +263,7 @@ export class SnmpClient {
   }
 
   private async bulkStep(cursors: string[]): Promise<RawVarbind[][]> {
-    if (cursors.length > this.bulkBudget) {
-      const half = Math.ceil(cursors.length / 2);
-      return [...(await this.bulkStep(cursors.slice(0, half))), ...(await this.bulkStep(cursors.slice(half)))];
-    }
+    if (cursors.length > this.bulkBudget) return this.inHalves(cursors, (part) => this.bulkStep(part));
     // Many agents cap a response at ~64 varbinds and some drop larger ones silently.
     const reps = Math.max(1, Math.min(this.maxRepetitions, Math.floor(this.bulkBudget / cursors.length)));
     let columns: RawVarbind[][];
@@ -298,6 +295,7 @@ export class SnmpClient {
   }
 
   private async nextStep(cursors: string[]): Promise<RawVarbind[][]> {
+    if (cursors.length > this.maxOidsPerGet) return this.inHalves(cursors, (part) => this.nextStep(part));
     try {
       const vbs = await this.call<RawVarbind[]>('getNext', cursors, (cb) => this.session.getNext(cursors, cb as never));
       return vbs.map((vb) => [vb]);
@@ -309,8 +307,17 @@ export class SnmpClient {
         for (const c of cursors) cols.push(...(await this.nextStep([c])));
         return cols;
       }
+      if (err instanceof MeterboxError && err.code === 'MBX_SNMP_TOO_BIG' && cursors.length > 1) {
+        this.maxOidsPerGet = Math.min(this.maxOidsPerGet, Math.ceil(cursors.length / 2));
+        return this.inHalves(cursors, (part) => this.nextStep(part));
+      }
       throw err;
     }
+  }
+
+  private async inHalves<T>(items: string[], fn: (part: string[]) => Promise<T[]>): Promise<T[]> {
+    const half = Math.ceil(items.length / 2);
+    return [...(await fn(items.slice(0, half))), ...(await fn(items.slice(half)))];
   }
 
   private call<T>(op: string, oids: readonly string[], fn: (cb: (err: Error | null, res: T) => void) => void): Promise<T> {

@@ -17,6 +17,8 @@ const REC = [
   '1.3.6.1.2.1.43.11.1.1.9.1.2|2|-3',
   '1.3.6.1.4.1.18334.1.1.1.5.7.2.1.1.0|70|9876543210',
   ...Array.from({ length: 120 }, (_, i) => `1.3.6.1.4.1.99.1.${i + 1}|2|${i}`),
+  // A 12-column, 3-row table.
+  ...Array.from({ length: 36 }, (_, i) => `1.3.6.1.4.1.98.1.${(i % 12) + 1}.${Math.floor(i / 12) + 1}|2|${i}`),
 ].join('\n');
 
 describe('SnmpClient against the simulator agent', () => {
@@ -57,6 +59,16 @@ describe('SnmpClient against the simulator agent', () => {
     expect(res.get('1.3.6.1.2.1.43.11.1.1.6')?.map((v) => v.oid)).toEqual(['1.3.6.1.2.1.43.11.1.1.6.1.1', '1.3.6.1.2.1.43.11.1.1.6.1.2']);
     expect(res.get('1.3.6.1.2.1.43.11.1.1.9')?.map((v) => asNumber(v.value))).toEqual([40, -3]);
     expect(res.get('1.3.6.1.4.1.99.1')?.length).toBe(120);
+  });
+
+  it('walks many columns side by side with GETNEXT, splitting the PDU when the agent says tooBig', async () => {
+    const c = client({ bulk: false });
+    const roots = Array.from({ length: 12 }, (_, i) => `1.3.6.1.4.1.98.1.${i + 1}`);
+    const res = await c.walkMany(roots);
+    c.close();
+    expect([...res.values()].map((v) => v.length)).toEqual(Array(12).fill(3));
+    // One refused 12-OID PDU, then two halves of 6 columns, each 3 rows plus the step that leaves the table.
+    expect(c.stats.requests).toBe(9);
   });
 
   it('walks with GETNEXT in v1 and handles noSuchName', async () => {

@@ -94,7 +94,9 @@ describe('read plan', () => {
     const p: Profile = { ...base, quirks: { bulk: false }, counters: { total: [{ oid: '1.9.1.0' }], color: [{ table: { names: '1.9.5', values: '1.9.9', match: 'x' } }] } };
     const plan = planRead(p);
     expect(plan.get).toContain('1.9.1.0');
-    expect(plan.walk).toEqual(expect.arrayContaining(['1.9.5', '1.9.9', '1.3.6.1.2.1.43.11.1.1']));
+    // Standard table entries are walked column by column, side by side: one request per row without GETBULK.
+    expect(plan.walk).toEqual(expect.arrayContaining(['1.9.5', '1.9.9', '1.3.6.1.2.1.43.11.1.1.6', '1.3.6.1.2.1.43.11.1.1.9']));
+    expect(plan.walk).not.toContain('1.3.6.1.2.1.43.11.1.1');
     expect(plan.quirks.bulk).toBe(false);
   });
 });
