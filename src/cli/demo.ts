@@ -27,7 +27,7 @@ export function demoCommand(): Command {
       const fleet = await startFleet(specs, { auth: { communities: [community] }, firstAddress: f.first, port: 'auto', fallbackPort: 16161 });
       process.stdout.write(`Simulated ${fleet.devices.length} devices on ${fleet.devices[0]?.host}…${fleet.devices.at(-1)?.host}, UDP port ${fleet.port}${fleet.port === 161 ? '' : ' (161 needs root, so the reader is pointed at this port)'}\n\n`);
       try {
-        const table = new Table({ head: ['host', 'vendor', 'model', 'serial', 'total', 'mono', 'colour', 'lowest supply', 'requests'], style: { head: [], border: [] } });
+        const table = new Table({ head: ['host', 'vendor', 'model', 'serial', 'total', 'mono', 'colour', 'lowest supply', 'requests'], style: { head: [], border: [], compact: true } });
         const started = Date.now();
         const results = await Promise.all(
           fleet.devices.map(async (d) => {

@@ -120,13 +120,13 @@ function formatResult(r: SweepResult): string {
   const lines: string[] = [];
   const head = ['IP', 'label', 'vendor', 'model', 'serial', 'credential', ''];
   if (r.printers.length > 0) {
-    const t = new Table({ head, style: { head: [], border: [] } });
+    const t = new Table({ head, style: { head: [], border: [], compact: true } });
     for (const p of r.printers) t.push(identityRow(p));
     lines.push(t.toString());
   } else lines.push('no printers found');
   if (r.notUnderContract.length > 0) {
     lines.push('', 'seen, not under contract (not read for billing):');
-    const t = new Table({ head, style: { head: [], border: [] } });
+    const t = new Table({ head, style: { head: [], border: [], compact: true } });
     for (const p of r.notUnderContract) t.push(identityRow(p));
     lines.push(t.toString());
   }

@@ -32,13 +32,13 @@ export function formatReading(r: Reading): string {
   ];
   for (const [k, v] of idRows) if (v) lines.push(`  ${k.padEnd(11)} ${v}`);
 
-  const counters = new Table({ head: ['counter', 'value', 'source'], style: { head: [], border: [] } });
+  const counters = new Table({ head: ['counter', 'value', 'source'], style: { head: [], border: [], compact: true } });
   for (const [name, value] of Object.entries(r.counters)) counters.push([name, value.toLocaleString('en-US'), r.sources[name as keyof typeof r.sources] ?? '']);
   lines.push('', 'Counters');
   lines.push(Object.keys(r.counters).length > 0 ? counters.toString() : '  (the device exposes no page counter)');
 
   if (r.supplies.length > 0) {
-    const supplies = new Table({ head: ['supply', 'kind', 'color', 'level', 'state'], style: { head: [], border: [] } });
+    const supplies = new Table({ head: ['supply', 'kind', 'color', 'level', 'state'], style: { head: [], border: [], compact: true } });
     for (const s of r.supplies) supplies.push([s.description, s.kind, s.color ?? '', supplyLevel(s), s.state]);
     lines.push('', 'Supplies', supplies.toString());
   }
