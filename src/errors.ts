@@ -32,7 +32,49 @@ export type ErrorCode =
   | 'MBX_STORE_READONLY'
   | 'MBX_STORE_BUSY'
   | 'MBX_STORE_IO'
-  | 'MBX_STORE_NOT_FOUND';
+  | 'MBX_STORE_NOT_FOUND'
+  /** Upload/heartbeat options that cannot work (not https, no token, unreadable token/CA/cert file). */
+  | 'MBX_UPLOAD_CONFIG'
+  /** The provider could not be reached: refused, reset, DNS, unreachable. Retried with backoff. */
+  | 'MBX_UPLOAD_NETWORK'
+  /** No answer within the timeout. Retried with backoff. */
+  | 'MBX_UPLOAD_TIMEOUT'
+  /** The provider answered 5xx. Retried with backoff (honouring Retry-After). */
+  | 'MBX_UPLOAD_SERVER'
+  /** The provider answered 429. Retried after Retry-After. */
+  | 'MBX_UPLOAD_RATE_LIMITED'
+  /** 401/403: the token is wrong, revoked or not for this agent id. Uploads stop until the config changes or a heartbeat succeeds. */
+  | 'MBX_UPLOAD_AUTH'
+  /** Another 4xx: the batch is quarantined (set aside as rejected) with the provider's reason. */
+  | 'MBX_UPLOAD_REJECTED'
+  /** 413 for a single reading: it is quarantined; larger batches are split first. */
+  | 'MBX_UPLOAD_TOO_LARGE'
+  /** A 2xx answer that is not a receipt we can use. Retried with backoff. */
+  | 'MBX_UPLOAD_PROTOCOL'
+  /** The server certificate is not signed by a trusted CA (system CAs + caFile). */
+  | 'MBX_TLS_UNTRUSTED'
+  /** A certificate in the chain is expired or not yet valid (check the box's clock too). */
+  | 'MBX_TLS_EXPIRED'
+  /** The server certificate is not for the host name in the URL. */
+  | 'MBX_TLS_HOSTNAME'
+  /** The provider refused our mTLS client certificate, or it cannot be loaded. */
+  | 'MBX_TLS_CLIENT_CERT'
+  /** Another TLS failure (protocol version below 1.2, handshake failure). */
+  | 'MBX_TLS_HANDSHAKE'
+  /** The proxy answered 407: proxy credentials missing or wrong. */
+  | 'MBX_PROXY_AUTH'
+  /** The proxy could not be reached or refused the CONNECT (other than 407). */
+  | 'MBX_PROXY_FAILED'
+  /** Receiver: the tokens file is missing or malformed. */
+  | 'MBX_RECEIVER_TOKENS'
+  /** Receiver: the certificate/key cannot be loaded. */
+  | 'MBX_RECEIVER_TLS'
+  /** Receiver: cannot listen on the address. */
+  | 'MBX_RECEIVER_BIND'
+  /** Receiver: its database cannot be opened. */
+  | 'MBX_RECEIVER_DB'
+  /** `meterbox run`: the health endpoint cannot listen on the configured host:port (in use, no such address). */
+  | 'MBX_DAEMON_HEALTH_BIND';
 
 export interface ErrorContext {
   host?: string;

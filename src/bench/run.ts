@@ -1,10 +1,11 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
+import { benchUpload } from './upload.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -17,6 +18,13 @@ const SUITES: Record<string, () => Promise<void>> = {
       ratePerSecond: Number(process.env.BENCH_RATE ?? 500),
     }),
   read: () => benchRead({ devices: Number(process.env.BENCH_DEVICES ?? 200), latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 10), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 32) }),
+  upload: () =>
+    benchUpload({
+      readings: Number(process.env.BENCH_UPLOAD_READINGS ?? 100_000),
+      devices: Number(process.env.BENCH_UPLOAD_DEVICES ?? 1000),
+      batchCount: Number(process.env.BENCH_UPLOAD_BATCH ?? 500),
+      batchBytes: Number(process.env.BENCH_UPLOAD_BATCH_BYTES ?? 4 * 1024 * 1024),
+    }),
   store: () =>
     benchStore({
       inserts: Number(process.env.BENCH_STORE_INSERTS ?? 50_000),

@@ -25,7 +25,7 @@ export interface StoreBenchOptions {
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 
 /** A Reading shaped like a colour MFP's (about 1.2 KB of JSON). */
-function reading(device: number, t: number): Reading {
+export function reading(device: number, t: number): Reading {
   const serial = `BENCH${String(device).padStart(6, '0')}`;
   const total = 10_000 + Math.floor(t / 60_000);
   return {

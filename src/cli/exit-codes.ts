@@ -17,6 +17,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'MBX_TARGET_TOO_LARGE':
     case 'MBX_CREDENTIAL_UNKNOWN':
     case 'MBX_CONFIG_INVALID':
+    case 'MBX_UPLOAD_CONFIG':
+    case 'MBX_RECEIVER_TOKENS':
+    case 'MBX_RECEIVER_TLS':
       return EXIT.usage;
     case 'MBX_SNMP_TIMEOUT':
       return EXIT.noAnswer;

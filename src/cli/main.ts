@@ -12,6 +12,7 @@ import { demoCommand } from './demo.js';
 import { profilesCommand } from './profiles.js';
 import { discoverCommand } from './discover.js';
 import { statusCommand } from './status.js';
+import { receiverCommand } from './receiver.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand()]) {
+  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand(), receiverCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

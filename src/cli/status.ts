@@ -34,14 +34,25 @@ export function formatStatus(st: StatusSnapshot): string {
   lines.push('');
   if (st.devices.length === 0) lines.push('devices         none yet');
   else {
-    const t = new Table({ head: ['device', 'model', 'host', 'last reading'], style: { head: [], border: [] } });
+    const t = new Table({ head: ['device', 'model', 'host', 'last reading'], style: { head: [], border: [], compact: true } });
     for (const d of st.devices) t.push([d.key, d.model ?? d.vendor, d.host, ago(d.lastReadingAt)]);
     lines.push(`devices (${st.devices.length})`, t.toString());
   }
   lines.push('');
+  const deliveries = st.recentDeliveries ?? [];
+  if (deliveries.length === 0) lines.push('recent deliveries  none');
+  else {
+    const t = new Table({ head: ['at', 'kind', 'readings', 'bytes (gzip)', 'HTTP', 'result'], style: { head: [], border: [], compact: true }, colWidths: [26, 11, 10, 14, 6, 60], wordWrap: true });
+    for (const d of deliveries) {
+      const result = d.error ?? (d.kind === 'readings' ? `${d.accepted} accepted, ${d.duplicate} duplicate, ${d.rejected} rejected` : 'ok');
+      t.push([d.at, d.kind, d.kind === 'readings' ? String(d.count) : '—', bytes(d.bytes), d.status === undefined ? '—' : String(d.status), result]);
+    }
+    lines.push('recent deliveries (newest first)', t.toString());
+  }
+  lines.push('');
   if (st.recentEvents.length === 0) lines.push('recent events   none');
   else {
-    const t = new Table({ head: ['at', 'severity', 'event', 'what happened'], style: { head: [], border: [] }, colWidths: [26, 10, 26, 70], wordWrap: true });
+    const t = new Table({ head: ['at', 'severity', 'event', 'what happened'], style: { head: [], border: [], compact: true }, colWidths: [26, 10, 26, 70], wordWrap: true });
     for (const e of st.recentEvents) t.push([e.at, e.severity, e.kind, e.message]);
     lines.push('recent events (newest first)', t.toString());
   }
@@ -53,9 +64,11 @@ export function statusCommand(): Command {
     .description('show the outbox: devices and their last reading, pending readings, deliveries, recent events, database size')
     .option('--db <file>', 'outbox database', DEFAULT_DB_PATH)
     .option('--events <n>', 'recent events to show', '10')
+    .option('--deliveries <n>', 'recent deliveries (requests to the provider) to show', '10')
     .option('--json', 'print the status as JSON')
-    .action((f: { db: string; json?: boolean; events: string }) => {
-      const st = readStatus(f.db, { recentEvents: Math.max(0, Number(f.events) || 10) });
+    .action((f: { db: string; json?: boolean; events: string; deliveries: string }) => {
+      const n = (v: string) => (Number.isFinite(Number(v)) ? Math.max(0, Math.floor(Number(v))) : 10);
+      const st = readStatus(f.db, { recentEvents: n(f.events), recentDeliveries: n(f.deliveries) });
       process.stdout.write((f.json ? JSON.stringify(st, null, 2) : formatStatus(st)) + '\n');
     });
 }

@@ -15,8 +15,8 @@
  * Must not import: snmp/, profiles/, discovery/, upload/, daemon/, cli/ (data flows one way:
  * the upload and daemon layers call the store, never the other way round).
  */
-export { Store, storeError, type StoreOptions, type StoreEvent, type StoredEvent, type OutboxItem, type ReceiptResult, type RetentionReport, type SaveResult, type OpenReport, type OutboxCounts } from './store.js';
+export { Store, storeError, type StoreOptions, type StoreEvent, type StoredEvent, type OutboxItem, type ReceiptResult, type RetentionReport, type SaveResult, type OpenReport, type OutboxCounts, type DeliveryRecord } from './store.js';
 export { Outbox, type RecordResult, type OutboxHealth } from './outbox.js';
-export { readStatus, DEFAULT_DB_PATH, type StatusSnapshot, type DeviceStatusRow, type EventRow } from './status.js';
+export { readStatus, DEFAULT_DB_PATH, type StatusSnapshot, type DeviceStatusRow, type EventRow, type DeliveryRow } from './status.js';
 export { MIGRATIONS, SCHEMA_VERSION, planMigrations, type Migration } from './schema.js';
 export * from './policy.js';

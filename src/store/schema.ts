@@ -67,6 +67,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_unreported ON events (seq) WHERE reported_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'delivery audit',
+    sql: `
+      CREATE TABLE deliveries (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,              -- when the request was answered (or failed)
+        kind      TEXT NOT NULL CHECK (kind IN ('readings', 'heartbeat')),
+        count     INTEGER NOT NULL,           -- readings in the request (0 for a heartbeat)
+        bytes     INTEGER NOT NULL,           -- request body bytes on the wire (gzip)
+        status    INTEGER,                    -- HTTP status; NULL when no answer came
+        accepted  INTEGER NOT NULL DEFAULT 0,
+        duplicate INTEGER NOT NULL DEFAULT 0,
+        rejected  INTEGER NOT NULL DEFAULT 0,
+        ms        INTEGER,
+        error     TEXT                        -- MBX_ code and message of a failure
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -29,6 +29,30 @@ export interface EventRow {
   data?: Record<string, unknown>;
 }
 
+/** One request to the provider (the delivery audit, schema 2). */
+export interface DeliveryRow {
+  seq: number;
+  at: string;
+  kind: 'readings' | 'heartbeat';
+  count: number;
+  bytes: number;
+  /** HTTP status; absent when no answer came. */
+  status?: number;
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  ms?: number;
+  error?: string;
+}
+
+/** Newest first; [] on a database from before the delivery audit. */
+export function recentDeliveries(db: Database.Database, limit: number): DeliveryRow[] {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'").get();
+  if (!has || limit <= 0) return [];
+  const rows = db.prepare('SELECT seq, at, kind, count, bytes, status, accepted, duplicate, rejected, ms, error FROM deliveries ORDER BY seq DESC LIMIT ?').all(limit) as Record<string, unknown>[];
+  return rows.map((r) => defined(r) as unknown as DeliveryRow);
+}
+
 export interface StatusSnapshot {
   db: {
     path: string;
@@ -47,6 +71,8 @@ export interface StatusSnapshot {
   lastDelivery?: { at: string; count: number };
   devices: DeviceStatusRow[];
   recentEvents: EventRow[];
+  /** The last requests to the provider, newest first. */
+  recentDeliveries: DeliveryRow[];
   at: string;
 }
 
@@ -62,7 +88,7 @@ function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 }
 
-export function snapshot(db: Database.Database, path: string, now: Date, recentEvents = 10): StatusSnapshot {
+export function snapshot(db: Database.Database, path: string, now: Date, recentEvents = 10, deliveries = 10): StatusSnapshot {
   const one = <T>(sql: string, ...args: unknown[]): T => db.prepare(sql).pluck().get(...args) as T;
   const counts = db.prepare('SELECT state, COUNT(*) AS n FROM readings GROUP BY state').all() as { state: string; n: number }[];
   const count = (s: string) => counts.find((c) => c.state === s)?.n ?? 0;
@@ -105,12 +131,13 @@ export function snapshot(db: Database.Database, path: string, now: Date, recentE
     ...(lastAt ? { lastDelivery: { at: lastAt, count: Number(lastCount ?? 0) } } : {}),
     devices,
     recentEvents: events,
+    recentDeliveries: recentDeliveries(db, deliveries),
     at: now.toISOString(),
   };
 }
 
 /** Opens `path` read-only and takes a snapshot. */
-export function readStatus(path: string, opts: { now?: Date; recentEvents?: number } = {}): StatusSnapshot {
+export function readStatus(path: string, opts: { now?: Date; recentEvents?: number; recentDeliveries?: number } = {}): StatusSnapshot {
   if (!existsSync(path)) {
     throw new MeterboxError('MBX_STORE_NOT_FOUND', `${path}: no outbox database here (is the daemon's state directory elsewhere? use --db)`, { path });
   }
@@ -120,7 +147,7 @@ export function readStatus(path: string, opts: { now?: Date; recentEvents?: numb
     db.pragma('busy_timeout = 5000');
     const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
     if (!hasMeta) throw new MeterboxError('MBX_STORE_MIGRATION', `${path}: not a meterbox outbox (no meta table)`, { path });
-    return snapshot(db, path, opts.now ?? new Date(), opts.recentEvents ?? 10);
+    return snapshot(db, path, opts.now ?? new Date(), opts.recentEvents ?? 10, opts.recentDeliveries ?? 10);
   } catch (err) {
     if (err instanceof MeterboxError) throw err;
     const code = (err as { code?: string }).code;

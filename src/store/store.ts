@@ -29,7 +29,7 @@ import {
   type StoreFailure,
 } from './policy.js';
 import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
-import { snapshot, type StatusSnapshot } from './status.js';
+import { recentDeliveries, snapshot, type DeliveryRow, type StatusSnapshot } from './status.js';
 
 export type EventSeverity = 'info' | 'warning' | 'error';
 
@@ -100,6 +100,24 @@ export interface RetentionReport {
   droppedPending: number;
   usedBytes: number;
   capBytes: number;
+}
+
+/** One request to the provider, for the delivery audit. */
+export interface DeliveryRecord {
+  kind: 'readings' | 'heartbeat';
+  count: number;
+  /** Request body bytes on the wire (gzip). */
+  bytes: number;
+  /** HTTP status, or undefined when no answer came. */
+  status?: number;
+  accepted?: number;
+  duplicate?: number;
+  rejected?: number;
+  ms?: number;
+  /** `MBX_CODE: message` of a failure. */
+  error?: string;
+  /** Defaults to the store's clock. */
+  at?: string;
 }
 
 export interface OutboxCounts {
@@ -432,11 +450,50 @@ export class Store {
     return selectBatch(head, l).map((c) => this.stmt.bySeq.get(c.seq) as OutboxItem);
   }
 
+  private deliveryCount = 0;
+  // Prepared on first use: a store opened with an older migration list (tests) has no deliveries table.
+  private deliveryStmt?: { insert: Database.Statement; trim: Database.Statement };
+
+  private insertDelivery(d: DeliveryRecord): void {
+    this.deliveryStmt ??= {
+      insert: this.db.prepare(
+        `INSERT INTO deliveries (at, kind, count, bytes, status, accepted, duplicate, rejected, ms, error)
+         VALUES (@at, @kind, @count, @bytes, @status, @accepted, @duplicate, @rejected, @ms, @error)`,
+      ),
+      trim: this.db.prepare('DELETE FROM deliveries WHERE seq <= (SELECT MAX(seq) FROM deliveries) - 10000'),
+    };
+    this.deliveryStmt.insert.run({
+      at: d.at ?? this.nowIso,
+      kind: d.kind,
+      count: d.count,
+      bytes: d.bytes,
+      status: d.status ?? null,
+      accepted: d.accepted ?? 0,
+      duplicate: d.duplicate ?? 0,
+      rejected: d.rejected ?? 0,
+      ms: d.ms === undefined ? null : Math.round(d.ms),
+      error: d.error ?? null,
+    });
+    // The audit keeps the last 10 000 requests.
+    if (++this.deliveryCount % 500 === 0) this.deliveryStmt.trim.run();
+  }
+
+  /** Records one request to the provider in the delivery audit (its own transaction). */
+  recordDelivery(d: DeliveryRecord): void {
+    this.insertDelivery(d);
+  }
+
+  /** The most recent deliveries, newest first. */
+  recentDeliveries(limit = 10): DeliveryRow[] {
+    return recentDeliveries(this.db, limit);
+  }
+
   /**
    * Applies a provider receipt atomically. Only pending readings change state, so applying the
-   * same receipt twice (or a stale one) changes nothing the second time.
+   * same receipt twice (or a stale one) changes nothing the second time. With `delivery`, the
+   * audit row is written in the same transaction.
    */
-  applyReceipt(receipt: Receipt): ReceiptResult {
+  applyReceipt(receipt: Receipt, delivery?: DeliveryRecord): ReceiptResult {
     const plan = planReceipt(receipt);
     const at = this.nowIso;
     const s = this.stmt;
@@ -461,6 +518,7 @@ export class Store {
         s.putMeta.run('last_delivery_at', at);
         s.putMeta.run('last_delivery_count', String(res.delivered));
       }
+      if (delivery) this.insertDelivery(delivery);
       if (rejected.length > 0) {
         s.insertEvent.run(
           this.eventRow({
@@ -477,9 +535,10 @@ export class Store {
   }
 
   /** Counts a failed delivery attempt (network error, non-2xx) against pending readings. */
-  recordAttemptFailure(ids: readonly string[], error: string): void {
+  recordAttemptFailure(ids: readonly string[], error: string, delivery?: DeliveryRecord): void {
     const run = this.db.transaction(() => {
       for (const id of ids) this.stmt.attempt.run(error, id);
+      if (delivery) this.insertDelivery(delivery);
     });
     run.immediate();
   }

@@ -1,0 +1,199 @@
+/**
+ * The heartbeat: POST /v1/heartbeat with what the provider needs to see that the box is alive
+ * and healthy. Its answer may carry commands; only the allow-list (`read-now`, `discover-now`)
+ * reaches the daemon, anything else is ignored and logged. Independent of the readings' fate:
+ * it succeeds while readings are being rejected, and a success lifts the uploader's 401/403 block.
+ */
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { MeterboxError } from '../errors.js';
+import { Outbox } from '../store/outbox.js';
+import type { Store, StoredEvent } from '../store/store.js';
+import { parseRetryAfter } from './backoff.js';
+import { classifyHttpFailure, isCertificateError } from './classify.js';
+import { uploadLogger } from './log.js';
+import { API_PREFIX, DATA_LOSS_KINDS, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
+import { probeCertificate } from './tls-probe.js';
+import { Transport } from './transport.js';
+import type { HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
+import { serverMessage } from './uploader.js';
+
+/** The wire body, pure: the snapshot plus the agent id, the clock and the store's events. */
+export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: string; now: Date; events?: readonly StoredEvent[] } = { agentId: 'unknown', now: new Date() }): HeartbeatRequest {
+  const events: WireEvent[] = (ctx.events ?? []).slice(0, 50).map((e) => ({
+    seq: e.seq,
+    at: e.at,
+    kind: e.kind,
+    severity: e.severity,
+    message: e.message.slice(0, 500),
+    ...(e.deviceKey ? { deviceKey: e.deviceKey } : {}),
+  }));
+  const dataLoss: Record<string, number> = {};
+  for (const e of ctx.events ?? []) {
+    if ((DATA_LOSS_KINDS as readonly string[]).includes(e.kind)) dataLoss[e.kind] = (dataLoss[e.kind] ?? 0) + 1;
+  }
+  const int = (n: number) => Math.max(0, Math.round(n));
+  return {
+    agentId: ctx.agentId,
+    version: snapshot.version,
+    clock: ctx.now.toISOString(),
+    uptimeSeconds: Math.max(0, snapshot.uptimeSeconds),
+    outbox: snapshot.outbox ?? { depth: 0 },
+    deviceCount: int(snapshot.deviceCount),
+    ...(snapshot.lastPoll ? { lastPoll: snapshot.lastPoll } : {}),
+    ...(snapshot.lastDiscovery ? { lastDiscovery: snapshot.lastDiscovery } : {}),
+    recentErrors: snapshot.recentErrors ?? {},
+    dataLoss,
+    events,
+    ...(snapshot.diskFreeBytes !== undefined ? { diskFreeBytes: int(snapshot.diskFreeBytes) } : {}),
+    ...(snapshot.extra ? { extra: snapshot.extra } : {}),
+  };
+}
+
+export class Heartbeat {
+  private opts: HeartbeatOptions;
+  private transport: Transport;
+  private log: Logger;
+
+  /** Throws MBX_UPLOAD_CONFIG / MBX_TLS_CLIENT_CERT when the options cannot work. */
+  constructor(opts: HeartbeatOptions) {
+    this.opts = opts;
+    this.transport = new Transport(opts);
+    this.log = uploadLogger(opts.logger, 'heartbeat');
+  }
+
+  reconfigure(opts: HeartbeatOptions): void {
+    const next = new Transport(opts);
+    this.transport.close();
+    this.transport = next;
+    this.opts = opts;
+    this.log = uploadLogger(opts.logger, 'heartbeat');
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+
+  private now(): Date {
+    return (this.opts.now ?? (() => new Date()))();
+  }
+
+  private store(): Store | undefined {
+    const s = this.opts.store;
+    return s instanceof Outbox ? s.current : s;
+  }
+
+  /** Fills outbox depth, disk free and events from the store where the snapshot leaves them out. */
+  private complete(snapshot: HeartbeatSnapshot, store: Store | undefined): HeartbeatSnapshot {
+    const out = { ...snapshot };
+    const now = this.now();
+    if (!out.outbox && store) {
+      const c = store.counts();
+      out.outbox = {
+        depth: c.pending,
+        rejected: c.rejected,
+        ...(c.oldestPendingAt ? { oldestPendingAgeSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(c.oldestPendingAt)) / 1000)) } : {}),
+      };
+    }
+    const dir = this.opts.diskPath ?? (store ? dirname(store.path) : undefined);
+    if (out.diskFreeBytes === undefined && dir) {
+      try {
+        const fs = statfsSync(dir);
+        out.diskFreeBytes = fs.bavail * fs.bsize;
+      } catch {
+        // not reported
+      }
+    }
+    return out;
+  }
+
+  /** Sends one heartbeat; never throws. Allow-listed commands go to `onCommand`. */
+  async sendOnce(snapshot: HeartbeatSnapshot): Promise<HeartbeatResult> {
+    const result: HeartbeatResult = { ok: false, commands: [], ignored: [], eventsReported: 0 };
+    let store: Store | undefined;
+    let events: StoredEvent[] = [];
+    let bytes = 0;
+    try {
+      store = this.store();
+      events = store ? store.unreportedEvents(50) : [];
+      const now = this.now();
+      const body = buildHeartbeatBody(this.complete(snapshot, store), { agentId: this.opts.agentId, now, events });
+      const json = Buffer.from(JSON.stringify(body));
+      bytes = json.length;
+      const out = await this.transport.post(`${API_PREFIX}/heartbeat`, json, {});
+      const audit = { kind: 'heartbeat' as const, count: 0, bytes, ms: out.ms };
+      if (out.ok && out.answer.status >= 200 && out.answer.status < 300) {
+        const answer = this.parseAnswer(out.answer.body);
+        result.ok = true;
+        result.status = out.answer.status;
+        if (answer.serverTime) result.clockSkewMs = Date.parse(answer.serverTime) - now.getTime();
+        if (store) {
+          store.markEventsReported(events.map((e) => e.seq));
+          result.eventsReported = events.length;
+          store.recordDelivery({ ...audit, status: out.answer.status });
+        }
+        this.opts.uploader?.heartbeatSucceeded();
+        this.log.debug({ status: out.answer.status, ms: out.ms, events: events.length }, 'heartbeat delivered');
+        for (const c of answer.commands) {
+          if (!isAllowedCommand(c.name)) {
+            result.ignored.push(String(c.name));
+            this.log.warn({ command: String(c.name).slice(0, 100), id: c.id }, 'heartbeat answer asked for a command that is not on the allow-list (read-now, discover-now); ignored');
+            continue;
+          }
+          result.commands.push(c.name);
+          this.log.info({ command: c.name, id: c.id }, 'provider asked for a command');
+          try {
+            await this.opts.onCommand?.(c.name, c.id !== undefined ? { id: c.id } : {});
+          } catch (err) {
+            this.log.error({ command: c.name, err: (err as Error).message }, 'command failed');
+          }
+        }
+        return result;
+      }
+      const f = out.ok
+        ? classifyHttpFailure({
+            status: out.answer.status,
+            serverMessage: serverMessage(out.answer.body),
+            retryAfterMs: parseRetryAfter(out.answer.headers['retry-after'], now),
+            batchSize: 0,
+            url: this.opts.url,
+            agentId: this.opts.agentId,
+          })
+        : classifyHttpFailure({
+            ...out.failure,
+            batchSize: 0,
+            url: this.opts.url,
+            agentId: this.opts.agentId,
+            ...(this.opts.caFile ? { caFile: this.opts.caFile } : {}),
+            ...(isCertificateError(out.failure.errCode) ? { tlsDetail: (await probeCertificate(this.opts.url, this.transport.proxy, now, out.failure.errCode)) ?? '' } : {}),
+          });
+      result.status = out.ok ? out.answer.status : undefined;
+      result.error = new MeterboxError(f.code, `heartbeat: ${f.message.replace(/; uploads are paused.*$/, '')}`, { url: this.opts.url, agentId: this.opts.agentId });
+      store?.recordDelivery({ ...audit, ...(result.status !== undefined ? { status: result.status } : {}), error: `${f.code}: ${f.message}`.slice(0, 1000) });
+      this.log.warn({ code: f.code, status: result.status }, result.error.message);
+      return result;
+    } catch (err) {
+      result.error = err instanceof MeterboxError ? err : new MeterboxError('MBX_UPLOAD_NETWORK', `heartbeat failed: ${(err as Error).message}`, {}, { cause: err });
+      this.log.warn({ code: result.error.code }, result.error.message);
+      return result;
+    }
+  }
+
+  private parseAnswer(text: string): { serverTime?: string; commands: { id?: string; name: string }[] } {
+    try {
+      const v = JSON.parse(text) as { serverTime?: unknown; commands?: unknown };
+      const commands = Array.isArray(v.commands)
+        ? v.commands
+            .filter((c): c is { id?: unknown; name: unknown } => typeof c === 'object' && c !== null && 'name' in c)
+            .map((c) => ({ name: String(c.name), ...(typeof c.id === 'string' ? { id: c.id } : {}) }))
+        : [];
+      return { ...(typeof v.serverTime === 'string' ? { serverTime: v.serverTime } : {}), commands };
+    } catch {
+      this.log.warn('heartbeat answer is not JSON; no commands taken');
+      return { commands: [] };
+    }
+  }
+}
+
+export type { HeartbeatCommandName };

@@ -1,0 +1,86 @@
+/**
+ * Wire types of the provider protocol, mirroring docs/provider-api.yaml (the contract; the tests
+ * validate real bodies against it). Field names are a contract: change them only with /v2.
+ */
+import type { Reading } from '../reading/types.js';
+
+export const API_PREFIX = '/v1';
+
+/** POST /v1/readings request body (sent gzip-compressed). */
+export interface ReadingsRequest {
+  agentId: string;
+  /** Agent clock when the batch was sent. */
+  sentAt: string;
+  readings: Reading[];
+}
+
+/** POST /v1/readings 200 answer. Ids of the batch that appear nowhere stay pending and are sent again. */
+export interface ReceiptBody {
+  accepted: string[];
+  duplicate: string[];
+  rejected: { id: string; reason: string }[];
+}
+
+/** Error answer of any endpoint (4xx/5xx). */
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+/** The commands an agent executes; anything else in a heartbeat answer is ignored and logged. */
+export const HEARTBEAT_COMMANDS = ['read-now', 'discover-now'] as const;
+export type HeartbeatCommandName = (typeof HEARTBEAT_COMMANDS)[number];
+
+export function isAllowedCommand(name: unknown): name is HeartbeatCommandName {
+  return typeof name === 'string' && (HEARTBEAT_COMMANDS as readonly string[]).includes(name);
+}
+
+export interface WireCycleSummary {
+  at: string;
+  durationMs: number;
+  devices: number;
+  ok: number;
+  failed: number;
+}
+
+export interface WireEvent {
+  seq: number;
+  at: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  deviceKey?: string;
+}
+
+/** POST /v1/heartbeat request body. */
+export interface HeartbeatRequest {
+  agentId: string;
+  version: string;
+  /** Agent clock. */
+  clock: string;
+  uptimeSeconds: number;
+  outbox: { depth: number; oldestPendingAgeSeconds?: number; rejected?: number };
+  deviceCount: number;
+  lastPoll?: WireCycleSummary;
+  lastDiscovery?: WireCycleSummary;
+  recentErrors: Record<string, number>;
+  /** Data-loss and store events not yet reported, counted by kind. */
+  dataLoss: Record<string, number>;
+  /** Those events themselves (at most 50). */
+  events: WireEvent[];
+  diskFreeBytes?: number;
+  extra?: Record<string, unknown>;
+}
+
+export interface WireCommand {
+  id?: string;
+  name: string;
+}
+
+/** POST /v1/heartbeat 200 answer. */
+export interface HeartbeatResponse {
+  serverTime: string;
+  commands: WireCommand[];
+}
+
+/** Event kinds that mean readings were lost or may be lost; counted in the heartbeat's dataLoss. */
+export const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced', 'store.write-failed', 'store.resumed', 'upload.rejected', 'upload.quarantined'] as const;

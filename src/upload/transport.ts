@@ -1,0 +1,219 @@
+/**
+ * The HTTP shell shared by the uploader and the heartbeat: axios over an https.Agent (or an
+ * HttpsProxyAgent for CONNECT proxies) with TLS 1.2+, system CAs plus caFile, optional mTLS.
+ * Verification cannot be switched off. axios's own proxy handling is disabled (`proxy: false`):
+ * it does not tunnel HTTPS, and it would read the environment behind our back.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
+import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
+import * as tls from 'node:tls';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
+import { MeterboxError } from '../errors.js';
+import type { ConnectionOptions } from './types.js';
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request that got no HTTP answer from the provider. */
+export interface TransportFailure {
+  errCode?: string;
+  errMessage: string;
+  viaProxy: boolean;
+  tunnelUp: boolean;
+  /** CONNECT answered with this (non-200) status. */
+  proxyStatus?: number;
+}
+
+export type PostOutcome = { ok: true; answer: HttpAnswer; ms: number } | { ok: false; failure: TransportFailure; ms: number };
+
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'];
+
+function readPem(path: string, what: string, code: 'MBX_UPLOAD_CONFIG' | 'MBX_TLS_CLIENT_CERT'): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('-----BEGIN')) throw new Error('no PEM block in the file');
+    return text;
+  } catch (err) {
+    throw new MeterboxError(code, `${path}: cannot use it as ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { path }, { cause: err });
+  }
+}
+
+/** System CAs: Node's bundled Mozilla store plus the OS bundle (where the distribution keeps locally added CAs). */
+export function systemCaCertificates(): string[] {
+  const getCa = (tls as unknown as { getCACertificates?: (type: string) => string[] }).getCACertificates;
+  if (typeof getCa === 'function') {
+    try {
+      return [...getCa('bundled'), ...getCa('system')];
+    } catch {
+      // fall through to the file lookup
+    }
+  }
+  const out = [...tls.rootCertificates];
+  for (const p of SYSTEM_BUNDLES) {
+    if (!existsSync(p)) continue;
+    try {
+      out.push(readFileSync(p, 'utf8'));
+    } catch {
+      // unreadable bundle: Node's own store still applies
+    }
+    break;
+  }
+  return out;
+}
+
+export interface ResolvedProxy {
+  url: URL;
+  /** For logs: scheme://host:port, no credentials. */
+  display: string;
+}
+
+/** The proxy for `target`: the configured one, or HTTPS_PROXY/NO_PROXY from the environment, or none. */
+export function resolveProxy(target: string, proxy: ConnectionOptions['proxy']): ResolvedProxy | undefined {
+  let raw: string;
+  if (proxy === null) return undefined;
+  if (proxy) raw = proxy.url;
+  else {
+    raw = getProxyForUrl(target);
+    if (!raw) return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw.includes('://') ? raw : `http://${raw}`);
+  } catch {
+    throw new MeterboxError('MBX_UPLOAD_CONFIG', `proxy URL '${raw.replace(/\/\/[^@/]*@/, '//***@')}' is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new MeterboxError('MBX_UPLOAD_CONFIG', `proxy URL must be http:// or https://, got ${url.protocol}`);
+  if (proxy?.username !== undefined) url.username = encodeURIComponent(proxy.username);
+  if (proxy?.password !== undefined) url.password = encodeURIComponent(proxy.password);
+  return { url, display: `${url.protocol}//${url.host}` };
+}
+
+/**
+ * HttpsProxyAgent takes the TLS options for the origin from each request, not from its
+ * constructor (those go to the proxy connection); axios does not pass them per request, so
+ * they are merged in here: the tunnelled connection is verified exactly like a direct one.
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    private readonly originTls: AgentOptions,
+  ) {
+    super(proxy, { ...originTls });
+  }
+  override connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, { ...opts, ...this.originTls, rejectUnauthorized: true } as typeof opts);
+  }
+}
+
+export class Transport {
+  readonly http: AxiosInstance;
+  readonly proxy?: ResolvedProxy;
+  readonly tlsOptions: AgentOptions;
+  private readonly agent: HttpsAgent;
+  private readonly connectStatus = new WeakMap<ClientRequest, number>();
+
+  constructor(readonly opts: ConnectionOptions) {
+    let base: URL;
+    try {
+      base = new URL(opts.url);
+    } catch {
+      throw new MeterboxError('MBX_UPLOAD_CONFIG', `upload URL '${opts.url}' is not a URL`);
+    }
+    if (base.protocol !== 'https:') throw new MeterboxError('MBX_UPLOAD_CONFIG', `upload URL must be https:// (got ${base.protocol}); readings never travel unencrypted`);
+    if (!opts.token && !opts.tokenFile) throw new MeterboxError('MBX_UPLOAD_CONFIG', 'no upload token: give token or tokenFile');
+    if ((opts.clientCert && !opts.clientKey) || (!opts.clientCert && opts.clientKey)) {
+      throw new MeterboxError('MBX_TLS_CLIENT_CERT', 'mTLS needs both clientCert and clientKey');
+    }
+    this.tlsOptions = {
+      minVersion: 'TLSv1.2',
+      rejectUnauthorized: true,
+      keepAlive: true,
+      maxSockets: 4,
+      // Always an explicit list: Node's bundled roots alone would miss CAs the OS administrator added.
+      ca: [...systemCaCertificates(), ...(opts.caFile ? [readPem(opts.caFile, 'a CA bundle (caFile)', 'MBX_UPLOAD_CONFIG')] : [])],
+      ...(opts.clientCert ? { cert: readPem(opts.clientCert, 'a client certificate (clientCert)', 'MBX_TLS_CLIENT_CERT') } : {}),
+      ...(opts.clientKey ? { key: readPem(opts.clientKey, 'a client key (clientKey)', 'MBX_TLS_CLIENT_CERT') } : {}),
+    };
+    this.proxy = resolveProxy(opts.url, opts.proxy);
+    if (this.proxy) {
+      const pa = new TunnelAgent(this.proxy.url, this.tlsOptions);
+      pa.on('proxyConnect', (connect: { statusCode: number }, req: ClientRequest) => this.connectStatus.set(req, connect.statusCode));
+      this.agent = pa as unknown as HttpsAgent;
+    } else {
+      this.agent = new HttpsAgent(this.tlsOptions);
+    }
+    this.http = axios.create({
+      baseURL: base.toString().replace(/\/$/, ''),
+      httpsAgent: this.agent,
+      proxy: false,
+      maxRedirects: 0,
+      timeout: opts.timeoutMs ?? 30_000,
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      maxContentLength: 4 * 1024 * 1024,
+      maxBodyLength: Infinity,
+      decompress: true,
+    });
+  }
+
+  /** The bearer token, from the option or (re-read each time) from the token file. */
+  token(): string {
+    if (this.opts.token) return this.opts.token;
+    const path = this.opts.tokenFile as string;
+    let t: string;
+    try {
+      t = readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new MeterboxError('MBX_UPLOAD_CONFIG', `${path}: cannot read the upload token file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { path }, { cause: err });
+    }
+    if (!t) throw new MeterboxError('MBX_UPLOAD_CONFIG', `${path}: the upload token file is empty`, { path });
+    return t;
+  }
+
+  async post(path: string, body: Buffer, headers: Record<string, string>): Promise<PostOutcome> {
+    const started = Date.now();
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    let req: ClientRequest | undefined;
+    try {
+      const res = await this.http.post<string>(path, body, {
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${this.token()}`, ...headers },
+        // axios's timeout starts with the request; the signal also bounds proxy CONNECT and TLS set-up.
+        signal: AbortSignal.timeout(timeoutMs + 2_000),
+      });
+      req = res.request as ClientRequest | undefined;
+      const proxyStatus = req ? this.connectStatus.get(req) : undefined;
+      if (proxyStatus !== undefined && proxyStatus !== 200) {
+        return { ok: false, failure: { errCode: `PROXY_${proxyStatus}`, errMessage: `proxy answered ${proxyStatus} to CONNECT`, viaProxy: true, tunnelUp: false, proxyStatus }, ms: Date.now() - started };
+      }
+      return { ok: true, answer: { status: res.status, headers: res.headers as HttpAnswer['headers'], body: typeof res.data === 'string' ? res.data : String(res.data ?? '') }, ms: Date.now() - started };
+    } catch (err) {
+      if (err instanceof MeterboxError) throw err;
+      const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string }; request?: ClientRequest };
+      req = e.request;
+      const proxyStatus = req ? this.connectStatus.get(req) : undefined;
+      const errCode = e.cause?.code && e.code === 'ERR_CANCELED' ? 'ERR_CANCELED' : (e.code ?? e.cause?.code);
+      return {
+        ok: false,
+        failure: {
+          ...(errCode ? { errCode } : {}),
+          errMessage: e.cause?.message ?? e.message ?? String(err),
+          viaProxy: this.proxy !== undefined,
+          tunnelUp: proxyStatus === 200,
+          ...(proxyStatus !== undefined && proxyStatus !== 200 ? { proxyStatus } : {}),
+        },
+        ms: Date.now() - started,
+      };
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
