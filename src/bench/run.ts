@@ -1,11 +1,12 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, upload. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, idle. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
+import { benchIdle } from './idle.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -32,6 +33,7 @@ const SUITES: Record<string, () => Promise<void>> = {
       outbox: Number(process.env.BENCH_STORE_OUTBOX ?? 1_000_000),
       devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
     }),
+  idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import { MeterboxError } from '../errors.js';
+import { loadConfig } from '../config/load.js';
 import { expandTargets, parseTargetArg, DEFAULT_MAX_ADDRESSES, type TargetSpec } from '../net/targets.js';
 import { validateCredentialSets, credentialsFor, type NamedCredentials } from '../discovery/credentials.js';
 import { sweep, SWEEP_DEFAULTS, type FoundPrinter, type OtherHost, type SweepResult } from '../discovery/sweep.js';
@@ -89,6 +90,30 @@ export function parseDiscoveryConfig(text: string, path: string): DiscoveryConfi
   return cfg;
 }
 
+/**
+ * `--config`: the agent's configuration file (src/config, validated in full, secrets resolved)
+ * when it has an agentId or provider; otherwise the older discovery-only file of the same shape.
+ */
+export function readDiscoveryConfig(path: string): DiscoveryConfig {
+  const text = readFileSync(path, 'utf8');
+  let probe: unknown;
+  try {
+    probe = JSON.parse(text);
+  } catch {
+    return parseDiscoveryConfig(text, path);
+  }
+  if (typeof probe !== 'object' || probe === null || !('agentId' in probe || 'provider' in probe)) return parseDiscoveryConfig(text, path);
+  const r = loadConfig(path);
+  for (const w of r.warnings) process.stderr.write(`meterbox: warning: ${w}\n`);
+  const allow = r.config.devices.allow;
+  return {
+    credentials: r.credentials.map((c) => ({ name: c.name, ...c.credentials })),
+    targets: r.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t)),
+    exclude: r.config.exclude,
+    ...(allow ? { devices: { allow } } : {}),
+  };
+}
+
 function identityRow(p: FoundPrinter): string[] {
   return [p.host, p.label ?? '', p.device.vendor, p.device.model ?? '', p.device.serial ?? (p.device.mac ? `(MAC ${p.device.mac})` : ''), p.credential, p.error ? `read failed: ${p.error.code}` : ''];
 }
@@ -162,7 +187,7 @@ export function discoverCommand(): Command {
     .option('--json', 'print one JSON document on stdout: { printers, notUnderContract, others, summary }');
   addSnmpOptions(cmd, { repeatableCommunity: true });
   cmd.action(async (args: string[], f: DiscoverFlags) => {
-    const cfg = f.config ? parseDiscoveryConfig(readFileSync(f.config, 'utf8'), f.config) : {};
+    const cfg = f.config ? readDiscoveryConfig(f.config) : {};
     const flagCreds = (f.community?.length ?? 0) > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
     const credentials: NamedCredentials[] = [
       ...(cfg.credentials ?? []).map(({ name, ...c }) => ({ name, credentials: c as SnmpCredentials })),

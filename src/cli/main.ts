@@ -13,6 +13,9 @@ import { profilesCommand } from './profiles.js';
 import { discoverCommand } from './discover.js';
 import { statusCommand } from './status.js';
 import { receiverCommand } from './receiver.js';
+import { runCommand } from './run.js';
+import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -22,7 +25,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand(), receiverCommand()]) {
+  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand(), runCommand(), configCommand(), doctorCommand(), receiverCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }
@@ -48,5 +51,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // A command that set its own exit code (doctor, demo) keeps it.
+  if (code !== EXIT.ok || process.exitCode === undefined) process.exitCode = code;
 });

@@ -1,0 +1,168 @@
+/**
+ * The configuration schema: ONE source for the TypeScript types (z.infer), the validation
+ * (with an "expected …" message on every field) and config/meterbox.schema.json (z.toJSONSchema).
+ * Pure: no file or environment access here; see load.ts.
+ */
+import { z } from 'zod';
+import { validateDetailed } from 'node-cron';
+import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS } from '../snmp/credentials.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/meterbox/config.json';
+
+/** A secret: inline, or read from a file, or from an environment variable. */
+export const SecretRef = z
+  .union(
+    [
+      z.string().min(1),
+      z.object({ file: z.string().min(1).meta({ description: 'file holding the secret (trailing newline removed); keep it mode 0600' }) }).strict(),
+      z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).meta({ description: 'environment variable holding the secret' }) }).strict(),
+    ],
+    { error: 'a non-empty string, { "file": "/path" } or { "env": "VARIABLE" }' },
+  )
+  .meta({ description: 'A secret: inline string, { "file": path } or { "env": variable name}. Masked in logs and `config show`.' });
+export type SecretRef = z.infer<typeof SecretRef>;
+
+const cron = (dflt: string, what: string) =>
+  z
+    .string({ error: 'a cron expression string' })
+    .superRefine((v, ctx) => {
+      const r = validateDetailed(v);
+      if (!r.valid) ctx.addIssue({ code: 'custom', message: `a cron expression ([second] minute hour day-of-month month day-of-week): ${r.errors.map((e) => e.message).join('; ')}` });
+    })
+    .default(dflt)
+    .meta({ description: `${what}; cron with an optional seconds field (default ${JSON.stringify(dflt)})` });
+
+const port = z.number({ error: 'a port number' }).int({ error: 'a whole port number' }).min(0, { error: 'a port 0..65535' }).max(65535, { error: 'a port 0..65535' });
+
+const community = z
+  .object({
+    name: z.string({ error: 'a credential set name' }).min(1, { error: 'a non-empty credential set name' }),
+    version: z.enum(['1', '2c'], { error: "'1', '2c' or '3'" }),
+    community: SecretRef,
+  })
+  .strict();
+
+const v3 = z
+  .object({
+    name: z.string({ error: 'a credential set name' }).min(1, { error: 'a non-empty credential set name' }),
+    version: z.literal('3', { error: "'1', '2c' or '3'" }),
+    user: z.string({ error: 'the SNMPv3 user name' }).min(1, { error: 'a non-empty SNMPv3 user name' }),
+    level: z.enum(V3_LEVELS, { error: `one of ${V3_LEVELS.join(', ')}` }).optional().meta({ description: 'default: from the keys given' }),
+    authProtocol: z.enum(AUTH_PROTOCOLS, { error: `one of ${AUTH_PROTOCOLS.join(', ')}` }).optional(),
+    authKey: SecretRef.optional(),
+    privProtocol: z.enum(PRIV_PROTOCOLS, { error: `one of ${PRIV_PROTOCOLS.join(', ')}` }).optional(),
+    privKey: SecretRef.optional(),
+    context: z.string().optional(),
+  })
+  .strict();
+
+export const CredentialSchema = z.discriminatedUnion('version', [community, v3], { error: "a credential set with version '1', '2c' or '3'" });
+
+const stringList = (what: string) => z.array(z.string({ error: what }), { error: `a list of ${what}s` });
+
+export const TargetSchema = z.union(
+  [
+    z.string().min(1),
+    z
+      .object({
+        target: z.string({ error: 'a CIDR block, range, address or host name' }).min(1),
+        label: z.string({ error: 'a site or VLAN name' }).optional(),
+        exclude: stringList('CIDR block, range, address or host name').optional(),
+        credentials: stringList('credential set name').optional().meta({ description: 'credential set names to try here, in order (default: all)' }),
+      })
+      .strict(),
+  ],
+  { error: 'a target string ("10.1.20.0/24", "vlan30=10.1.30.10-99") or { "target", "label", "exclude", "credentials" }' },
+);
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    agentId: z
+      .string({ error: 'the agent id the provider gave this box (letters, digits, . _ -; 1..64)' })
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'the agent id the provider gave this box (letters, digits, . _ -; 1..64)' }),
+    provider: z
+      .object({
+        url: z
+          .string({ error: 'the provider base URL, https://…' })
+          .regex(/^https:\/\/[^\s/]+/i, { error: 'the provider base URL, https://…' }),
+        token: SecretRef,
+        caFile: z.string({ error: 'a path to a PEM CA bundle' }).optional().meta({ description: 'extra CAs (PEM) trusted besides the system ones' }),
+        clientCert: z.string({ error: 'a path to a PEM client certificate' }).optional(),
+        clientKey: z.string({ error: 'a path to a PEM private key' }).optional(),
+        proxy: SecretRef.optional().meta({ description: 'http(s)://[user:password@]host:port; default: HTTPS_PROXY / NO_PROXY' }),
+        timeoutMs: z.number().int().min(1000, { error: 'milliseconds, at least 1000' }).default(30_000),
+        batch: z.number().int().min(1, { error: 'readings per upload, 1..5000' }).max(5000, { error: 'readings per upload, 1..5000' }).default(500),
+      })
+      .strict(),
+    credentials: z.array(CredentialSchema, { error: 'a list of named credential sets' }).min(1, { error: 'at least one credential set' }),
+    targets: z.array(TargetSchema, { error: 'a list of targets' }).default([]),
+    exclude: stringList('CIDR block, range, address or host name').default([]).meta({ description: 'never probed, whatever the target' }),
+    devices: z
+      .object({ allow: stringList('serial number').optional().meta({ description: 'serials under contract; when set, other printers are only listed' }) })
+      .strict()
+      .default({}),
+    snmp: z
+      .object({
+        port: port.default(161),
+        timeoutMs: z.number().int().min(100, { error: 'milliseconds, 100..60000' }).max(60_000, { error: 'milliseconds, 100..60000' }).default(2000),
+        retries: z.number().int().min(0, { error: 'retries, 0..10' }).max(10, { error: 'retries, 0..10' }).default(1),
+        pollConcurrency: z.number().int().min(1).max(256, { error: 'devices read at once, 1..256' }).default(16),
+        discoveryConcurrency: z.number().int().min(1).max(4096, { error: 'hosts probed at once, 1..4096' }).default(128),
+        ratePerSecond: z.number().int().min(0, { error: 'packets per second, 0 for no cap' }).default(500),
+        maxAddresses: z.number().int().min(1).default(65_536),
+      })
+      .strict()
+      .default({ port: 161, timeoutMs: 2000, retries: 1, pollConcurrency: 16, discoveryConcurrency: 128, ratePerSecond: 500, maxAddresses: 65_536 }),
+    schedules: z
+      .object({
+        discovery: cron('0 3 * * *', 'sweep the targets'),
+        poll: cron('0 * * * *', 'read the known devices'),
+        upload: cron('*/15 * * * *', 'deliver the outbox (also right after each poll)'),
+        heartbeat: cron('*/5 * * * *', 'tell the provider the box is alive'),
+        retention: cron('30 4 * * *', 'prune the outbox by age and size'),
+        jitterSeconds: z
+          .number({ error: 'seconds, 0..3600' })
+          .min(0, { error: 'seconds, 0..3600' })
+          .max(3600, { error: 'seconds, 0..3600' })
+          .default(120)
+          .meta({ description: 'each run starts after a random delay up to this (capped at a third of the job interval)' }),
+        uploadAfterPoll: z.boolean().default(true),
+      })
+      .strict()
+      .default({ discovery: '0 3 * * *', poll: '0 * * * *', upload: '*/15 * * * *', heartbeat: '*/5 * * * *', retention: '30 4 * * *', jitterSeconds: 120, uploadAfterPoll: true }),
+    storage: z
+      .object({
+        path: z.string({ error: 'a path to the outbox database' }).min(1).default('/var/lib/meterbox/outbox.db'),
+        maxBytes: z.number().int().min(1024 * 1024, { error: 'bytes, at least 1048576 (1 MiB)' }).default(200 * 1024 * 1024),
+        maxAgeDays: z.number().int().min(1, { error: 'days, at least 1' }).default(90),
+      })
+      .strict()
+      .default({ path: '/var/lib/meterbox/outbox.db', maxBytes: 200 * 1024 * 1024, maxAgeDays: 90 }),
+    logging: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' }).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    health: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string({ error: 'an address to bind, 127.0.0.1 unless you mean otherwise' }).default('127.0.0.1'),
+        port: port.default(9161),
+      })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 9161 }),
+  })
+  .strict()
+  .meta({ title: 'meterbox configuration', description: 'The configuration of the meterbox agent (/etc/meterbox/config.json).' });
+
+/** The config as written, with defaults filled in; secrets still as references. */
+export type MeterboxConfig = z.infer<typeof ConfigSchema>;
+export type CredentialConfig = z.infer<typeof CredentialSchema>;
+export type TargetConfig = z.infer<typeof TargetSchema>;
+export type ScheduleName = 'discovery' | 'poll' | 'upload' | 'heartbeat' | 'retention';
+export const SCHEDULE_NAMES: readonly ScheduleName[] = ['discovery', 'poll', 'upload', 'heartbeat', 'retention'];
+
+/** JSON Schema (draft 2020-12) of the file as written: defaults make fields optional. */
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,405 @@
+/**
+ * `meterbox run`: the long-running agent. Loads the config, opens the outbox, schedules the jobs
+ * (discovery, poll, upload, heartbeat, retention) with jitter and single-flight, serves /healthz
+ * and /metrics on localhost, talks to systemd (READY, WATCHDOG, STATUS), reloads on SIGHUP
+ * (a bad new config is refused and the old one keeps running) and stops on SIGTERM within a bound.
+ */
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Logger, LevelWithSilent } from 'pino';
+import { isMeterboxError } from '../errors.js';
+import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/load.js';
+import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
+import { DeviceRegistry } from '../discovery/registry.js';
+import { Outbox } from '../store/outbox.js';
+import { createDaemonLogger, type DaemonLogger } from './logger.js';
+import { Job, jitterBoundMs, type JobResult } from './scheduler.js';
+import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict } from './health.js';
+import { Metrics } from './metrics.js';
+import { createNotifier, type Notifier } from './notify.js';
+import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
+import { discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** SIGTERM: how long in-flight work may take before it is abandoned. */
+export const STOP_BOUND_MS = 10_000;
+
+const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced'];
+
+export interface DaemonOptions {
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  out?: NodeJS.WritableStream;
+  /** Override the delivery (tests, or a build without src/upload). */
+  delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void) => Promise<Delivery>;
+  stopBoundMs?: number;
+}
+
+export class Daemon {
+  private cfg: ResolvedConfig;
+  private readonly logs: DaemonLogger;
+  private readonly log: Logger;
+  private readonly outbox: Outbox;
+  private readonly registry = new DeviceRegistry();
+  private readonly hints = new Map<string, string>();
+  private readonly abort = new AbortController();
+  private readonly jobs = new Map<ScheduleName, Job>();
+  private readonly metrics: Metrics;
+  private readonly notifier: Notifier;
+  private health?: HealthServer;
+  private delivery?: Delivery;
+  private deliveryError?: string;
+  private watchdogTimer?: NodeJS.Timeout;
+  private readonly startedAt = new Date();
+  private lastPoll?: PollSummary;
+  private lastDiscovery?: DiscoverySummary;
+  private recentErrors: Record<string, number> = {};
+  private stopping?: Promise<void>;
+
+  private constructor(private readonly opts: DaemonOptions, cfg: ResolvedConfig) {
+    this.cfg = cfg;
+    this.logs = createDaemonLogger(cfg.config.logging.level as LevelWithSilent, cfg.secrets, opts.out);
+    this.log = this.logs.child('daemon');
+    for (const w of cfg.warnings) this.log.warn({ path: cfg.file }, w);
+    const st = cfg.config.storage;
+    this.outbox = new Outbox(st.path, { log: this.logs.child('store'), retention: { maxAgeDays: st.maxAgeDays, sizeCapBytes: st.maxBytes } });
+    this.metrics = new Metrics({ devices: () => this.knownDevices().length, outbox: () => this.outboxFigures() });
+    this.notifier = createNotifier(this.logs.child('systemd'), opts.env);
+  }
+
+  /** Loads the config and starts everything; throws MBX_CONFIG_INVALID before anything runs. */
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const cfg = loadConfig(opts.configFile, { env: opts.env });
+    const d = new Daemon(opts, cfg);
+    await d.begin();
+    return d;
+  }
+
+  get healthUrl(): string | undefined {
+    return this.health?.url;
+  }
+
+  private get jitterSeconds(): number {
+    return this.cfg.config.schedules.jitterSeconds;
+  }
+
+  private async begin(): Promise<void> {
+    const c = this.cfg.config;
+    this.log.info({ version: pkg.version, agentId: c.agentId, config: this.cfg.file, db: c.storage.path, provider: this.cfg.provider.url, targets: c.targets.length, credentials: this.cfg.credentials.map((k) => k.name) }, 'meterbox starting');
+    const dlog = this.logs.child('upload');
+    try {
+      this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
+    } catch (err) {
+      this.deliveryError = `uploader unavailable: ${(err as Error).message}`;
+      this.log.error({ err: (err as Error).message }, 'the uploader could not be loaded; readings are stored but not delivered');
+    }
+    const runs: Record<ScheduleName, (signal: AbortSignal) => Promise<JobResult>> = {
+      discovery: (s) => this.runDiscovery(s),
+      poll: (s) => this.runPoll(s),
+      upload: () => this.runUpload(),
+      heartbeat: () => this.runHeartbeat(),
+      retention: () => this.runRetention(),
+    };
+    for (const name of SCHEDULE_NAMES) {
+      const expr = c.schedules[name];
+      const job = new Job(
+        name,
+        expr,
+        0,
+        async (signal) => {
+          const r = await runs[name](signal);
+          this.metrics.jobRuns.inc({ job: name, result: 'skipped' in r ? 'skipped' : r.ok ? 'ok' : 'failed' });
+          void this.updateStatus();
+          return r;
+        },
+        this.logs.child(`job.${name}`),
+        this.abort.signal,
+      );
+      job.reschedule(expr, jitterBoundMs(this.jitterSeconds, job.state.intervalMs));
+      this.jobs.set(name, job);
+    }
+    if (c.health.enabled) {
+      this.health = await startHealthServer(
+        { host: c.health.host, port: c.health.port, log: this.logs.child('health') },
+        { health: () => this.healthz(), metrics: () => this.metrics.text() },
+      );
+    }
+    for (const j of this.jobs.values()) j.start();
+    this.catchUp();
+    await this.notifier.ready(this.statusLine());
+    if (this.notifier.watchdogIntervalMs) {
+      this.watchdogTimer = setInterval(() => void this.notifier.watchdog(), this.notifier.watchdogIntervalMs);
+    }
+    this.log.info({ health: this.health?.url, schedules: c.schedules, systemd: this.notifier.enabled }, 'meterbox running');
+  }
+
+  /** On start: discover when nothing is known; poll soon when the last reading is older than the poll interval. */
+  private catchUp(): void {
+    const known = this.knownDevices();
+    const poll = this.jobs.get('poll') as Job;
+    const soon = Math.min(30_000, jitterBoundMs(this.jitterSeconds, poll.state.intervalMs));
+    if (known.length === 0) {
+      if (targetSpecs(this.cfg).length > 0) {
+        this.log.info('no known devices yet: discovering now');
+        (this.jobs.get('discovery') as Job).trigger('start', soon);
+      }
+      return;
+    }
+    const last = this.lastReadingAt();
+    const age = last ? Date.now() - Date.parse(last) : Number.POSITIVE_INFINITY;
+    if (age > poll.state.intervalMs) {
+      this.log.info({ lastReadingAt: last ?? null, intervalMs: poll.state.intervalMs }, 'last poll is older than the poll interval: polling soon');
+      poll.trigger('start', soon);
+    }
+  }
+
+  private lastReadingAt(): string | undefined {
+    const store = this.outbox.current;
+    if (!store) return undefined;
+    try {
+      return (store.db.prepare('SELECT MAX(last_reading_at) FROM devices').pluck().get() as string | null) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private knownDevices(): KnownDevice[] {
+    const byKey = new Map<string, string>();
+    const store = this.outbox.current;
+    if (store) {
+      try {
+        for (const r of store.db.prepare('SELECT key, host FROM devices').all() as { key: string; host: string }[]) byKey.set(r.key, r.host);
+      } catch {
+        // the outbox is failing; the registry still knows what discovery found
+      }
+    }
+    for (const d of this.registry.devices()) if (d.hosts[0] && (!this.cfg.config.devices.allow?.length || byKey.has(d.key))) byKey.set(d.key, d.hosts[0]);
+    return [...byKey].map(([key, host]) => ({ key, host }));
+  }
+
+  private outboxFigures(): { pending: number; oldestPendingAgeSeconds?: number; rejected: number; dataLossEvents: number } | undefined {
+    const store = this.outbox.current;
+    if (!store) return undefined;
+    try {
+      const c = store.counts();
+      const loss = store.db.prepare(`SELECT COUNT(*) FROM events WHERE kind IN (${DATA_LOSS_KINDS.map(() => '?').join(', ')})`).pluck().get(...DATA_LOSS_KINDS) as number;
+      return { pending: c.pending, rejected: c.rejected, dataLossEvents: loss, ...(c.oldestPendingAt ? { oldestPendingAgeSeconds: Math.max(0, (Date.now() - Date.parse(c.oldestPendingAt)) / 1000) } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private noteErrors(errors: Record<string, number>): void {
+    for (const [k, n] of Object.entries(errors)) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
+  }
+
+  private async runPoll(signal: AbortSignal): Promise<JobResult> {
+    const devices = this.knownDevices();
+    const s = await pollDevices({
+      cfg: this.cfg,
+      devices,
+      outbox: this.outbox,
+      hints: this.hints,
+      log: this.logs.child('poll'),
+      signal,
+      onRead: (ok, code) => {
+        this.metrics.reads.inc();
+        if (!ok) this.metrics.readErrors.inc({ code: code ?? 'MBX_SNMP_ERROR' });
+      },
+    });
+    this.lastPoll = s;
+    this.noteErrors(s.errors);
+    const summary = { devices: s.devices, ok: s.ok, failed: s.failed, stored: s.stored, held: s.held };
+    const health = this.outbox.health();
+    if (!health.writable) {
+      this.metrics.polls.inc({ result: 'failed' });
+      return { ok: false, reason: `readings not stored: ${health.failure?.message ?? 'outbox not writable'}`, summary };
+    }
+    this.metrics.polls.inc({ result: s.failed > 0 ? 'partial' : 'ok' });
+    if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-poll', 0, true);
+    return { ok: true, summary };
+  }
+
+  private async runDiscovery(signal: AbortSignal): Promise<JobResult> {
+    if (targetSpecs(this.cfg).length === 0) return { skipped: true, reason: 'no targets configured' };
+    try {
+      const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
+      this.lastDiscovery = s;
+      this.metrics.discoveries.inc({ result: 'ok' });
+      if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
+      const m = s.summary;
+      return { ok: true, summary: { addresses: m.addresses, answered: m.answered, printers: s.printers, notUnderContract: s.notUnderContract, stored: s.stored } };
+    } catch (err) {
+      this.metrics.discoveries.inc({ result: 'failed' });
+      if (isMeterboxError(err)) this.noteErrors({ [err.code]: 1 });
+      return { ok: false, reason: isMeterboxError(err) ? `${err.message} [${err.code}]` : String(err) };
+    }
+  }
+
+  private async runUpload(): Promise<JobResult> {
+    if (!this.delivery) return { ok: false, reason: this.deliveryError ?? 'uploader unavailable' };
+    const r = await this.delivery.drainOnce();
+    this.metrics.uploads.inc({ stop: r.stop });
+    this.metrics.uploadedReadings.inc(r.delivered);
+    const summary = { stop: r.stop, batches: r.batches, delivered: r.delivered, rejected: r.rejected, quarantined: r.quarantined };
+    if (r.stop === 'empty' || r.stop === 'limit') return { ok: true, summary };
+    if (r.stop === 'backoff') return { skipped: true, reason: `backing off until ${r.retryAt?.toISOString() ?? '?'}` };
+    const code = r.error?.code ?? `upload-${r.stop}`;
+    this.metrics.uploadErrors.inc({ class: code });
+    this.noteErrors({ [code]: 1 });
+    return { ok: false, reason: r.error ? `${r.error.message} [${r.error.code}]` : `upload stopped: ${r.stop}`, summary };
+  }
+
+  private async runHeartbeat(): Promise<JobResult> {
+    if (!this.delivery) return { ok: false, reason: this.deliveryError ?? 'uploader unavailable' };
+    const snap: HeartbeatSnapshot = {
+      version: pkg.version,
+      uptimeSeconds: Math.round(process.uptime()),
+      deviceCount: this.knownDevices().length,
+      recentErrors: this.recentErrors,
+      extra: { health: this.verdict() },
+    };
+    if (this.lastPoll) snap.lastPoll = { at: this.lastPoll.at, durationMs: this.lastPoll.durationMs, devices: this.lastPoll.devices, ok: this.lastPoll.ok, failed: this.lastPoll.failed };
+    if (this.lastDiscovery) snap.lastDiscovery = { at: this.lastDiscovery.at, durationMs: this.lastDiscovery.durationMs, devices: this.lastDiscovery.printers + this.lastDiscovery.notUnderContract, ok: this.lastDiscovery.printers, failed: this.lastDiscovery.summary.failed };
+    try {
+      snap.diskFreeBytes = diskFree(this.cfg.config.storage.path);
+    } catch {
+      // reported by the uploader from the store when it can
+    }
+    const r = await this.delivery.sendHeartbeat(snap);
+    this.metrics.heartbeats.inc({ result: r.ok ? 'ok' : 'failed' });
+    if (r.ok) {
+      this.recentErrors = {};
+      return { ok: true, summary: { status: r.status, commands: r.commands, eventsReported: r.eventsReported, ...(r.clockSkewMs !== undefined ? { clockSkewMs: r.clockSkewMs } : {}) } };
+    }
+    return { ok: false, reason: r.error ? `${r.error.message} [${r.error.code}]` : `heartbeat failed (HTTP ${r.status ?? '?'})` };
+  }
+
+  private async runRetention(): Promise<JobResult> {
+    const store = this.outbox.current;
+    if (!store) return { ok: false, reason: 'outbox not open' };
+    const r = store.enforceRetention();
+    return { ok: true, summary: { prunedByAge: r.prunedByAge, prunedForSize: r.prunedForSize, droppedPending: r.droppedPending, usedBytes: r.usedBytes } };
+  }
+
+  private onCommand(cmd: 'read-now' | 'discover-now'): void {
+    this.log.info({ command: cmd }, 'provider asked for a command');
+    (this.jobs.get(cmd === 'read-now' ? 'poll' : 'discovery') as Job).trigger(`provider:${cmd}`);
+  }
+
+  private verdict(): HealthVerdict {
+    const jitterMs: Record<string, number> = {};
+    for (const [n, j] of this.jobs) jitterMs[n] = jitterBoundMs(this.jitterSeconds, j.state.intervalMs);
+    const h = this.outbox.health();
+    return assessHealth({
+      now: new Date(),
+      startedAt: this.startedAt,
+      jobs: [...this.jobs.values()].map((j) => j.state),
+      jitterMs,
+      store: { writable: h.writable, ...(h.failure ? { failure: `${h.failure.message} [${h.failure.code}]` } : {}) },
+      idle: targetSpecs(this.cfg).length === 0 ? ['discovery'] : [],
+    });
+  }
+
+  /** The /healthz answer: 200 with a summary, or 503 with the reasons. */
+  healthz(): { status: number; body: Record<string, unknown> } {
+    const v = this.verdict();
+    const o = this.outboxFigures();
+    return {
+      status: v.ok ? 200 : 503,
+      body: {
+        status: v.ok ? 'ok' : 'unhealthy',
+        reasons: v.reasons,
+        agentId: this.cfg.config.agentId,
+        version: pkg.version,
+        uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
+        devices: this.knownDevices().length,
+        outbox: o ?? null,
+        store: this.outbox.health(),
+        jobs: Object.fromEntries([...this.jobs].map(([n, j]) => [n, j.state])),
+        lastPoll: this.lastPoll ?? null,
+        lastDiscovery: this.lastDiscovery ?? null,
+      },
+    };
+  }
+
+  private statusLine(): string {
+    const o = this.outboxFigures();
+    const p = this.lastPoll;
+    const v = this.verdict();
+    return [
+      `${this.knownDevices().length} devices`,
+      p ? `last poll ${p.at.slice(11, 19)}Z ${p.ok}/${p.devices} read` : 'no poll yet',
+      o ? `${o.pending} pending` : 'outbox closed',
+      v.ok ? 'healthy' : `unhealthy: ${v.reasons[0] ?? ''}`,
+    ].join('; ');
+  }
+
+  private async updateStatus(): Promise<void> {
+    if (this.notifier.enabled) await this.notifier.status(this.statusLine());
+  }
+
+  /** SIGHUP: load the config again; on any problem keep the running one. Returns whether it was applied. */
+  async reload(): Promise<boolean> {
+    await this.notifier.reloading();
+    let next: ResolvedConfig;
+    try {
+      next = loadConfig(this.opts.configFile, { env: this.opts.env });
+    } catch (err) {
+      const problems = isMeterboxError(err) ? ((err.context.problems as ConfigProblem[] | undefined) ?? []) : [];
+      this.log.error({ config: this.opts.configFile, code: isMeterboxError(err) ? err.code : undefined, problems }, 'new configuration refused; the running one stays in force');
+      await this.notifier.ready(this.statusLine());
+      return false;
+    }
+    const prev = this.cfg;
+    this.logs.setSecrets([...new Set([...prev.secrets, ...next.secrets])]);
+    this.cfg = next;
+    for (const w of next.warnings) this.log.warn({ path: next.file }, w);
+    this.logs.setLevel(next.config.logging.level as LevelWithSilent);
+    for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], jitterBoundMs(next.config.schedules.jitterSeconds, j.state.intervalMs));
+    this.delivery?.reconfigure(next);
+    const restartNeeded: string[] = [];
+    if (JSON.stringify(prev.config.storage) !== JSON.stringify(next.config.storage)) restartNeeded.push('storage');
+    if (JSON.stringify(prev.config.health) !== JSON.stringify(next.config.health)) restartNeeded.push('health');
+    if (restartNeeded.length > 0) this.log.warn({ settings: restartNeeded }, 'these settings take effect at the next restart');
+    this.log.info({ config: next.file, schedules: next.config.schedules, targets: next.config.targets.length }, 'configuration reloaded');
+    await this.notifier.ready(this.statusLine());
+    return true;
+  }
+
+  /** SIGTERM: no new work, in-flight work gets the bound, then the database is closed. */
+  stop(reason = 'SIGTERM'): Promise<void> {
+    this.stopping ??= (async () => {
+      const started = Date.now();
+      this.log.info({ reason, boundMs: this.opts.stopBoundMs ?? STOP_BOUND_MS }, 'stopping: no new work; waiting for work in flight');
+      await this.notifier.stopping();
+      if (this.watchdogTimer) clearInterval(this.watchdogTimer);
+      const inFlight = [...this.jobs.values()].filter((j) => j.busy).map((j) => j.name);
+      const waits = Promise.all([...this.jobs.values()].map((j) => j.stopScheduling()));
+      let timer: NodeJS.Timeout | undefined;
+      const bound = this.opts.stopBoundMs ?? STOP_BOUND_MS;
+      const timedOut = await Promise.race([
+        waits.then(() => false),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), Math.max(0, bound - 1500));
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.abort.abort();
+        this.log.warn({ jobs: [...this.jobs.values()].filter((j) => j.state.running).map((j) => j.name) }, 'work in flight did not finish in time; abandoned (nothing half-written: each cycle is one transaction)');
+      }
+      await this.health?.close();
+      this.outbox.close();
+      this.log.info({ ms: Date.now() - started, inFlight }, 'stopped; database closed');
+    })();
+    return this.stopping;
+  }
+}
+
+function diskFree(path: string): number {
+  const s = statfsSync(dirname(path));
+  return s.bavail * s.bsize;
+}

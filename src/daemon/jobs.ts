@@ -1,0 +1,165 @@
+/**
+ * What the jobs do, as functions of their inputs: the poll (read every known device, store the
+ * cycle in one transaction) and the discovery sweep (find printers, store their readings, update
+ * the registry). The scheduler decides when; these decide nothing about time.
+ */
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { isMeterboxError } from '../errors.js';
+import type { ResolvedConfig, ResolvedCredential } from '../config/load.js';
+import { preferFirst, type NamedCredentials } from '../discovery/credentials.js';
+import type { DeviceRegistry } from '../discovery/registry.js';
+import { sweep, type SweepSummary } from '../discovery/sweep.js';
+import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.js';
+import { normalizeSerial } from '../reading/identity.js';
+import { readDevice } from '../reading/read-device.js';
+import type { Reading } from '../reading/types.js';
+import type { Outbox } from '../store/outbox.js';
+
+export interface KnownDevice {
+  key: string;
+  host: string;
+}
+
+export interface PollSummary {
+  at: string;
+  durationMs: number;
+  devices: number;
+  ok: number;
+  failed: number;
+  stored: number;
+  held: number;
+  errors: Record<string, number>;
+}
+
+export function targetSpecs(cfg: ResolvedConfig): TargetSpec[] {
+  return cfg.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t));
+}
+
+function named(creds: readonly ResolvedCredential[]): NamedCredentials[] {
+  return creds.map((c) => ({ name: c.name, credentials: c.credentials }));
+}
+
+export function allowSet(cfg: ResolvedConfig): Set<string> | undefined {
+  const allow = cfg.config.devices.allow;
+  return allow && allow.length > 0 ? new Set(allow.map((s) => normalizeSerial(s) ?? s.toUpperCase())) : undefined;
+}
+
+/** Reads every known device with the credential that worked last first; stores the cycle. */
+export async function pollDevices(opts: {
+  cfg: ResolvedConfig;
+  devices: readonly KnownDevice[];
+  outbox: Outbox;
+  /** host → credential name that worked last; updated here. */
+  hints: Map<string, string>;
+  log: Logger;
+  signal: AbortSignal;
+  onRead?: (ok: boolean, code?: string) => void;
+}): Promise<PollSummary> {
+  const started = Date.now();
+  const { cfg, log } = opts;
+  const snmp = cfg.config.snmp;
+  const sets = named(cfg.credentials);
+  const allow = allowSet(cfg);
+  const limit = pLimit(snmp.pollConcurrency);
+  const readings: Reading[] = [];
+  const errors: Record<string, number> = {};
+  let failed = 0;
+  const hosts = [...new Set(opts.devices.map((d) => d.host))];
+  await Promise.all(
+    hosts.map((host) =>
+      limit(async () => {
+        if (opts.signal.aborted) return;
+        let lastErr: unknown;
+        for (const c of preferFirst(sets, opts.hints.get(host))) {
+          if (opts.signal.aborted) return;
+          try {
+            const { reading } = await readDevice({ host, port: snmp.port, credentials: c.credentials, timeoutMs: snmp.timeoutMs, retries: snmp.retries });
+            opts.hints.set(host, c.name);
+            opts.onRead?.(true);
+            const serial = reading.device.serial;
+            if (allow && !(serial && allow.has(serial))) {
+              log.info({ host, key: reading.device.key }, 'device not under contract (devices.allow); reading not kept');
+              return;
+            }
+            readings.push(reading);
+            return;
+          } catch (err) {
+            lastErr = err;
+            // Silence and auth failures may be the wrong credential: try the next set.
+            if (isMeterboxError(err, 'MBX_SNMP_TIMEOUT') || isMeterboxError(err, 'MBX_SNMP_AUTH')) continue;
+            break;
+          }
+        }
+        failed++;
+        const code = isMeterboxError(lastErr) ? lastErr.code : 'MBX_SNMP_ERROR';
+        errors[code] = (errors[code] ?? 0) + 1;
+        opts.onRead?.(false, code);
+        log.warn({ host, code, err: lastErr instanceof Error ? lastErr.message : String(lastErr) }, 'device read failed');
+      }),
+    ),
+  );
+  const rec = readings.length > 0 ? opts.outbox.record(readings) : { stored: 0, held: 0, ids: [] };
+  if ('error' in rec && rec.error) log.error({ code: rec.error.code, held: rec.held }, 'poll cycle not stored; latest readings held in memory');
+  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, devices: hosts.length, ok: readings.length, failed, stored: rec.stored, held: rec.held, errors };
+}
+
+export interface DiscoverySummary {
+  at: string;
+  durationMs: number;
+  printers: number;
+  notUnderContract: number;
+  stored: number;
+  summary: SweepSummary;
+}
+
+/** Sweeps the configured targets, stores the readings of printers under contract, updates the registry. */
+export async function discoverDevices(opts: {
+  cfg: ResolvedConfig;
+  outbox: Outbox;
+  registry: DeviceRegistry;
+  hints: Map<string, string>;
+  log: Logger;
+  signal: AbortSignal;
+}): Promise<DiscoverySummary> {
+  const started = Date.now();
+  const { cfg } = opts;
+  const snmp = cfg.config.snmp;
+  const targets = await expandTargets(targetSpecs(cfg), cfg.config.exclude, {
+    maxAddresses: snmp.maxAddresses,
+    estimate: { concurrency: snmp.discoveryConcurrency, timeoutMs: snmp.timeoutMs, retries: snmp.retries },
+  });
+  const allow = cfg.config.devices.allow;
+  const res = await sweep({
+    targets,
+    credentials: named(cfg.credentials),
+    port: snmp.port,
+    concurrency: snmp.discoveryConcurrency,
+    ratePerSecond: snmp.ratePerSecond,
+    timeoutMs: snmp.timeoutMs,
+    retries: snmp.retries,
+    registry: opts.registry,
+    ...(allow && allow.length > 0 ? { allow } : {}),
+    signal: opts.signal,
+  });
+  const events = opts.registry.applySweep(res.observations);
+  for (const o of res.observations) opts.hints.set(o.host, o.credential);
+  const readings = res.printers.flatMap((p) => (p.reading ? [p.reading] : []));
+  const rec = readings.length > 0 ? opts.outbox.record(readings) : { stored: 0 };
+  const store = opts.outbox.current;
+  for (const e of events) {
+    if (e.type === 'moved') continue; // the store records moves itself when the reading lands
+    try {
+      store?.addEvent({
+        kind: `device.${e.type}`,
+        severity: 'warning',
+        message: e.type === 'duplicate-serial' ? `${e.key} answers at ${e.hosts.join(', ')}: one serial, several devices` : `${e.host}: ${e.from} was replaced by ${e.to}`,
+        ...(e.type === 'duplicate-serial' ? { deviceKey: e.key } : {}),
+        data: { ...e },
+      });
+    } catch (err) {
+      opts.log.warn({ err: (err as Error).message }, 'could not record a device event');
+    }
+  }
+  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, printers: res.printers.length, notUnderContract: res.notUnderContract.length, stored: rec.stored, summary: res.summary };
+}

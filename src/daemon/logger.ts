@@ -1,0 +1,44 @@
+/**
+ * The daemon's logger: pino JSON on stdout (journald collects it), redact paths for structured
+ * secrets, and a masking stream for secret values anywhere in a line. One child per component.
+ */
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { REDACT_PATHS, SecretMasker, maskingStream } from '../config/redact.js';
+
+export interface DaemonLogger {
+  root: Logger;
+  masker: SecretMasker;
+  /** A child logger per component; its level follows setLevel. */
+  child(component: string): Logger;
+  setLevel(level: LevelWithSilent): void;
+  setSecrets(secrets: readonly string[]): void;
+}
+
+export function createDaemonLogger(level: LevelWithSilent, secrets: readonly string[], out: NodeJS.WritableStream = process.stdout): DaemonLogger {
+  const masker = new SecretMasker(secrets);
+  const root = pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '********' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    maskingStream(masker, out),
+  );
+  const children: Logger[] = [];
+  return {
+    root,
+    masker,
+    child: (component) => {
+      const c = root.child({ component });
+      children.push(c);
+      return c;
+    },
+    setLevel: (l) => {
+      root.level = l;
+      for (const c of children) c.level = l;
+    },
+    setSecrets: (s) => masker.set(s),
+  };
+}

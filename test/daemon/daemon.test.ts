@@ -1,0 +1,118 @@
+/**
+ * `meterbox run` as a child process against a simulated fleet (and the reference receiver when
+ * this tree has one) with second-level schedules: discovery on start, polls stored, uploads
+ * delivered, /healthz turning 503 when uploads miss their window, SIGHUP with a bad config
+ * refused while the old one keeps running, SIGTERM exiting 0 within the bound, and the agent
+ * token absent from every line of output.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStatus } from '../../src/store/status.js';
+import type { Fleet } from '../../src/simulator/fleet.js';
+import { DaemonProcess, TOKEN, COMMUNITY, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, tryStartReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
+
+describe('meterbox run (child process)', () => {
+  let fleet: Fleet;
+  let receiver: Receiver | undefined;
+  let daemon: DaemonProcess;
+  let dir: string;
+  let configFile: string;
+  let health: string;
+  let cfg: Record<string, unknown>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    fleet = await startLabFleet(4);
+    receiver = await tryStartReceiver(dir, 'lab-box');
+    let caFile: string | undefined;
+    if (receiver) {
+      caFile = join(dir, 'receiver-ca.pem');
+      writeFileSync(caFile, receiver.certPem);
+    }
+    const healthPort = await freeTcpPort();
+    health = `http://127.0.0.1:${healthPort}`;
+    // Without a receiver, the provider is a closed port: uploads fail, as when the provider is down.
+    const providerUrl = receiver?.url ?? `https://127.0.0.1:${await freeTcpPort()}`;
+    cfg = labConfig({ fleet, dir, healthPort, providerUrl, ...(caFile ? { caFile } : {}) });
+    configFile = join(dir, 'config.json');
+    writeConfig(configFile, cfg);
+    daemon = new DaemonProcess(configFile);
+  });
+
+  afterAll(async () => {
+    daemon?.kill();
+    await receiver?.close().catch(() => undefined);
+    await fleet?.close();
+  });
+
+  it('discovers on start, then polls every device and stores each cycle', async () => {
+    await daemon.waitForLog((l) => l.msg === 'meterbox running', 15_000, 'start');
+    const first = await getJson(`${health}/healthz`);
+    expect(first.status).toBe(200);
+    await daemon.waitForLog((l) => l.component === 'job.discovery' && l.msg === 'job done', 20_000, 'discovery');
+    const polled = await daemon.waitForLog((l) => l.component === 'job.poll' && l.msg === 'job done' && l.ok === 4, 20_000, 'a poll of 4 devices');
+    expect(polled).toMatchObject({ devices: 4, ok: 4, failed: 0, stored: 4 });
+    const st = readStatus(cfg.storage ? (cfg.storage as { path: string }).path : '');
+    expect(st.devices).toHaveLength(4);
+    expect(st.outbox.pending + st.outbox.delivered).toBeGreaterThanOrEqual(8); // discovery's reads + at least one poll
+    expect(new Set(st.devices.map((d) => d.host))).toEqual(new Set(fleet.devices.map((d) => d.host)));
+    const metrics = await (await fetch(`${health}/metrics`)).text();
+    expect(metrics).toMatch(/^meterbox_polls_total\{result="ok"\} [1-9]/m);
+    expect(metrics).toMatch(/^meterbox_devices 4$/m);
+    expect(metrics).toMatch(/^meterbox_process_resident_memory_bytes \d+/m);
+  }, 60_000);
+
+  it('delivers readings to the receiver when there is one', async (ctx) => {
+    if (!receiver) ctx.skip();
+    const r = receiver as Receiver;
+    await waitFor(() => (r.readingCount() >= 8 ? true : undefined), 20_000, 'readings at the receiver');
+    await waitFor(() => (r.agents().some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
+  }, 40_000);
+
+  it('/healthz answers 503 with the reason when uploads or heartbeats miss their window', async () => {
+    await receiver?.close();
+    // upload every 2 s, no jitter: window = 2 × 2 s + 2 s grace after the last success.
+    const res = await waitFor(async () => {
+      const h = await getJson(`${health}/healthz`);
+      return h.status === 503 ? h : undefined;
+    }, 25_000, '/healthz 503');
+    const reasons = res.body.reasons as string[];
+    expect(reasons, JSON.stringify(reasons)).toContainEqual(expect.stringMatching(/^(upload|heartbeat): no successful run for \d+ s \(window 6 s\)/));
+    expect(res.body.status).toBe('unhealthy');
+  }, 40_000);
+
+  it('SIGHUP with a bad config keeps the old one running; a good one is applied', async () => {
+    const pollsBefore = daemon.lines().filter((l) => l.component === 'job.poll' && l.msg === 'job done').length;
+    writeConfig(configFile, { ...cfg, agentId: 'no spaces allowed', schedules: { poll: 'every minute' } });
+    daemon.child.kill('SIGHUP');
+    const refused = await daemon.waitForLog((l) => l.msg === 'new configuration refused; the running one stays in force', 10_000, 'refusal');
+    const problems = refused.problems as { path: string }[];
+    expect(problems.map((p) => p.path).sort()).toEqual(['$.agentId', '$.schedules.poll']);
+    await waitFor(() => (daemon.lines().filter((l) => l.component === 'job.poll' && l.msg === 'job done').length >= pollsBefore + 2 ? true : undefined), 15_000, 'polls after the refused reload');
+    expect(daemon.child.exitCode).toBeNull();
+
+    writeConfig(configFile, { ...cfg, schedules: { ...(cfg.schedules as object), poll: '*/3 * * * * *' } });
+    daemon.child.kill('SIGHUP');
+    const applied = await daemon.waitForLog((l) => l.msg === 'configuration reloaded', 10_000, 'reload');
+    expect((applied.schedules as { poll: string }).poll).toBe('*/3 * * * * *');
+    const h = await getJson(`${health}/healthz`);
+    expect((h.body.jobs as Record<string, { schedule: string }>).poll?.schedule).toBe('*/3 * * * * *');
+  }, 40_000);
+
+  it('SIGTERM stops within the bound, closes the database and exits 0', async () => {
+    const sent = Date.now();
+    daemon.child.kill('SIGTERM');
+    const { code, at } = await daemon.exited;
+    expect(code).toBe(0);
+    expect(at - sent).toBeLessThan(10_000);
+    expect(daemon.lines().some((l) => l.msg === 'stopped; database closed')).toBe(true);
+  }, 20_000);
+
+  it('never writes the agent token or the community to its output', () => {
+    expect(daemon.lines().length).toBeGreaterThan(10);
+    expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
+    expect(daemon.stdout + daemon.stderr).not.toContain(COMMUNITY);
+    for (const l of daemon.lines()) expect(typeof l.component === 'string' || l.msg.length > 0).toBe(true);
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * A lab for daemon tests: a simulated fleet on a random loopback block, optionally the reference
+ * receiver (when src/receiver works in this tree), a generated config, and `meterbox run` as a
+ * child process with its JSON log lines collected.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { DEVICE_FIXTURES } from '../../src/paths.js';
+import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
+import { CLI } from '../helpers/cli.js';
+import { loopbackEndpoint } from '../helpers/net.js';
+
+export const TOKEN = 'agent-token-7d1e9b3c0f-NEVER-LOGGED';
+export const COMMUNITY = 'lab-c0mmunity';
+
+export async function freeTcpPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export async function startLabFleet(n: number): Promise<Fleet> {
+  const templates = listSnmprec(DEVICE_FIXTURES);
+  const { first, port } = await loopbackEndpoint();
+  const specs = Array.from({ length: n }, (_, i) => {
+    const t = templates[i % templates.length] as { name: string; path: string };
+    return { name: t.name, varbinds: loadSnmprecFile(t.path), synthetic: { ordinal: i + 1 } };
+  });
+  return startFleet(specs, { auth: { communities: [COMMUNITY] }, firstAddress: first, port });
+}
+
+export interface Receiver {
+  url: string;
+  certPem: string;
+  readingCount(): number;
+  agents(): { agentId: string }[];
+  close(): Promise<void>;
+}
+
+/** The reference receiver, when this tree has a working one; undefined otherwise. */
+export async function tryStartReceiver(dir: string, agentId: string): Promise<Receiver | undefined> {
+  try {
+    const mod = (await import('../../src/receiver/index.js')) as unknown as {
+      startReceiver?: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
+    };
+    if (typeof mod.startReceiver !== 'function') return undefined;
+    return await mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
+  } catch (err) {
+    console.warn(`daemon tests: no reference receiver in this tree (${(err as Error).message}); delivery is not checked`);
+    return undefined;
+  }
+}
+
+export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
+  const hosts = o.fleet.devices.map((d) => d.host);
+  return {
+    agentId: 'lab-box',
+    provider: { url: o.providerUrl, token: TOKEN, timeoutMs: 2000, ...(o.caFile ? { caFile: o.caFile } : {}) },
+    credentials: [
+      { name: 'wrong', version: '2c', community: 'not-the-one' },
+      { name: 'lab', version: '2c', community: COMMUNITY },
+    ],
+    targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'lab', credentials: ['lab'] }],
+    snmp: { port: o.fleet.port, timeoutMs: 500, retries: 0 },
+    schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 0, ...o.schedules },
+    storage: { path: join(o.dir, 'outbox.db') },
+    logging: { level: 'info' },
+    health: { host: '127.0.0.1', port: o.healthPort },
+    ...o.extra,
+  };
+}
+
+export function writeConfig(file: string, cfg: unknown): void {
+  writeFileSync(file, JSON.stringify(cfg, null, 2), { mode: 0o600 });
+}
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  component?: string;
+  [k: string]: unknown;
+}
+
+export class DaemonProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+
+  constructor(configFile: string, env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [CLI, 'run', '--config', configFile], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
+    this.child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  }
+
+  lines(): LogLine[] {
+    return this.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+  }
+
+  async waitForLog(pred: (l: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.lines().find(pred);
+      if (hit) return hit;
+      if (Date.now() > until || this.child.exitCode !== null) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-2000)}; last log lines:\n${this.stdout.split('\n').slice(-15).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const r = await fetch(url);
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mbx-daemon-'));
