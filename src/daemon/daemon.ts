@@ -20,13 +20,13 @@ import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
 import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
 import { discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { DATA_LOSS_KINDS } from '../upload/protocol.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /** SIGTERM: how long in-flight work may take before it is abandoned. */
 export const STOP_BOUND_MS = 10_000;
 
-const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced'];
 
 export interface DaemonOptions {
   configFile: string;
@@ -159,7 +159,7 @@ export class Daemon {
     const store = this.outbox.current;
     if (!store) return undefined;
     try {
-      return (store.db.prepare('SELECT MAX(last_reading_at) FROM devices').pluck().get() as string | null) ?? undefined;
+      return store.lastReadingAt();
     } catch {
       return undefined;
     }
@@ -170,7 +170,7 @@ export class Daemon {
     const store = this.outbox.current;
     if (store) {
       try {
-        for (const r of store.db.prepare('SELECT key, host FROM devices').all() as { key: string; host: string }[]) byKey.set(r.key, r.host);
+        for (const r of store.deviceHosts()) byKey.set(r.key, r.host);
       } catch {
         // the outbox is failing; the registry still knows what discovery found
       }
@@ -184,7 +184,7 @@ export class Daemon {
     if (!store) return undefined;
     try {
       const c = store.counts();
-      const loss = store.db.prepare(`SELECT COUNT(*) FROM events WHERE kind IN (${DATA_LOSS_KINDS.map(() => '?').join(', ')})`).pluck().get(...DATA_LOSS_KINDS) as number;
+      const loss = store.countEvents(DATA_LOSS_KINDS);
       return { pending: c.pending, rejected: c.rejected, dataLossEvents: loss, ...(c.oldestPendingAt ? { oldestPendingAgeSeconds: Math.max(0, (Date.now() - Date.parse(c.oldestPendingAt)) / 1000) } : {}) };
     } catch {
       return undefined;

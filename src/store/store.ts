@@ -543,6 +543,22 @@ export class Store {
     run.immediate();
   }
 
+  /** Time of the newest reading of any device: tells the daemon whether a poll is overdue. */
+  lastReadingAt(): string | undefined {
+    return (this.db.prepare('SELECT MAX(last_reading_at) FROM devices').pluck().get() as string | null) ?? undefined;
+  }
+
+  /** Every device the outbox has read, with the address it was last read at. */
+  deviceHosts(): { key: string; host: string }[] {
+    return this.db.prepare('SELECT key, host FROM devices').all() as { key: string; host: string }[];
+  }
+
+  /** How many events of these kinds the store holds (e.g. data-loss events for health and metrics). */
+  countEvents(kinds: readonly string[]): number {
+    if (kinds.length === 0) return 0;
+    return this.db.prepare(`SELECT COUNT(*) FROM events WHERE kind IN (${kinds.map(() => '?').join(', ')})`).pluck().get(...kinds) as number;
+  }
+
   counts(): OutboxCounts {
     const s = this.stmt;
     const oldest = this.db.prepare("SELECT read_at FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT 1").pluck().get() as string | undefined;
