@@ -31,6 +31,12 @@ import {
 import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
 import { recentDeliveries, snapshot, type DeliveryRow, type StatusSnapshot } from './status.js';
 
+
+/** Reported events kept for `meterbox status`. */
+const EVENTS_KEPT = 10_000;
+/** Unreported events are kept up to this many (a heartbeat outage of months). */
+const EVENTS_CEILING = 100_000;
+
 export type EventSeverity = 'info' | 'warning' | 'error';
 
 export interface StoreEvent {
@@ -650,7 +656,20 @@ export class Store {
       const d = db.prepare("DELETE FROM readings WHERE state = 'delivered' AND read_at < ?").run(cutoff).changes;
       const r = db.prepare("DELETE FROM readings WHERE state = 'rejected' AND read_at < ?").run(cutoff).changes;
       db.prepare('DELETE FROM events WHERE at < ? AND reported_at IS NOT NULL').run(cutoff);
-      db.prepare('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - 10000').run();
+      // Events the heartbeat has not carried yet are what tells the provider about data loss: keep
+      // them past the usual cap, and if even the hard ceiling is reached, say how many went.
+      db.prepare('DELETE FROM events WHERE reported_at IS NOT NULL AND seq <= (SELECT MAX(seq) FROM events) - ?').run(EVENTS_KEPT);
+      const unreportedDropped = db.prepare('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(EVENTS_CEILING).changes;
+      if (unreportedDropped > 0) {
+        this.stmt.insertEvent.run(
+          this.eventRow({
+            kind: 'store.events-dropped',
+            severity: 'error',
+            message: `dropped the ${unreportedDropped} oldest event(s) that no heartbeat has reported yet: more than ${EVENTS_CEILING} were waiting`,
+            data: { dropped: unreportedDropped, ceiling: EVENTS_CEILING },
+          }),
+        );
+      }
       if (d + r > 0) {
         this.stmt.insertEvent.run(
           this.eventRow({

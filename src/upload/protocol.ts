@@ -83,4 +83,4 @@ export interface HeartbeatResponse {
 }
 
 /** Event kinds that mean readings were lost or may be lost; counted in the heartbeat's dataLoss. */
-export const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced', 'store.write-failed', 'store.resumed', 'upload.rejected', 'upload.quarantined'] as const;
+export const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced', 'store.write-failed', 'store.resumed', 'upload.rejected', 'upload.quarantined', 'store.events-dropped'] as const;

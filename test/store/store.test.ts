@@ -158,6 +158,22 @@ describe('batches and receipts', () => {
 describe('retention and compaction', () => {
   const day = (d: number, h: number, m = 0) => new Date(Date.UTC(2026, 10, d, h, m)).toISOString();
 
+  it('caps events without losing the ones no heartbeat has reported yet', () => {
+    const s = Store.open(path, { log: silent });
+    const many = (n: number, kind: string) => s.db.transaction(() => {
+      for (let i = 0; i < n; i++) s.addEvent({ kind, severity: 'info', message: `${kind} ${i}` });
+    })();
+    many(3000, 'test.unreported');
+    many(12_000, 'test.reported');
+    s.markEventsReported(s.db.prepare("SELECT seq FROM events WHERE kind = 'test.reported'").pluck().all() as number[]);
+    s.enforceRetention();
+    const count = (kind: string) => s.db.prepare('SELECT COUNT(*) FROM events WHERE kind = ?').pluck().get(kind) as number;
+    expect(count('test.unreported')).toBe(3000);
+    expect(count('test.reported')).toBeLessThan(12_000);
+    expect(count('store.events-dropped')).toBe(0);
+    s.close();
+  });
+
   it('prunes delivered (and rejected) readings older than N days, never pending ones, with an event', () => {
     const clock = fakeClock('2026-11-30T00:00:00Z');
     const s = Store.open(path, { log: silent, now: clock.now, retention: { maxAgeDays: 10 } });
