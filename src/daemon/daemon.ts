@@ -42,7 +42,7 @@ export class Daemon {
   private readonly logs: DaemonLogger;
   private readonly log: Logger;
   private readonly outbox: Outbox;
-  private readonly registry = new DeviceRegistry();
+  private registry = new DeviceRegistry();
   private readonly hints = new Map<string, string>();
   private readonly abort = new AbortController();
   private readonly jobs = new Map<ScheduleName, Job>();
@@ -65,6 +65,7 @@ export class Daemon {
     for (const w of cfg.warnings) this.log.warn({ path: cfg.file }, w);
     const st = cfg.config.storage;
     this.outbox = new Outbox(st.path, { log: this.logs.child('store'), retention: { maxAgeDays: st.maxAgeDays, sizeCapBytes: st.maxBytes } });
+    this.restoreRegistry();
     this.metrics = new Metrics({ devices: () => this.knownDevices().length, outbox: () => this.outboxFigures() });
     this.notifier = createNotifier(this.logs.child('systemd'), opts.env);
   }
@@ -222,11 +223,31 @@ export class Daemon {
     return { ok: true, summary };
   }
 
+  /** What discovery knew before a restart: addresses, labels and the credential that worked per device. */
+  private restoreRegistry(): void {
+    try {
+      const saved = this.outbox.current?.registryEntries() ?? [];
+      this.registry = DeviceRegistry.restore(saved.map((e) => e.device));
+      for (const d of this.registry.devices()) for (const h of d.hosts) this.hints.set(h, d.credential);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not load the saved discovery registry; the next sweep rebuilds it');
+    }
+  }
+
+  private saveRegistry(): void {
+    try {
+      this.outbox.current?.saveRegistry(this.registry.devices().map((d) => ({ key: d.key, device: d })));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not save the discovery registry');
+    }
+  }
+
   private async runDiscovery(signal: AbortSignal): Promise<JobResult> {
     if (targetSpecs(this.cfg).length === 0) return { skipped: true, reason: 'no targets configured' };
     try {
       const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
       this.lastDiscovery = s;
+      this.saveRegistry();
       this.metrics.discoveries.inc({ result: 'ok' });
       if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
       const m = s.summary;

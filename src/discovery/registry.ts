@@ -1,7 +1,7 @@
 /**
  * The device registry: which device (vendor + serial, MAC fallback) is at which address, and what
- * changed since the last sweep. In memory for now; it becomes the SQLite devices and events tables
- * when the store lands, with the same events. Pure: it is fed sweep observations and a time.
+ * changed since the last sweep. Pure: it is fed sweep observations and a time. The daemon keeps
+ * it in the store (devices() out, restore() in), so credentials and addresses survive restarts.
  */
 import type { DeviceIdentity, KeySource } from '../reading/types.js';
 
@@ -39,6 +39,17 @@ export class DeviceRegistry {
   /** Address → key of the device that answered there last. */
   private readonly atHost = new Map<string, string>();
   private readonly log: DeviceEvent[] = [];
+
+  /** A registry holding what devices() returned earlier; entries that are not devices are skipped. */
+  static restore(saved: readonly unknown[]): DeviceRegistry {
+    const r = new DeviceRegistry();
+    for (const d of saved) {
+      if (!isRegistryDevice(d)) continue;
+      r.byKey.set(d.key, { ...d, hosts: [...d.hosts] });
+      for (const h of d.hosts) r.atHost.set(h, d.key);
+    }
+    return r;
+  }
 
   devices(): RegistryDevice[] {
     return [...this.byKey.values()].map((d) => ({ ...d, hosts: [...d.hosts] }));
@@ -136,6 +147,15 @@ export class DeviceRegistry {
     const d = this.byKey.get(key);
     return d !== undefined && d.keySource !== 'host';
   }
+}
+
+function isRegistryDevice(v: unknown): v is RegistryDevice {
+  const d = v as Partial<RegistryDevice> | null;
+  return (
+    typeof d === 'object' && d !== null && typeof d.key === 'string' && typeof d.keySource === 'string' && typeof d.vendor === 'string' &&
+    Array.isArray(d.hosts) && d.hosts.every((h) => typeof h === 'string') && typeof d.credential === 'string' &&
+    typeof d.firstSeen === 'string' && typeof d.lastSeen === 'string'
+  );
 }
 
 /** Addresses in numeric order where they are IPv4, else text order. */

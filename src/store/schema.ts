@@ -86,6 +86,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'discovery registry',
+    // What discovery knows beyond readings: every address a device answers at, its label and the
+    // credential that worked, so a restart neither forgets credentials nor misses a move.
+    sql: `
+      CREATE TABLE registry (
+        key    TEXT PRIMARY KEY,
+        device TEXT NOT NULL                  -- the discovery registry's entry, JSON
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

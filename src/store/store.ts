@@ -549,6 +549,20 @@ export class Store {
     run.immediate();
   }
 
+  /** The discovery registry as last saved: one JSON document per device key. */
+  registryEntries(): { key: string; device: unknown }[] {
+    return (this.db.prepare('SELECT key, device FROM registry').all() as { key: string; device: string }[]).map((r) => ({ key: r.key, device: JSON.parse(r.device) as unknown }));
+  }
+
+  /** Replaces the saved discovery registry in one transaction. */
+  saveRegistry(entries: readonly { key: string; device: unknown }[]): void {
+    const insert = this.db.prepare('INSERT INTO registry (key, device) VALUES (?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM registry').run();
+      for (const e of entries) insert.run(e.key, JSON.stringify(e.device));
+    }).immediate();
+  }
+
   /** Time of the newest reading of any device: tells the daemon whether a poll is overdue. */
   lastReadingAt(): string | undefined {
     return (this.db.prepare('SELECT MAX(last_reading_at) FROM devices').pluck().get() as string | null) ?? undefined;

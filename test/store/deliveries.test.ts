@@ -12,13 +12,13 @@ const tmp = tempDir();
 afterEach(() => tmp.cleanup());
 
 describe('delivery audit', () => {
-  it('migrates a schema-1 database to 2 keeping its readings', () => {
+  it('migrates a schema-1 database to the current schema keeping its readings', () => {
     const path = join(tmp.dir, 'v1.db');
     const s1 = Store.open(path, { log: silent, migrations: MIGRATIONS.slice(0, 1) });
     s1.saveCycle([makeReading(1, '2026-11-22T08:00:00Z')]);
     s1.close();
     const s2 = Store.open(path, { log: silent });
-    expect(s2.opened).toMatchObject({ migratedFrom: 1, schemaVersion: 2 });
+    expect(s2.opened).toMatchObject({ migratedFrom: 1, schemaVersion: MIGRATIONS.length });
     expect(s2.counts().pending).toBe(1);
     expect(s2.recentDeliveries()).toEqual([]);
     s2.close();

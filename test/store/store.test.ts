@@ -24,7 +24,7 @@ describe('open and migrations', () => {
     const s = Store.open(path, { log: silent });
     expect(s.opened).toMatchObject({ fresh: true, migratedFrom: 0, schemaVersion: MIGRATIONS.length });
     const tables = (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((t) => !t.startsWith('sqlite_'));
-    expect(tables).toEqual(['deliveries', 'devices', 'events', 'meta', 'readings']);
+    expect(tables).toEqual(['deliveries', 'devices', 'events', 'meta', 'readings', 'registry']);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(s.meta('schema_version')).toBe(String(MIGRATIONS.length));
