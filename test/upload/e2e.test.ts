@@ -15,6 +15,7 @@ import type { RunningReceiver } from '../../src/receiver/types.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { Outbox } from '../../src/store/outbox.js';
 import { readStatus } from '../../src/store/status.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { Uploader, type UploadResult } from '../../src/upload/index.js';
 import { loopbackEndpoint } from '../helpers/net.js';
 import { AGENT, TOKEN, makePki, startTestReceiver, tempDir, type TestPki } from './helpers.js';
@@ -116,7 +117,7 @@ describe('simulator → read → outbox → upload → receiver', () => {
 
   it('the delivery audit records each request and `status` shows it', () => {
     const st = readStatus(outbox.path, { recentDeliveries: 50 });
-    expect(st.db.schemaVersion).toBe(2);
+    expect(st.db.schemaVersion).toBe(SCHEMA_VERSION);
     const ds = st.recentDeliveries;
     expect(ds.length).toBeGreaterThan(4);
     expect(ds.some((d) => d.status === undefined && d.error?.startsWith('MBX_UPLOAD_NETWORK'))).toBe(true);
