@@ -24,27 +24,28 @@ export interface StoreBenchOptions {
 
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 
-/** A Reading shaped like a colour MFP's (about 1.2 KB of JSON). */
-export function reading(device: number, t: number): Reading {
-  const serial = `BENCH${String(device).padStart(6, '0')}`;
-  const total = 10_000 + Math.floor(t / 60_000);
+/** A Reading shaped like a colour MFP's (about 1.2 KB of JSON), for benchmarks and store tests. */
+export function sampleReading(o: { device: number; serial: string; readAt: string | Date; total: number; id?: string }): Reading {
+  const { device, serial, total } = o;
+  const readAt = typeof o.readAt === 'string' ? o.readAt : o.readAt.toISOString();
+  const hex = (n: number) => (n & 255).toString(16).padStart(2, '0');
   return {
-    id: uuidv7({ msecs: T0 + t }),
-    readAt: new Date(T0 + t).toISOString(),
+    id: o.id ?? uuidv7({ msecs: Date.parse(readAt) }),
+    readAt,
     device: {
       key: `generic:${serial}`,
       keySource: 'serial',
       vendor: 'Generic',
       model: 'Color Laser 9000',
       serial,
-      mac: `02:00:5e:${((device >> 16) & 255).toString(16).padStart(2, '0')}:${((device >> 8) & 255).toString(16).padStart(2, '0')}:${(device & 255).toString(16).padStart(2, '0')}`,
+      mac: `02:00:5e:${hex(device >> 16)}:${hex(device >> 8)}:${hex(device)}`,
       firmware: 'V1.02.03',
       sysObjectID: '1.3.6.1.4.1.99999.1.1',
       sysDescr: 'Generic Color Laser 9000 printer, firmware V1.02.03',
       host: `10.${(device >> 16) & 255}.${(device >> 8) & 255}.${device & 255}`,
     },
-    counters: { total, mono: Math.floor(total * 0.7), color: total - Math.floor(total * 0.7), copy: Math.floor(total / 5), scan: Math.floor(total / 9) },
-    sources: { total: '1.3.6.1.2.1.43.10.2.1.4.1.1', mono: '1.3.6.1.4.1.99999.2.1.0', color: '1.3.6.1.4.1.99999.2.2.0', copy: '1.3.6.1.4.1.99999.2.3.0', scan: '1.3.6.1.4.1.99999.2.4.0' },
+    counters: { total, mono: Math.floor(total * 0.7), color: total - Math.floor(total * 0.7) },
+    sources: { total: '1.3.6.1.2.1.43.10.2.1.4.1.1', mono: '1.3.6.1.4.1.99999.2.1.0', color: '1.3.6.1.4.1.99999.2.2.0' },
     supplies: ['black', 'cyan', 'magenta', 'yellow'].map((color, i) => ({
       index: i + 1,
       description: `Toner (${color[0]?.toUpperCase()}${color.slice(1)})`,
@@ -59,6 +60,11 @@ export function reading(device: number, t: number): Reading {
     status: { device: 'running', printer: 'idle', errors: [], alerts: [] },
     profile: 'generic@1',
   };
+}
+
+/** Device `device`'s reading `t` ms into the benchmark. */
+export function reading(device: number, t: number): Reading {
+  return sampleReading({ device, serial: `BENCH${String(device).padStart(6, '0')}`, readAt: new Date(T0 + t), total: 10_000 + Math.floor(t / 60_000) });
 }
 
 function time<T>(fn: () => T): { value: T; ms: number } {

@@ -1,13 +1,12 @@
 /**
- * The daemon's view of delivery (src/upload, issue 5): a small interface, and the loader that
- * builds it from the upload module at run time. The upload module is imported dynamically so
- * that a missing or broken uploader costs the upload and heartbeat jobs (they fail, /healthz
- * says why) and never the polling: readings keep landing in the outbox.
+ * The daemon's view of delivery (src/upload): a small interface and the function that builds it
+ * from the config. When building fails (e.g. an unreadable token file) the daemon keeps polling:
+ * the upload and heartbeat jobs fail and /healthz says why, while readings keep landing in the outbox.
  */
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Outbox } from '../store/outbox.js';
-import type { HeartbeatSnapshot, UploadResult, HeartbeatResult, ConnectionOptions, ProxyOptions } from '../upload/index.js';
+import { Heartbeat, Uploader, type HeartbeatSnapshot, type UploadResult, type HeartbeatResult, type ConnectionOptions, type ProxyOptions } from '../upload/index.js';
 
 export type { HeartbeatSnapshot, UploadResult, HeartbeatResult };
 
@@ -40,11 +39,10 @@ export function connectionOptions(cfg: ResolvedConfig, logger: Logger): Connecti
   return o;
 }
 
-/** Builds the delivery from src/upload; throws (with the reason) when that module cannot be loaded. */
+/** Builds the uploader and heartbeat for the configured provider. */
 export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler): Promise<Delivery> {
-  const mod = await import('../upload/index.js');
   const uploaderOpts = (c: ResolvedConfig) => ({ ...connectionOptions(c, logger), store: outbox, batch: { maxCount: c.provider.batch, maxBytes: 4 * 1024 * 1024 } });
-  const uploader = new mod.Uploader(uploaderOpts(cfg));
+  const uploader = new Uploader(uploaderOpts(cfg));
   const hbOpts = (c: ResolvedConfig) => ({
     ...connectionOptions(c, logger),
     store: outbox,
@@ -53,7 +51,7 @@ export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: 
       if (command === 'read-now' || command === 'discover-now') onCommand(command);
     },
   });
-  const heartbeat = new mod.Heartbeat(hbOpts(cfg));
+  const heartbeat = new Heartbeat(hbOpts(cfg));
   return {
     drainOnce: () => uploader.drainOnce(),
     sendHeartbeat: (s) => heartbeat.sendOnce(s),

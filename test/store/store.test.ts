@@ -89,7 +89,7 @@ describe('poll cycles and the device registry', () => {
     s.saveCycle([moved]);
     const events = s.unreportedEvents();
     expect(events.map((e) => e.kind)).toEqual(['device.moved', 'counter.backwards']);
-    expect(events[0]).toMatchObject({ deviceKey: 'generic:SIM00001', data: { from: '10.1.0.1', to: '10.9.9.9' } });
+    expect(events[0]).toMatchObject({ deviceKey: 'generic:SIM00001', data: { from: '10.0.0.1', to: '10.9.9.9' } });
     expect(events[1]?.data).toMatchObject({ anomalies: expect.arrayContaining([{ counter: 'total', previous: 100, current: 90 }]) });
     s.markEventsReported(events.map((e) => e.seq));
     expect(s.unreportedEvents()).toEqual([]);
