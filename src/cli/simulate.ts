@@ -1,5 +1,5 @@
 /** `meterbox simulate`: serve snmprec recordings or synthetic devices as SNMP agents on loopback. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEVICE_FIXTURES } from '../paths.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type DeviceSpec } from '../simulator/fleet.js';
 import type { Faults } from '../simulator/agent.js';
@@ -21,7 +21,7 @@ interface SimulateFlags {
 
 function rate(value: string): number {
   const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw new Error('--drop-rate must be between 0 and 1');
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('--drop-rate must be between 0 and 1');
   return n;
 }
 
