@@ -78,6 +78,6 @@ export interface Profile {
   counters?: Partial<Record<CounterName, CounterRule[]>>;
   /** Extra subtrees to walk, for rules that read tables. Derived from `table` rules automatically. */
   walk?: string[];
-  /** Fixture files (test/fixtures/*.snmprec) that prove this profile, shown in the README. */
+  /** Recordings in fixtures/devices/ (each with its .reading.json) that prove this profile, shown in the README. */
   fixtures: string[];
 }

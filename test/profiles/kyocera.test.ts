@@ -1,85 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readingFromRecording } from '../../src/profiles/engine.js';
-import { PROFILES } from '../../src/profiles/index.js';
-import type { MibView, SnmpValue } from '../../src/snmp/values.js';
-import { readingOfFixture } from '../helpers/fixtures.js';
-
-const str = (value: string): SnmpValue => ({ type: 'octets', value: Buffer.from(value) });
-const int = (value: number): SnmpValue => ({ type: 'integer', value });
-const oid = (value: string): SnmpValue => ({ type: 'oid', value });
-const view = (entries: Record<string, SnmpValue>): MibView => new Map(Object.entries(entries));
-const read = (entries: Record<string, SnmpValue>) => readingFromRecording(view(entries), PROFILES);
+import { str, int, oid, read } from '../helpers/mib.js';
 
 const KY = '1.3.6.1.4.1.1347';
 const FN = `${KY}.42.3.1.2.1.1`;
 const KYOCERA = { '1.3.6.1.2.1.1.1.0': str('KYOCERA Document Solutions Printing System'), '1.3.6.1.2.1.1.2.0': oid('1.3.6.1.4.1.1347.41') };
 
 describe('kyocera profile', () => {
-  it('reads the TASKalfa 3253ci fixture exactly', () => {
-    expect(readingOfFixture('kyocera-taskalfa-3253ci')).toEqual({
-      readAt: '1970-01-01T00:00:00.000Z',
-      device: {
-        key: 'kyocera:W4R2X01234',
-        keySource: 'serial',
-        vendor: 'Kyocera',
-        host: 'fixture',
-        model: 'TASKalfa 3253ci',
-        serial: 'W4R2X01234',
-        mac: '02:00:5e:10:00:b2',
-        firmware: '2V4_S000.002.512',
-        sysObjectID: '1.3.6.1.4.1.1347.41',
-        sysDescr: 'KYOCERA Document Solutions Printing System',
-        sysName: 'KM-TASKALFA-3253CI',
-        sysLocation: 'Finance, 3rd floor',
-      },
-      counters: {
-        total: 84277,
-        mono: 42180,
-        color: 42097,
-        print: 48355,
-        printMono: 18240,
-        printColor: 30115,
-        copy: 34392,
-        copyMono: 22410,
-        copyColor: 11982,
-        fax: 1530,
-        scan: 30185,
-        large: 2410,
-      },
-      sources: {
-        total: '1.3.6.1.4.1.1347.43.10.1.1.12.1.1',
-        mono: 'computed:1.3.6.1.4.1.1347.42.3.1.2.1.1.1.1+1.3.6.1.4.1.1347.42.3.1.2.1.1.2.1+1.3.6.1.4.1.1347.42.3.1.2.1.1.4.1',
-        color: 'computed:1.3.6.1.4.1.1347.42.3.1.2.1.1.1.2+1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3+1.3.6.1.4.1.1347.42.3.1.2.1.1.2.2+1.3.6.1.4.1.1347.42.3.1.2.1.1.2.3+1.3.6.1.4.1.1347.42.3.1.2.1.1.4.2+1.3.6.1.4.1.1347.42.3.1.2.1.1.4.3',
-        print: '1.3.6.1.4.1.1347.42.3.1.1.1.1.1',
-        printMono: '1.3.6.1.4.1.1347.42.3.1.2.1.1.1.1',
-        printColor: 'computed:1.3.6.1.4.1.1347.42.3.1.2.1.1.1.2+1.3.6.1.4.1.1347.42.3.1.2.1.1.1.3',
-        copy: '1.3.6.1.4.1.1347.42.3.1.1.1.1.2',
-        copyMono: '1.3.6.1.4.1.1347.42.3.1.2.1.1.2.1',
-        copyColor: 'computed:1.3.6.1.4.1.1347.42.3.1.2.1.1.2.2+1.3.6.1.4.1.1347.42.3.1.2.1.1.2.3',
-        fax: '1.3.6.1.4.1.1347.42.3.1.1.1.1.4',
-        scan: 'computed:1.3.6.1.4.1.1347.42.3.1.3.1.1.2+1.3.6.1.4.1.1347.42.3.1.3.1.1.4+1.3.6.1.4.1.1347.42.3.1.4.1.1.1',
-        large: 'computed:1.3.6.1.4.1.1347.42.2.1.1.1.6.1.1+1.3.6.1.4.1.1347.42.2.1.1.1.6.1.2+1.3.6.1.4.1.1347.42.2.1.1.1.6.1.7',
-      },
-      supplies: [
-        { index: 1, description: 'TK-8335K', kind: 'toner', level: 46, max: 100, state: 'ok', color: 'black', percent: 46, unit: 'percent', class: 'consumed' },
-        { index: 2, description: 'TK-8335C', kind: 'toner', level: 61, max: 100, state: 'ok', color: 'cyan', percent: 61, unit: 'percent', class: 'consumed' },
-        { index: 3, description: 'TK-8335M', kind: 'toner', level: 58, max: 100, state: 'ok', color: 'magenta', percent: 58, unit: 'percent', class: 'consumed' },
-        { index: 4, description: 'TK-8335Y', kind: 'toner', level: 8, max: 100, state: 'low', color: 'yellow', percent: 8, unit: 'percent', class: 'consumed' },
-        { index: 5, description: 'Waste Toner Box', kind: 'wasteToner', level: -3, max: 100, state: 'someRemaining', unit: 'percent', class: 'receptacle' },
-      ],
-      status: {
-        errors: ['lowToner'],
-        alerts: [
-          { severity: 'warning', code: 'markerTonerAlmostEmpty', text: 'Add toner. Yellow', group: 'markerSupplies' },
-        ],
-        device: 'warning',
-        printer: 'idle',
-        console: ['Ready to print.'],
-      },
-      profile: 'kyocera@1',
-    });
-  });
-
   it('adds up mono and colour over print, copy and fax', () => {
     const r = read({
       ...KYOCERA,

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCounters } from '../../src/profiles/engine.js';
 import type { Profile } from '../../src/profiles/types.js';
-import type { SnmpValue } from '../../src/snmp/values.js';
-
-const int = (value: number): SnmpValue => ({ type: 'integer', value });
-const view = (o: Record<string, SnmpValue>) => new Map(Object.entries(o));
+import { int, view } from '../helpers/mib.js';
 
 const base: Profile = { id: 'test', version: 1, vendor: 'Test', match: { sysObjectID: ['1.3.6.1.4.1.99'] }, fixtures: [] };
 /** A typed counter table: type codes in 1.9.2, values in 1.9.9. */

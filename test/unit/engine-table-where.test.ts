@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeCounters, planRead } from '../../src/profiles/engine.js';
 import type { Profile } from '../../src/profiles/types.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
+import { int } from '../helpers/mib.js';
 
-const int = (n: number): SnmpValue => ({ type: 'integer', value: n });
 const E = '1.3.6.1.4.1.99999.5.1';
 
 const profile: Profile = {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCounters, looksLikePrinter, planRead, readRecord, selectProfile } from '../../src/profiles/engine.js';
 import type { Profile } from '../../src/profiles/types.js';
-import type { SnmpValue } from '../../src/snmp/values.js';
-
-const int = (value: number): SnmpValue => ({ type: 'integer', value });
-const c32 = (value: number): SnmpValue => ({ type: 'counter32', value });
-const str = (s: string): SnmpValue => ({ type: 'octets', value: Buffer.from(s) });
-const oid = (value: string): SnmpValue => ({ type: 'oid', value });
-const view = (o: Record<string, SnmpValue>) => new Map(Object.entries(o));
+import { str, int, counter as c32, oid, view } from '../helpers/mib.js';
 
 const base: Profile = { id: 'test', version: 1, vendor: 'Test', match: { sysObjectID: ['1.3.6.1.4.1.99'] }, fixtures: [] };
 const LIFE = '1.3.6.1.2.1.43.10.2.1.4.1.1';

@@ -3,10 +3,7 @@ import { PRT } from '../../src/profiles/standard-mib.js';
 import { colorFromText, decodeSupplies } from '../../src/reading/supplies.js';
 import { decodeAlerts, decodeErrorState, decodeStatus, printerDeviceIndex } from '../../src/reading/status.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
-
-const int = (value: number): SnmpValue => ({ type: 'integer', value });
-const str = (s: string): SnmpValue => ({ type: 'octets', value: Buffer.from(s) });
-const oid = (value: string): SnmpValue => ({ type: 'oid', value });
+import { str, int, oid } from '../helpers/mib.js';
 
 interface Row {
   colorant?: number;
