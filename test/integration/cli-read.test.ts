@@ -12,6 +12,7 @@ import type { Reading } from '../../src/reading/types.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { loopbackEndpoint } from '../helpers/net.js';
+import { seeded } from '../helpers/random.js';
 
 const COMMUNITY = 'c0mm-S3cret-7f2a';
 const USERS: V3Credentials[] = [
@@ -31,18 +32,6 @@ const SWITCH = parseSnmprec(
     '1.3.6.1.2.1.1.6.0|4|Floor 2 IDF',
   ].join('\n'),
 ).varbinds;
-
-/** A small deterministic PRNG (mulberry32), so the drop pattern is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const generic = loadSnmprecFile(fixturePath('generic-color-laser'));
 const SPECS: DeviceSpec[] = [

@@ -5,6 +5,10 @@
  * commit / receipt loop — at least CRASH_KILLS times (default 100), restarting it each time.
  * After every kill: quick_check is ok, every id in the side file is in the database, no id is
  * stored twice, and nothing was moved aside as corrupt.
+ *
+ * The kill schedule (start-up or loop, the delays, the commits waited for) comes from a seeded
+ * PRNG per lane. The seed is printed; MBX_SEED=<seed> replays the same schedule (the exact
+ * instruction a kill interrupts still depends on timing).
  */
 import Database from 'better-sqlite3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -14,10 +18,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_FIXTURES, PACKAGE_ROOT } from '../../src/paths.js';
 import { loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { loopbackEndpoint } from '../helpers/net.js';
+import { runSeed, seeded } from '../helpers/random.js';
 import { tempDir } from './helpers.js';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 100);
 const COMMUNITY = 'crashtest';
+const SEED = runSeed();
 
 let fleet: Fleet;
 let tmp: ReturnType<typeof tempDir>;
@@ -120,62 +126,67 @@ function start(db: string, side: string): Child {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One lane: its own database and side file, killed and restarted `kills` times. */
-async function lane(name: string, kills: number): Promise<{ startup: number; committed: number }> {
+/** One lane: its own database and side file, killed and restarted `kills` times on a schedule drawn from `random`. */
+async function lane(name: string, kills: number, random: () => number): Promise<{ startup: number; committed: number }> {
   const db = join(tmp.dir, `${name}.db`);
   const side = join(tmp.dir, `${name}.ids`);
   let startup = 0;
   let committed = 0;
   for (let k = 0; k < kills && !stop; k++) {
+    const at = `lane ${name}, kill ${k + 1}, MBX_SEED=${SEED}`;
     const c = start(db, side);
     let earlyExit: number | null | undefined;
     void c.exited.then((code) => (earlyExit = code));
-    if (Math.random() < 0.2) {
+    if (random() < 0.2) {
       // Anywhere from spawn on: lands in module loading, open, WAL recovery, migrations.
-      await sleep(Math.random() * 250);
+      await sleep(random() * 250);
       startup++;
     } else {
       // In the poll / commit / side-file / receipt loop: after 0–2 commits, then a little more.
-      await Promise.race([c.ready.then(() => c.commits(Math.floor(Math.random() * 3))), c.exited, sleep(5000)]);
-      await sleep(Math.random() * 60);
+      // Both drawn before waiting, so the schedule depends on the seed alone, not on what the child did first.
+      const commits = Math.floor(random() * 3);
+      const more = random() * 60;
+      await Promise.race([c.ready.then(() => c.commits(commits)), c.exited, sleep(5000)]);
+      await sleep(more);
     }
-    expect(earlyExit, `child exited by itself: ${c.stderr()}`).toBeUndefined();
+    expect(earlyExit, `${at}: child exited by itself: ${c.stderr()}`).toBeUndefined();
     c.child.kill('SIGKILL');
     await c.exited;
 
     if (!existsSync(db)) continue;
     const conn = new Database(db);
     try {
-      expect(conn.pragma('quick_check', { simple: true })).toBe('ok');
+      expect(conn.pragma('quick_check', { simple: true }), at).toBe('ok');
       const ids = conn.prepare('SELECT id FROM readings').pluck().all() as string[];
       const inDb = new Set(ids);
-      expect(inDb.size, 'an id is stored twice').toBe(ids.length);
+      expect(inDb.size, `${at}: an id is stored twice`).toBe(ids.length);
       const ids2 = sideIds(side);
-      expect(new Set(ids2).size, 'the side file has an id twice').toBe(ids2.length);
+      expect(new Set(ids2).size, `${at}: the side file has an id twice`).toBe(ids2.length);
       const missing = ids2.filter((id) => !inDb.has(id));
-      expect(missing, `${name}, kill ${k + 1}: committed readings missing from the database`).toEqual([]);
+      expect(missing, `${at}: committed readings missing from the database`).toEqual([]);
       committed = ids2.length;
     } finally {
       conn.close();
     }
-    expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-'))).toEqual([]);
+    expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-')), at).toEqual([]);
   }
   return { startup, committed };
 }
 
 describe('crash safety', () => {
   it(`every committed reading survives ${KILLS} SIGKILLs at random moments, none is stored twice`, async () => {
+    console.log(`crash test: MBX_SEED=${SEED} (set it to replay this kill schedule)`);
     const started = Date.now();
     // Two lanes side by side (separate databases) halve the wall time; each kill is checked.
     const half = Math.ceil(KILLS / 2);
-    const lanes = await Promise.all([lane('a', half), lane('b', KILLS - half)]).catch((err: unknown) => {
+    const lanes = await Promise.all([lane('a', half, seeded(SEED)), lane('b', KILLS - half, seeded(SEED + 1))]).catch((err: unknown) => {
       stop = true; // the other lane stops at its next kill
       throw err;
     });
     const secs = (Date.now() - started) / 1000;
     const startup = lanes.reduce((n, l) => n + l.startup, 0);
     const committed = lanes.reduce((n, l) => n + l.committed, 0);
-    console.log(`crash test: ${KILLS} kills (${startup} during start-up) in ${secs.toFixed(1)} s, ${committed} committed readings verified`);
-    for (const l of lanes) expect(l.committed).toBeGreaterThan(half); // each loop really committed, many times over
+    console.log(`crash test: ${KILLS} kills (${startup} during start-up) in ${secs.toFixed(1)} s, ${committed} committed readings verified, MBX_SEED=${SEED}`);
+    for (const l of lanes) expect(l.committed, `MBX_SEED=${SEED}`).toBeGreaterThan(half); // each loop really committed, many times over
   }, 180_000);
 });
