@@ -113,6 +113,11 @@ describe('meterbox run (child process)', () => {
     expect(daemon.lines().length).toBeGreaterThan(10);
     expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
     expect(daemon.stdout + daemon.stderr).not.toContain(COMMUNITY);
-    for (const l of daemon.lines()) expect(typeof l.component === 'string' || l.msg.length > 0).toBe(true);
+    // Every line on stdout (the daemon has exited, so each is complete) is one pino JSON object from a component's logger.
+    const out = daemon.stdout.split('\n').filter((text) => text.trim() !== '');
+    expect(out.filter((text) => !text.startsWith('{')), 'lines that are not JSON').toEqual([]);
+    for (const l of daemon.lines()) {
+      expect(l, JSON.stringify(l)).toMatchObject({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), component: expect.stringMatching(/\S/), msg: expect.stringMatching(/\S/) });
+    }
   });
 });
