@@ -74,7 +74,9 @@ export type ErrorCode =
   /** Receiver: its database cannot be opened. */
   | 'MBX_RECEIVER_DB'
   /** `meterbox run`: the health endpoint cannot listen on the configured host:port (in use, no such address). */
-  | 'MBX_DAEMON_HEALTH_BIND';
+  | 'MBX_DAEMON_HEALTH_BIND'
+  /** Billing: readings out of time order, a device's readings not grouped, or a period that cannot be measured. */
+  | 'MBX_BILLING_INPUT';
 
 export interface ErrorContext {
   host?: string;

@@ -16,10 +16,34 @@ export const COUNTER_NAMES = [
   'copyColor',
   'fax',
   'scan',
+  /** Scans for copying, for sending (e-mail, folder, USB, host) and for faxing, where the device splits them. */
+  'scanCopy',
+  'scanSend',
+  'scanFax',
+  /** Duplex output; its unit (`units.duplex`) says whether it counts duplex sheets or their sides. */
   'duplex',
+  'duplexMono',
+  'duplexColor',
+  /** Large-size (A3, ledger and the like) output, all colours and by colour. */
   'large',
+  'largeMono',
+  'largeColor',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
+
+/**
+ * What one step of a counter means, as the device or its profile declares it (Reading.units):
+ * - `impressions`: one per printed side, whatever its size (an A4 duplex sheet is 2, an A3 simplex sheet is 1).
+ *   For the duplex counters: the sides of duplex sheets (2 per sheet).
+ * - `sheets`: one per sheet, whatever is on its back. For the duplex counters: one per duplex sheet
+ *   (a counter of back sides printed is one per duplex sheet, so it is `sheets`).
+ * - `a4-equivalent`: one per printed side, a large side counting 2 (Canon's "Total 2", a Konica Minolta
+ *   total in the double count mode for large and duplex, Xerox's "A4 Equivalent Impressions").
+ * A counter with no declared unit is not used for contract units: src/billing/ never guesses one.
+ */
+export const COUNTER_UNITS = ['impressions', 'sheets', 'a4-equivalent'] as const;
+export type CounterUnit = (typeof COUNTER_UNITS)[number];
+export type CounterUnits = Partial<Record<CounterName, CounterUnit>>;
 
 export type Counters = Partial<Record<CounterName, number>>;
 /** The OID a counter came from, or `computed:<formula>` when meterbox derived it. */
@@ -106,4 +130,6 @@ export interface Reading {
   supplies: Supply[];
   status: DeviceStatus;
   profile: string;
+  /** The unit of each counter, where the device (prtMarkerCounterUnit, a unit column) or the profile says it. Optional: older readings have none. */
+  units?: CounterUnits;
 }

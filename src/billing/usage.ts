@@ -1,0 +1,412 @@
+/**
+ * Usage over a period [from, to) for one device, from its readings in time order, in one pass:
+ * UsageAccumulator validates each reading as it comes (validate.ts) and keeps that device's
+ * readings; finish() measures every counter and every contract unit over the period (walk.ts).
+ * usageByDevice() runs it over a stream ordered by (device, time) and yields one DeviceUsage per
+ * device, so a caller exporting a whole fleet holds one device's readings at a time, never all.
+ *
+ * What the caller passes, per device: its readings from readingWindow().since on (the trailing
+ * window for averages and the idle window), and at least the first reading after `to` when there is
+ * one (for interpolation); readings further on are accepted and only validated. A device with no
+ * reading at or before min(to, now) has no usage in the period (finish() returns undefined).
+ *
+ * Replacement and rollback inside a period: a replacement starts a new segment (its own formula,
+ * from its own declarations); the usage is the old device's up to its last reading plus the new
+ * device's from its first. A rollback breaks the counters concerned the same way. No delta is ever
+ * negative, and readings are never altered.
+ */
+import { MeterboxError } from '../errors.js';
+import { COUNTER_NAMES, type CounterName, type CounterUnit } from '../reading/types.js';
+import { DEFAULT_CONTRACT, MS_PER_DAY, MS_PER_HOUR, type BillingContract } from './contract.js';
+import type {
+  BillingEvent,
+  BillingPeriod,
+  ContractUnits,
+  CounterUsage,
+  DeviceMeterReading,
+  DeviceSegment,
+  DeviceUsage,
+  MeterReading,
+  ReadingRef,
+  UnitFigure,
+  UnitName,
+  UsageFlag,
+} from './types.js';
+import { BILLING_EVENT_KINDS, UNIT_NAMES } from './types.js';
+import { COUNTER_COUNT as N, counterAt } from './dense.js';
+import { DeviceHistory } from './history.js';
+import { declarationsOf, deriveUnitMeters, meterValueAt, sourcesOf, type Declarations, type Derivation, type UnitMeter } from './units.js';
+import { DeviceValidator } from './validate.js';
+import { walkMeter, type MeterSpec, type WalkContext } from './walk.js';
+
+export interface UsageOptions {
+  /** Defaults to the contract of issue 12. */
+  contract?: BillingContract;
+  /** The present, epoch ms: a period that has not ended is measured up to it. The core reads no clock. */
+  now: number;
+}
+
+export interface DeviceUsageOptions extends UsageOptions {
+  /** The device's rated speed (pages per minute), for the device-speed spike rule. */
+  speedPpm?: number;
+}
+
+export interface FleetUsageOptions extends UsageOptions {
+  /** The rated speed of a device (pages per minute), when known. */
+  speedPpm?: (deviceKey: string) => number | undefined;
+}
+
+/** The readings a caller should pass for a period: every reading at or after `since`, per device. */
+export function readingWindow(period: BillingPeriod, contract: BillingContract = DEFAULT_CONTRACT): { since: number } {
+  const days = Math.max(contract.trailingDays + 1, contract.idleDays);
+  return { since: period.from - days * MS_PER_DAY };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function checkPeriod(period: BillingPeriod, now: number): void {
+  const { from, to } = period;
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+    throw new MeterboxError('MBX_BILLING_INPUT', `a billing period needs from < to (got ${String(from)} .. ${String(to)})`, { from, to });
+  }
+  if (!Number.isFinite(now) || now <= from) {
+    throw new MeterboxError('MBX_BILLING_INPUT', `the period starting ${iso(from)} has not started at now = ${Number.isFinite(now) ? iso(now) : String(now)}`, { from, now });
+  }
+}
+
+/** Collects one device's readings (time order), validating each, and measures the period. */
+export class UsageAccumulator {
+  private readonly validator: DeviceValidator;
+  private readonly h: DeviceHistory;
+  private readonly contract: BillingContract;
+  private readonly end: number;
+  private seg = 0;
+  private finished = false;
+
+  constructor(
+    readonly deviceKey: string,
+    private readonly period: BillingPeriod,
+    private readonly options: DeviceUsageOptions,
+    /** A history to reuse (emptied here); usageByDevice passes the previous device's. */
+    history?: DeviceHistory,
+  ) {
+    checkPeriod(period, options.now);
+    this.h = history ?? new DeviceHistory();
+    this.h.reset();
+    this.contract = options.contract ?? DEFAULT_CONTRACT;
+    this.end = Math.min(period.to, options.now);
+    this.validator = new DeviceValidator(deviceKey, this.contract, { speedPpm: options.speedPpm });
+  }
+
+  push(r: MeterReading): void {
+    if (this.finished) throw new MeterboxError('MBX_BILLING_INPUT', `${this.deviceKey}: reading ${r.id} pushed after finish()`, { deviceKey: this.deviceKey });
+    const check = this.validator.check(r);
+    if (check.replaced) this.seg++;
+    this.h.push(r, check, this.seg, this.h.n === 0);
+  }
+
+  /** The usage over the period, or undefined when the device was not read at or before its end. */
+  finish(): DeviceUsage | undefined {
+    this.finished = true;
+    const h = this.h;
+    const { from, to } = this.period;
+    const end = this.end;
+    const endIdx = h.lastAtOrBefore(end);
+    if (endIdx < 0) return undefined;
+    const fromIdx = h.lastAtOrBefore(from);
+    const ctx: WalkContext = { h, contract: this.contract, from, end, fromIdx, endIdx };
+    const firstIdx = Math.max(fromIdx, 0);
+
+    const counters = this.counterUsage(ctx, firstIdx);
+    const units = this.unitUsage(ctx, firstIdx);
+    const segments = this.segments(firstIdx, endIdx);
+    const events = this.periodEvents(ctx);
+
+    const estimated = UNIT_NAMES.some((u) => units[u].computable && units[u].estimated) || Object.values(counters).some((c) => c.estimated);
+    const flags = new Set<UsageFlag>();
+    if (estimated) flags.add('estimated');
+    if (UNIT_NAMES.some((u) => !units[u].computable)) flags.add('not-computable');
+    if (fromIdx < 0) flags.add('first-reading');
+    if (to > this.options.now) flags.add('open-period');
+    for (const k of BILLING_EVENT_KINDS) if (events.some((e) => e.kind === k)) flags.add(k);
+
+    const closing = h.readings[endIdx] as MeterReading;
+    return {
+      deviceKey: this.deviceKey,
+      ...(closing.serial !== undefined ? { serial: closing.serial } : {}),
+      period: { from: iso(from), to: iso(to), end: iso(end), open: to > this.options.now },
+      ...(fromIdx >= 0 ? { opening: ref(h.readings[fromIdx] as MeterReading) } : {}),
+      closing: ref(closing),
+      counters,
+      units,
+      segments,
+      estimated,
+      flags: [...flags],
+      events,
+    };
+  }
+
+  private counterUsage(ctx: WalkContext, firstIdx: number): Partial<Record<CounterName, CounterUsage>> {
+    const h = this.h;
+    // The counters the device reported at the opening, at the closing and where a new device started.
+    const present = new Set<number>();
+    const look = (j: number) => {
+      for (let i = 0; i < N; i++) if (!Number.isNaN(h.values[j * N + i] as number)) present.add(i);
+    };
+    look(firstIdx);
+    look(ctx.endIdx);
+    for (let j = firstIdx + 1; j <= ctx.endIdx; j++) if (h.segStart(j)) look(j);
+
+    const out: Partial<Record<CounterName, CounterUsage>> = {};
+    for (let i = 0; i < N; i++) {
+      if (!present.has(i)) continue;
+      const c = counterAt(i);
+      const values = h.values;
+      const spec: MeterSpec = {
+        value: (j) => {
+          const x = values[j * N + i] as number;
+          return Number.isNaN(x) ? undefined : x;
+        },
+        isBreak: (j) => h.segStart(j) || (h.breaks.get(j)?.includes(c) ?? false),
+      };
+      const w = walkMeter(ctx, spec);
+      if (!w.ok) continue;
+      const usage: CounterUsage = { opening: w.opening, closing: w.closing, delta: w.delta, estimated: w.estimated, rules: w.rules };
+      const source = h.readings[w.closingIdx]?.sources?.[c];
+      if (source !== undefined) usage.source = source;
+      out[c] = usage;
+    }
+    return out;
+  }
+
+  /** One formula per physical device (segment) and unit, from what that device declares. */
+  private derivations(ctx: WalkContext, firstIdx: number): Map<number, Record<UnitName, Derivation>> {
+    const h = this.h;
+    const bySeg = new Map<number, Record<UnitName, Derivation>>();
+    const lastOfSeg = new Map<number, number>();
+    for (let i = firstIdx; i <= ctx.endIdx; i++) lastOfSeg.set(h.segs[i] as number, i);
+    for (const [seg, last] of lastOfSeg) {
+      // Fast path: the segment's last reading in the period. When it cannot give a formula (a partial
+      // read), the counters and units seen over the segment's readings in the period.
+      const fromLast = deriveUnitMeters(declarationsOf(h.readings[last] as MeterReading), this.contract);
+      if (UNIT_NAMES.every((u) => fromLast[u].ok)) {
+        bySeg.set(seg, fromLast);
+        continue;
+      }
+      const fromMerged = deriveUnitMeters(mergedDeclarations(h, firstIdx, last, seg), this.contract);
+      const pick = {} as Record<UnitName, Derivation>;
+      for (const u of UNIT_NAMES) pick[u] = fromLast[u].ok ? fromLast[u] : fromMerged[u];
+      bySeg.set(seg, pick);
+    }
+    return bySeg;
+  }
+
+  private unitUsage(ctx: WalkContext, firstIdx: number): ContractUnits {
+    const bySeg = this.derivations(ctx, firstIdx);
+    const multi = bySeg.size > 1;
+    const out = {} as ContractUnits;
+    for (const u of UNIT_NAMES) {
+      const meters = new Map<number, UnitMeter>();
+      const failures: string[] = [];
+      const missing = new Set<CounterName>();
+      for (const [seg, d] of bySeg) {
+        const dv = d[u];
+        if (dv.ok) meters.set(seg, dv.meter);
+        else {
+          failures.push(multi ? `${this.segmentName(seg)}: ${dv.reason}` : dv.reason);
+          dv.missing.forEach((c) => missing.add(c));
+        }
+      }
+      out[u] = failures.length > 0 ? { computable: false, reason: failures.join(' | '), missing: [...missing] } : this.measureUnit(ctx, u, meters);
+    }
+    return out;
+  }
+
+  private measureUnit(ctx: WalkContext, u: UnitName, meters: Map<number, UnitMeter>): UnitFigure {
+    const h = this.h;
+    const values = h.values;
+    const spec: MeterSpec = {
+      value: (j) => {
+        const m = meters.get(h.segs[j] as number);
+        return m ? meterValueAt(m, values, j * N, h.units[j] as Uint8Array) : undefined;
+      },
+      isBreak: (j) => {
+        if (h.segStart(j)) return true;
+        const b = h.breaks.get(j);
+        const m = meters.get(h.segs[j] as number);
+        return b !== undefined && m !== undefined && m.counters.some((c) => b.includes(c));
+      },
+    };
+    const w = walkMeter(ctx, spec);
+    if (!w.ok) {
+      const counters = [...new Set([...meters.values()].flatMap((m) => m.counters))];
+      return { computable: false, reason: `units.${u}: ${counters.join(', ')}: ${w.reason}`, missing: counters };
+    }
+    const closingMeter = meters.get(h.segs[w.closingIdx] as number) as UnitMeter;
+    const formulas = [...new Set([...meters.values()].map((m) => m.formula))];
+    return {
+      computable: true,
+      value: w.delta,
+      formula: formulas.join(' | '),
+      terms: [...closingMeter.terms],
+      sources: sourcesOf(closingMeter, h.readings[w.closingIdx] as MeterReading),
+      estimated: w.estimated,
+      rules: w.rules,
+      opening: w.opening,
+      closing: w.closing,
+      warnings: w.warnings,
+    };
+  }
+
+  private segmentName(seg: number): string {
+    const h = this.h;
+    for (let i = 0; i < h.n; i++) {
+      if (h.segs[i] !== seg) continue;
+      const serial = h.readings[i]?.serial;
+      return serial !== undefined ? `device ${serial}` : `device segment ${seg + 1}`;
+    }
+    return `device segment ${seg + 1}`;
+  }
+
+  private segments(firstIdx: number, endIdx: number): DeviceSegment[] {
+    const h = this.h;
+    const out: DeviceSegment[] = [];
+    let start = firstIdx;
+    for (let i = firstIdx + 1; i <= endIdx + 1; i++) {
+      if (i <= endIdx && h.segs[i] === h.segs[start]) continue;
+      const first = h.readings[start] as MeterReading;
+      const last = h.readings[i - 1] as MeterReading;
+      const serial = last.serial ?? first.serial;
+      const cause = h.causes.get(start);
+      out.push({ ...(serial !== undefined ? { serial } : {}), first: ref(first), last: ref(last), ...(cause && out.length > 0 ? { cause } : {}) });
+      start = i;
+    }
+    return out;
+  }
+
+  /** The events of the readings in (from, end], plus a gap or idleness that runs to the end. */
+  private periodEvents(ctx: WalkContext): BillingEvent[] {
+    const h = this.h;
+    const events: BillingEvent[] = [];
+    for (const [i, e] of h.events) if (i > ctx.fromIdx && i <= ctx.endIdx) events.push(...e);
+    events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const last = h.readings[ctx.endIdx] as MeterReading;
+    const c = this.contract;
+    const silentMs = ctx.end - last.at;
+    if (silentMs > c.gapHours * MS_PER_HOUR) {
+      const next = h.readings[ctx.endIdx + 1];
+      const hours = round(silentMs / MS_PER_HOUR);
+      events.push({
+        kind: 'reading.gap',
+        deviceKey: this.deviceKey,
+        at: iso(ctx.end),
+        readingIds: [last.id],
+        severity: 'warning',
+        message: `${this.deviceKey}: no reading for the last ${hours} h of the period (since ${iso(last.at)}); the gap window is ${c.gapHours} h`,
+        evidence: { previousReadingId: last.id, previousAt: iso(last.at), ...(next ? { nextReadingId: next.id } : {}), until: iso(ctx.end), hours, windowHours: c.gapHours },
+      });
+    }
+    if (!events.some((x) => x.kind === 'device.idle')) {
+      let p = ctx.endIdx;
+      while (p > 0 && !h.page(p)) p--;
+      const page = h.readings[p] as MeterReading;
+      const idleMs = last.at - page.at;
+      if (idleMs >= c.idleDays * MS_PER_DAY) {
+        const idleDays = round(idleMs / MS_PER_DAY);
+        events.push({
+          kind: 'device.idle',
+          deviceKey: this.deviceKey,
+          at: iso(ctx.end),
+          readingIds: [page.id, last.id],
+          severity: 'info',
+          message: `${this.deviceKey}: no printed page for ${idleDays} days up to the period end (since ${iso(page.at)}); the contract's idle window is ${c.idleDays} days`,
+          evidence: { lastPageReadingId: page.id, lastPageAt: iso(page.at), idleDays, windowDays: c.idleDays },
+        });
+      }
+    }
+    return events;
+  }
+}
+
+function mergedDeclarations(h: DeviceHistory, firstIdx: number, last: number, seg: number): Declarations {
+  const units = new Map<CounterName, CounterUnit | undefined>();
+  for (let j = last; j >= firstIdx && h.segs[j] === seg; j--) {
+    const r = h.readings[j] as MeterReading;
+    for (const c of COUNTER_NAMES) if (r.counters[c] !== undefined && !units.has(c)) units.set(c, r.units?.[c]);
+  }
+  return { has: (c) => units.has(c), unit: (c) => units.get(c) };
+}
+
+function ref(r: MeterReading): ReadingRef {
+  return { id: r.id, at: iso(r.at), ...(r.serial !== undefined ? { serial: r.serial } : {}) };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+/** The usage of one device from its readings (time order). */
+export function deviceUsage(deviceKey: string, readings: Iterable<MeterReading>, period: BillingPeriod, options: DeviceUsageOptions): DeviceUsage | undefined {
+  const acc = new UsageAccumulator(deviceKey, period, options);
+  for (const r of readings) acc.push(r);
+  return acc.finish();
+}
+
+/** Groups a stream ordered by (device, time) into one accumulator per device. */
+class FleetGrouper {
+  private acc?: UsageAccumulator;
+  private readonly seen = new Set<string>();
+  private readonly history = new DeviceHistory();
+
+  constructor(
+    private readonly period: BillingPeriod,
+    private readonly options: FleetUsageOptions,
+  ) {
+    checkPeriod(period, options.now);
+  }
+
+  /** Feeds one reading; returns the usage of the previous device when this one starts another. */
+  push(r: DeviceMeterReading): DeviceUsage | undefined {
+    let done: DeviceUsage | undefined;
+    if (!this.acc || this.acc.deviceKey !== r.deviceKey) {
+      done = this.acc?.finish();
+      if (this.seen.has(r.deviceKey)) {
+        throw new MeterboxError('MBX_BILLING_INPUT', `readings of ${r.deviceKey} come again after other devices: the stream must be ordered by (device, time)`, { deviceKey: r.deviceKey });
+      }
+      this.seen.add(r.deviceKey);
+      this.acc = new UsageAccumulator(r.deviceKey, this.period, { contract: this.options.contract, now: this.options.now, speedPpm: this.options.speedPpm?.(r.deviceKey) }, this.history);
+    }
+    this.acc.push(r);
+    return done;
+  }
+
+  finish(): DeviceUsage | undefined {
+    return this.acc?.finish();
+  }
+}
+
+/**
+ * The usage of every device in a stream ordered by (device, time), one device at a time: the
+ * memory is one device's readings, whatever the fleet. Devices with no reading up to the period
+ * end are skipped.
+ */
+export function* usageByDevice(readings: Iterable<DeviceMeterReading>, period: BillingPeriod, options: FleetUsageOptions): Generator<DeviceUsage> {
+  const g = new FleetGrouper(period, options);
+  for (const r of readings) {
+    const u = g.push(r);
+    if (u) yield u;
+  }
+  const last = g.finish();
+  if (last) yield last;
+}
+
+/** usageByDevice for an asynchronous stream (a database cursor). */
+export async function* usageByDeviceAsync(readings: AsyncIterable<DeviceMeterReading>, period: BillingPeriod, options: FleetUsageOptions): AsyncGenerator<DeviceUsage> {
+  const g = new FleetGrouper(period, options);
+  for await (const r of readings) {
+    const u = g.push(r);
+    if (u) yield u;
+  }
+  const last = g.finish();
+  if (last) yield last;
+}
