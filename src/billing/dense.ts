@@ -44,6 +44,10 @@ export function densify(r: MeterReading, out: Float64Array, previous: MeterReadi
   return previousUnits;
 }
 
+export function unitName(code: number): CounterUnit | undefined {
+  return code === 0 ? undefined : COUNTER_UNITS[code - 1];
+}
+
 export function counterAt(i: number): CounterName {
   return COUNTER_NAMES[i] as CounterName;
 }

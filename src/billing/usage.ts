@@ -16,7 +16,7 @@
  * negative, and readings are never altered.
  */
 import { MeterboxError } from '../errors.js';
-import { COUNTER_NAMES, type CounterName, type CounterUnit } from '../reading/types.js';
+import type { CounterName } from '../reading/types.js';
 import { DEFAULT_CONTRACT, MS_PER_DAY, MS_PER_HOUR, type BillingContract } from './contract.js';
 import type {
   BillingEvent,
@@ -33,9 +33,9 @@ import type {
   UsageFlag,
 } from './types.js';
 import { BILLING_EVENT_KINDS, UNIT_NAMES } from './types.js';
-import { COUNTER_COUNT as N, counterAt } from './dense.js';
+import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, unitName } from './dense.js';
 import { DeviceHistory } from './history.js';
-import { declarationsOf, deriveUnitMeters, meterValueAt, sourcesOf, type Declarations, type Derivation, type UnitMeter } from './units.js';
+import { deriveUnitMeters, meterValueAt, sourcesOf, type Declarations, type Derivation, type UnitMeter } from './units.js';
 import { DeviceValidator } from './validate.js';
 import { walkMeter, type MeterSpec, type WalkContext } from './walk.js';
 
@@ -179,24 +179,19 @@ export class UsageAccumulator {
     return out;
   }
 
-  /** One formula per physical device (segment) and unit, from what that device declares. */
+  /**
+   * One formula per physical device (segment) and unit, from the counters and units that device
+   * reported over all its readings up to the first one after the period end: not from one reading,
+   * so that a partial read cannot change the formula, and two periods of one history get the same one
+   * (their boundary values then agree).
+   */
   private derivations(ctx: WalkContext, firstIdx: number): Map<number, Record<UnitName, Derivation>> {
     const h = this.h;
     const bySeg = new Map<number, Record<UnitName, Derivation>>();
-    const lastOfSeg = new Map<number, number>();
-    for (let i = firstIdx; i <= ctx.endIdx; i++) lastOfSeg.set(h.segs[i] as number, i);
-    for (const [seg, last] of lastOfSeg) {
-      // Fast path: the segment's last reading in the period. When it cannot give a formula (a partial
-      // read), the counters and units seen over the segment's readings in the period.
-      const fromLast = deriveUnitMeters(declarationsOf(h.readings[last] as MeterReading), this.contract);
-      if (UNIT_NAMES.every((u) => fromLast[u].ok)) {
-        bySeg.set(seg, fromLast);
-        continue;
-      }
-      const fromMerged = deriveUnitMeters(mergedDeclarations(h, firstIdx, last, seg), this.contract);
-      const pick = {} as Record<UnitName, Derivation>;
-      for (const u of UNIT_NAMES) pick[u] = fromLast[u].ok ? fromLast[u] : fromMerged[u];
-      bySeg.set(seg, pick);
+    const upTo = Math.min(ctx.endIdx + 1, h.n - 1);
+    for (let i = firstIdx; i <= ctx.endIdx; i++) {
+      const seg = h.segs[i] as number;
+      if (!bySeg.has(seg)) bySeg.set(seg, deriveUnitMeters(segmentDeclarations(h, seg, i, upTo), this.contract));
     }
     return bySeg;
   }
@@ -328,13 +323,22 @@ export class UsageAccumulator {
   }
 }
 
-function mergedDeclarations(h: DeviceHistory, firstIdx: number, last: number, seg: number): Declarations {
-  const units = new Map<CounterName, CounterUnit | undefined>();
-  for (let j = last; j >= firstIdx && h.segs[j] === seg; j--) {
-    const r = h.readings[j] as MeterReading;
-    for (const c of COUNTER_NAMES) if (r.counters[c] !== undefined && !units.has(c)) units.set(c, r.units?.[c]);
+/** The counters a device segment reported from index `from` back to its start and on to `upTo`, each with its latest declared unit. */
+function segmentDeclarations(h: DeviceHistory, seg: number, from: number, upTo: number): Declarations {
+  let first = from;
+  while (first > 0 && h.segs[first - 1] === seg) first--;
+  const unit = new Uint8Array(N);
+  const seen = new Uint8Array(N);
+  for (let j = upTo; j >= first; j--) {
+    if (h.segs[j] !== seg) continue;
+    const row = h.units[j] as Uint8Array;
+    for (let i = 0; i < N; i++) {
+      if (seen[i] || Number.isNaN(h.values[j * N + i] as number)) continue;
+      seen[i] = 1;
+      unit[i] = row[i] as number;
+    }
   }
-  return { has: (c) => units.has(c), unit: (c) => units.get(c) };
+  return { has: (c) => seen[COUNTER_INDEX[c] as number] === 1, unit: (c) => unitName(unit[COUNTER_INDEX[c] as number] as number) };
 }
 
 function ref(r: MeterReading): ReadingRef {

@@ -25,9 +25,9 @@
  * Memory: the trailing window only (trailingDays + 1 day of readings), one device at a time.
  */
 import { MeterboxError } from '../errors.js';
-import { COUNTER_NAMES, COUNTER_UNITS, type CounterName } from '../reading/types.js';
+import { COUNTER_NAMES, type CounterName } from '../reading/types.js';
 import { MS_PER_DAY, MS_PER_HOUR, type BillingContract } from './contract.js';
-import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, densify } from './dense.js';
+import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, densify, unitName } from './dense.js';
 import type { BillingEvent, MeterReading, ReplacedEvent } from './types.js';
 
 /** The counters the spike rules watch: the output totals and the scans. */
@@ -65,7 +65,6 @@ export interface ReadingCheck {
 const S = SPIKE_COUNTERS.length;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const unitName = (code: number) => (code === 0 ? undefined : COUNTER_UNITS[code - 1]);
 const NO_EVENTS: readonly BillingEvent[] = Object.freeze([]);
 
 export class DeviceValidator {
