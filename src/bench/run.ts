@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, idle. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, idle, billing. Traffic goes to 127.0.0.0/8 only.
  */
+import { benchBilling } from './billing.js';
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
@@ -33,6 +34,7 @@ const SUITES: Record<string, () => Promise<void>> = {
       outbox: Number(process.env.BENCH_STORE_OUTBOX ?? 1_000_000),
       devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
     }),
+  billing: async () => benchBilling({ devices: Number(process.env.BENCH_BILLING_DEVICES ?? 1000), hours: Number(process.env.BENCH_BILLING_HOURS ?? 8760) }),
   idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };
 

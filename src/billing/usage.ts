@@ -34,7 +34,7 @@ import type {
 } from './types.js';
 import { BILLING_EVENT_KINDS, UNIT_NAMES } from './types.js';
 import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, unitName } from './dense.js';
-import { DeviceHistory } from './history.js';
+import { DeviceHistory, type ReadingView } from './history.js';
 import { deriveUnitMeters, meterValueAt, sourcesOf, type Declarations, type Derivation, type UnitMeter } from './units.js';
 import { DeviceValidator } from './validate.js';
 import { walkMeter, type MeterSpec, type WalkContext } from './walk.js';
@@ -130,12 +130,12 @@ export class UsageAccumulator {
     if (to > this.options.now) flags.add('open-period');
     for (const k of BILLING_EVENT_KINDS) if (events.some((e) => e.kind === k)) flags.add(k);
 
-    const closing = h.readings[endIdx] as MeterReading;
+    const closing = h.reading(endIdx);
     return {
       deviceKey: this.deviceKey,
       ...(closing.serial !== undefined ? { serial: closing.serial } : {}),
       period: { from: iso(from), to: iso(to), end: iso(end), open: to > this.options.now },
-      ...(fromIdx >= 0 ? { opening: ref(h.readings[fromIdx] as MeterReading) } : {}),
+      ...(fromIdx >= 0 ? { opening: ref(h.reading(fromIdx)) } : {}),
       closing: ref(closing),
       counters,
       units,
@@ -149,17 +149,12 @@ export class UsageAccumulator {
   private counterUsage(ctx: WalkContext, firstIdx: number): Partial<Record<CounterName, CounterUsage>> {
     const h = this.h;
     // The counters the device reported at the opening, at the closing and where a new device started.
-    const present = new Set<number>();
-    const look = (j: number) => {
-      for (let i = 0; i < N; i++) if (!Number.isNaN(h.values[j * N + i] as number)) present.add(i);
-    };
-    look(firstIdx);
-    look(ctx.endIdx);
-    for (let j = firstIdx + 1; j <= ctx.endIdx; j++) if (h.segStart(j)) look(j);
+    let present = (h.masks[firstIdx] as number) | (h.masks[ctx.endIdx] as number);
+    for (let j = firstIdx + 1; j <= ctx.endIdx; j++) if (h.segStart(j)) present |= h.masks[j] as number;
 
     const out: Partial<Record<CounterName, CounterUsage>> = {};
     for (let i = 0; i < N; i++) {
-      if (!present.has(i)) continue;
+      if ((present & (1 << i)) === 0) continue;
       const c = counterAt(i);
       const values = h.values;
       const spec: MeterSpec = {
@@ -168,11 +163,12 @@ export class UsageAccumulator {
           return Number.isNaN(x) ? undefined : x;
         },
         isBreak: (j) => h.segStart(j) || (h.breaks.get(j)?.includes(c) ?? false),
+        monotone: true,
       };
       const w = walkMeter(ctx, spec);
       if (!w.ok) continue;
       const usage: CounterUsage = { opening: w.opening, closing: w.closing, delta: w.delta, estimated: w.estimated, rules: w.rules };
-      const source = h.readings[w.closingIdx]?.sources?.[c];
+      const source = h.reading(w.closingIdx).sources?.[c];
       if (source !== undefined) usage.source = source;
       out[c] = usage;
     }
@@ -189,9 +185,11 @@ export class UsageAccumulator {
     const h = this.h;
     const bySeg = new Map<number, Record<UnitName, Derivation>>();
     const upTo = Math.min(ctx.endIdx + 1, h.n - 1);
+    let seg = -1;
     for (let i = firstIdx; i <= ctx.endIdx; i++) {
-      const seg = h.segs[i] as number;
-      if (!bySeg.has(seg)) bySeg.set(seg, deriveUnitMeters(segmentDeclarations(h, seg, i, upTo), this.contract));
+      if (h.segs[i] === seg) continue;
+      seg = h.segs[i] as number;
+      bySeg.set(seg, deriveUnitMeters(segmentDeclarations(h, seg, i, upTo), this.contract));
     }
     return bySeg;
   }
@@ -231,6 +229,7 @@ export class UsageAccumulator {
         const m = meters.get(h.segs[j] as number);
         return b !== undefined && m !== undefined && m.counters.some((c) => b.includes(c));
       },
+      monotone: [...meters.values()].every((m) => m.terms.every((t) => t.coefficient >= 0)),
     };
     const w = walkMeter(ctx, spec);
     if (!w.ok) {
@@ -244,7 +243,7 @@ export class UsageAccumulator {
       value: w.delta,
       formula: formulas.join(' | '),
       terms: [...closingMeter.terms],
-      sources: sourcesOf(closingMeter, h.readings[w.closingIdx] as MeterReading),
+      sources: sourcesOf(closingMeter, h.reading(w.closingIdx)),
       estimated: w.estimated,
       rules: w.rules,
       opening: w.opening,
@@ -257,7 +256,7 @@ export class UsageAccumulator {
     const h = this.h;
     for (let i = 0; i < h.n; i++) {
       if (h.segs[i] !== seg) continue;
-      const serial = h.readings[i]?.serial;
+      const serial = h.reading(i).serial;
       return serial !== undefined ? `device ${serial}` : `device segment ${seg + 1}`;
     }
     return `device segment ${seg + 1}`;
@@ -269,8 +268,8 @@ export class UsageAccumulator {
     let start = firstIdx;
     for (let i = firstIdx + 1; i <= endIdx + 1; i++) {
       if (i <= endIdx && h.segs[i] === h.segs[start]) continue;
-      const first = h.readings[start] as MeterReading;
-      const last = h.readings[i - 1] as MeterReading;
+      const first = h.reading(start);
+      const last = h.reading(i - 1);
       const serial = last.serial ?? first.serial;
       const cause = h.causes.get(start);
       out.push({ ...(serial !== undefined ? { serial } : {}), first: ref(first), last: ref(last), ...(cause && out.length > 0 ? { cause } : {}) });
@@ -285,11 +284,11 @@ export class UsageAccumulator {
     const events: BillingEvent[] = [];
     for (const [i, e] of h.events) if (i > ctx.fromIdx && i <= ctx.endIdx) events.push(...e);
     events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    const last = h.readings[ctx.endIdx] as MeterReading;
+    const last = h.reading(ctx.endIdx);
     const c = this.contract;
     const silentMs = ctx.end - last.at;
     if (silentMs > c.gapHours * MS_PER_HOUR) {
-      const next = h.readings[ctx.endIdx + 1];
+      const next = ctx.endIdx + 1 < h.n ? h.reading(ctx.endIdx + 1) : undefined;
       const hours = round(silentMs / MS_PER_HOUR);
       events.push({
         kind: 'reading.gap',
@@ -304,7 +303,7 @@ export class UsageAccumulator {
     if (!events.some((x) => x.kind === 'device.idle')) {
       let p = ctx.endIdx;
       while (p > 0 && !h.page(p)) p--;
-      const page = h.readings[p] as MeterReading;
+      const page = h.reading(p);
       const idleMs = last.at - page.at;
       if (idleMs >= c.idleDays * MS_PER_DAY) {
         const idleDays = round(idleMs / MS_PER_DAY);
@@ -328,20 +327,19 @@ function segmentDeclarations(h: DeviceHistory, seg: number, from: number, upTo: 
   let first = from;
   while (first > 0 && h.segs[first - 1] === seg) first--;
   const unit = new Uint8Array(N);
-  const seen = new Uint8Array(N);
+  let seen = 0;
   for (let j = upTo; j >= first; j--) {
-    if (h.segs[j] !== seg) continue;
+    const fresh = (h.masks[j] as number) & ~seen;
+    if (fresh === 0 || h.segs[j] !== seg) continue;
+    seen |= fresh;
     const row = h.units[j] as Uint8Array;
-    for (let i = 0; i < N; i++) {
-      if (seen[i] || Number.isNaN(h.values[j * N + i] as number)) continue;
-      seen[i] = 1;
-      unit[i] = row[i] as number;
-    }
+    for (let i = 0; i < N; i++) if (fresh & (1 << i)) unit[i] = row[i] as number;
   }
-  return { has: (c) => seen[COUNTER_INDEX[c] as number] === 1, unit: (c) => unitName(unit[COUNTER_INDEX[c] as number] as number) };
+  const bit = (c: CounterName) => 1 << (COUNTER_INDEX[c] as number);
+  return { has: (c) => (seen & bit(c)) !== 0, unit: (c) => unitName(unit[COUNTER_INDEX[c] as number] as number) };
 }
 
-function ref(r: MeterReading): ReadingRef {
+function ref(r: ReadingView): ReadingRef {
   return { id: r.id, at: iso(r.at), ...(r.serial !== undefined ? { serial: r.serial } : {}) };
 }
 

@@ -60,6 +60,8 @@ export interface ReadingCheck {
   values: Float64Array;
   /** Its declared unit codes by index (dense.ts); shared between readings that declare the same. Do not modify. */
   units: Uint8Array;
+  /** Bit i set: the reading has counter i. */
+  mask: number;
 }
 
 const S = SPIKE_COUNTERS.length;
@@ -79,6 +81,7 @@ export class DeviceValidator {
   private prev?: MeterReading;
   private readonly cur = new Float64Array(N);
   private curUnits: Uint8Array = new Uint8Array(N);
+  private mask = 0;
   private serial?: string;
   private lastPage?: { id: string; at: number };
   private idleRaised = false;
@@ -118,7 +121,8 @@ export class DeviceValidator {
       });
     }
     const v = this.cur;
-    this.curUnits = densify(r, v, prev, this.curUnits);
+    const prevUnits = this.curUnits;
+    this.curUnits = densify(r, v, prev, prevUnits);
     let events: BillingEvent[] | undefined;
     if (prev && r.at - prev.at > this.gapMs) (events ??= []).push(this.gap(prev, r));
 
@@ -131,11 +135,13 @@ export class DeviceValidator {
       this.startOver();
     } else {
       const sourcesChanged = r.sources !== undefined && r.sources !== prev?.sources;
+      // Readings that share their sources and units objects with the previous one cannot redefine a counter.
+      const mayRedefine = sourcesChanged || this.curUnits !== prevUnits;
       for (let i = 0; i < N; i++) {
         const x = v[i] as number;
         const was = this.value[i] as number;
         if (Number.isNaN(x) || Number.isNaN(was)) continue;
-        const redefined = this.redefinition(i, r, sourcesChanged);
+        const redefined = mayRedefine ? this.redefinition(i, r, sourcesChanged) : undefined;
         if (redefined) {
           (events ??= []).push(redefined);
           (breaks ??= []).push(counterAt(i));
@@ -162,7 +168,7 @@ export class DeviceValidator {
     if (idle) (events ??= []).push(idle);
     this.prev = r;
     if (r.serial !== undefined) this.serial = r.serial;
-    return { events: events ?? NO_EVENTS, replaced: replaced?.evidence.cause, breaks, printed, values: v, units: this.curUnits };
+    return { events: events ?? NO_EVENTS, replaced: replaced?.evidence.cause, breaks, printed, values: v, units: this.curUnits, mask: this.mask };
   }
 
   // ---------------------------------------------------------------- rules
@@ -335,9 +341,11 @@ export class DeviceValidator {
   private remember(r: MeterReading, breaks: CounterName[] | undefined): void {
     const v = this.cur;
     const sourcesChanged = r.sources !== undefined && r.sources !== this.prev?.sources;
+    let mask = 0;
     for (let i = 0; i < N; i++) {
       const x = v[i] as number;
       if (Number.isNaN(x)) continue;
+      mask |= 1 << i;
       if (Number.isNaN(this.value[i] as number) || (breaks !== undefined && breaks.includes(counterAt(i)))) this.runStart[i] = r.at;
       this.value[i] = x;
       this.valueAt[i] = r.at;
@@ -345,6 +353,7 @@ export class DeviceValidator {
       if (sourcesChanged) this.source[i] = r.sources?.[counterAt(i)] ?? this.source[i];
       if (this.curUnits[i] !== 0) this.unit[i] = this.curUnits[i] as number;
     }
+    this.mask = mask;
     this.hold(r, v);
   }
 

@@ -1,0 +1,91 @@
+/**
+ * `npm run bench -- billing`: the billing core alone (no database), on the export the issue sizes:
+ * 1,000 devices × a year of hourly readings streamed by (device, time) through usageByDevice.
+ * Prints, measured side by side in one run: generating the stream alone (the baseline a caller pays
+ * anyway), validating every reading (DeviceValidator), and the full usage (validation + every
+ * counter and unit over the year), as CPU and wall time, ns per reading, and peak RSS.
+ * The receiver's export adds its database read on top of these figures.
+ */
+import { DEFAULT_CONTRACT, DeviceValidator, usageByDevice, type DeviceMeterReading } from '../billing/index.js';
+import type { CounterSources, CounterUnits } from '../reading/types.js';
+import { PeakRss } from './rss.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** A colour MFP per device, read hourly, printing a varying mix; fresh counters per reading as from a database row. */
+function* fleet(devices: number, hours: number): Generator<DeviceMeterReading> {
+  const units: CounterUnits = { total: 'impressions', mono: 'impressions', color: 'impressions', scan: 'impressions', duplex: 'sheets', largeMono: 'impressions', largeColor: 'impressions' };
+  for (let d = 0; d < devices; d++) {
+    const deviceKey = `bench:SN${String(d).padStart(6, '0')}`;
+    const sources: CounterSources = { total: '1.3.6.1.2.1.43.10.2.1.4.1.1', mono: 'm', color: 'c', scan: 's', duplex: 'd', largeMono: 'lm', largeColor: 'lc' };
+    let mono = 1000 * d;
+    let color = 500 * d;
+    let scan = 0;
+    let duplex = 0;
+    let largeMono = 0;
+    let largeColor = 0;
+    for (let h = 0; h < hours; h++) {
+      const k = (h * 7 + d) % 13;
+      mono += k;
+      color += k >> 1;
+      scan += k & 3;
+      duplex += k >> 2;
+      largeMono += k >> 3;
+      largeColor += (k >> 3) & 1;
+      yield {
+        deviceKey,
+        id: `0190bench-${d}-${h}`,
+        at: T0 + h * HOUR,
+        serial: `SN${d}`,
+        counters: { total: mono + color, mono, color, scan, duplex, largeMono, largeColor },
+        sources,
+        units,
+      };
+    }
+  }
+}
+
+function measure(run: () => void): { cpuMs: number; wallMs: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  run();
+  const c = process.cpuUsage(c0);
+  return { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0 };
+}
+
+export function benchBilling(o: { devices: number; hours: number }): void {
+  const n = o.devices * o.hours;
+  const period = { from: T0, to: T0 + o.hours * HOUR };
+  const now = period.to + 30 * 24 * HOUR;
+  const rss = new PeakRss();
+  let checksum = 0;
+  const gen = measure(() => {
+    for (const r of fleet(o.devices, o.hours)) checksum += r.counters.mono ?? 0;
+  });
+  const validate = measure(() => {
+    let v: DeviceValidator | undefined;
+    for (const r of fleet(o.devices, o.hours)) {
+      if (v?.deviceKey !== r.deviceKey) v = new DeviceValidator(r.deviceKey, DEFAULT_CONTRACT);
+      checksum += v.check(r).events.length;
+    }
+  });
+  let devices = 0;
+  let estimated = 0;
+  const usage = measure(() => {
+    for (const u of usageByDevice(fleet(o.devices, o.hours), period, { now })) {
+      devices++;
+      if (u.estimated) estimated++;
+    }
+  });
+  const peak = rss.stop();
+  const ns = (ms: number) => ((ms * 1e6) / n).toFixed(0).padStart(5);
+  const line = (name: string, m: { cpuMs: number; wallMs: number }, extra = '') =>
+    console.log(`  ${name.padEnd(22)} cpu ${(m.cpuMs / 1000).toFixed(2).padStart(6)} s  wall ${(m.wallMs / 1000).toFixed(2).padStart(6)} s  ${ns(m.cpuMs)} ns/reading (cpu)${extra}`);
+  console.log(`billing core: ${o.devices} devices × ${o.hours} hourly readings = ${n.toLocaleString('en')} readings, one device at a time (no database)`);
+  line('stream only', gen);
+  line('validate', validate, `  (+${ns(validate.cpuMs - gen.cpuMs).trim()} over the stream)`);
+  line('usage (export)', usage, `  (+${ns(usage.cpuMs - gen.cpuMs).trim()} over the stream; ${devices} devices, ${estimated} estimated)`);
+  console.log(`  peak RSS               ${(peak / 1048576).toFixed(1)} MiB`);
+  if (checksum < 0) console.log('unreachable');
+}
