@@ -6,7 +6,8 @@
  *
  * Owns: the contract constants (contract.ts), unit formulas (units.ts), validation events
  * (validate.ts), boundary values and estimates (walk.ts), period usage per device and per fleet
- * stream (usage.ts). README.md documents the formulas and what a profile must declare.
+ * stream (usage.ts), replacements across device keys (replacements.ts); dense.ts and history.ts
+ * keep the hot path fast. README.md documents the formulas and what a profile must declare.
  * May import: reading/types (the counter vocabulary), errors, zod. Must not import: snmp, profiles,
  * store, upload, receiver, daemon, cli, node:* I/O. No clock: `now` is passed in. No vendor knowledge:
  * profiles declare counters and units, the core computes.
@@ -14,5 +15,6 @@
 export { BillingContractSchema, DEFAULT_CONTRACT, parseContract, MS_PER_DAY, MS_PER_HOUR, type BillingContract, type BillingContractInput } from './contract.js';
 export { contractUnits, deriveUnitMeter, deriveUnitMeters, declarationsOf, meterValue, type Declarations, type Derivation, type UnitMeter } from './units.js';
 export { DeviceValidator, PRINTED_COUNTERS, SPIKE_COUNTERS, type ReadingCheck, type ValidatorOptions } from './validate.js';
+export { replacementCandidates, type DeviceSpan, type ReplacementCandidate } from './replacements.js';
 export { UsageAccumulator, deviceUsage, readingWindow, usageByDevice, usageByDeviceAsync, type DeviceUsageOptions, type FleetUsageOptions, type UsageOptions } from './usage.js';
 export * from './types.js';
