@@ -93,19 +93,19 @@ const CASES: Case[] = [
     period: [at(0), at(1)],
     units: { mono: 0, color: 12 },
   },
-  { clause: 'Two scans are worth one unit', name: '7 scans from an even total: 3 units (the half is kept for later)', readings: oneJob({ sheets: 0 }, impressionsStyle, 7), period: [at(0), at(1)], units: { scan: 3 } },
-  {
-    clause: 'Two scans are worth one unit',
-    name: '7 more scans from an odd total: 4 units (7 + 7 scans = 7 units over both periods)',
-    readings: () => {
-      const p = new Printer('SN-1', impressionsStyle, { scans: 1007 });
-      const before = p.read(at(0));
-      p.scan(7);
-      return [before, p.read(at(1))];
-    },
-    period: [at(0), at(1)],
-    units: { scan: 4 },
-  },
+  ...(() => {
+    // 1000 scans, then 7 in the first period and 7 in the second: 3 + 4 units = 7 = 14 scans / 2.
+    const readings = () => {
+      const p = new Printer('SN-1', impressionsStyle, { scans: 1000 });
+      return [p.read(at(0)), p.scan(7).read(at(1)), p.scan(7).read(at(2))];
+    };
+    const clause = 'Two scans are worth one unit: floor(scanEnd/2) − floor(scanStart/2), so no half unit is lost between periods';
+    return [
+      { clause, name: 'odd scans, 1st period: 7 scans are 3 units (the half is kept)', readings, period: [at(0), at(1)], units: { scan: 3 } },
+      { clause, name: 'odd scans, 2nd period: 7 more scans are 4 units', readings, period: [at(1), at(2)], units: { scan: 4 } },
+      { clause, name: 'odd scans, both periods: 14 scans are 7 units, the sum of the two', readings, period: [at(0), at(2)], units: { scan: 7 } },
+    ] satisfies Case[];
+  })(),
   {
     clause: 'Where a counter needed for a unit is missing, the unit is marked not computable (never guessed)',
     name: 'no large counter: mono and colour are not computable, scans still are',
