@@ -330,7 +330,10 @@ export class DeviceValidator {
   // ---------------------------------------------------------------- history
 
   private startOver(): void {
+    // A new device: nothing of the old one's counters, OIDs or units carries over.
     this.value = new Float64Array(N).fill(NaN);
+    this.source.fill(undefined);
+    this.unit.fill(0);
     this.inSpike.clear();
     this.head = 0;
     this.len = 0;

@@ -165,6 +165,14 @@ describe('counter.redefined', () => {
     expect(events[1]?.evidence).toMatchObject({ previousUnit: 'sheets', unit: 'impressions' });
   });
 
+  it("a replacing device does not inherit the old one's OIDs or units", () => {
+    const old = new Printer('SN-OLD');
+    const fresh = new Printer('SN-NEW');
+    const first = { ...fresh.read(at(1)), units: {} };
+    const later = { ...fresh.read(at(2)), units: { ...old.read(at(0)).units, duplex: 'impressions' as const } };
+    expect(run([old.read(at(0)), first, later]).map((e) => e.kind)).toEqual(['device.replaced']);
+  });
+
   it('a unit declared where none was is not a redefinition', () => {
     const p = new Printer();
     const a = { ...p.read(at(0)), units: undefined };
