@@ -96,11 +96,15 @@ class Deriver {
     return this.gap(key, `${why}, and ${open.map((g) => g.reason).join('; ')}`, [...new Set([...missing, ...open.flatMap((g) => g.missing)])]);
   }
 
+  private undeclared(c: CounterName): Lin {
+    return this.gap(`?unit.${c}`, `${c}: its unit (impressions, sheets or a4-equivalent) is not declared`, [c]);
+  }
+
   /** A counter in one of the units allowed for this use. */
   private counter(c: CounterName, allowed: Partial<Record<CounterUnit, number>>, what: string): Lin | undefined {
     if (!this.decl.has(c)) return undefined;
     const unit = this.decl.unit(c);
-    if (unit === undefined) return this.gap(`?unit.${c}`, `${c}: its unit (impressions, sheets or a4-equivalent) is not declared`, [c]);
+    if (unit === undefined) return this.undeclared(c);
     const f = allowed[unit];
     if (f === undefined) return this.gap(`?${what}.${c}`, `${c} counts ${unit}, which cannot give ${what}`, [c]);
     return new Map([[c, f]]);
@@ -110,7 +114,7 @@ class Deriver {
   sides(k: 'total' | 'mono' | 'color', derive = true): Lin {
     if (this.decl.has(k)) {
       const unit = this.decl.unit(k);
-      if (unit === undefined) return this.gap(`?unit.${k}`, `${k}: its unit (impressions, sheets or a4-equivalent) is not declared`, [k]);
+      if (unit === undefined) return this.undeclared(k);
       const own: Lin = new Map([[k, 1]]);
       if (unit === 'impressions') return own;
       if (unit === 'a4-equivalent') return Deriver.sum(own, this.largeSides(k), -1);
