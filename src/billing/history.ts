@@ -1,8 +1,9 @@
 /**
  * One device's readings as a period walk needs them, in columns (times, counter values by index,
- * unit rows, segment numbers) rather than one object per reading: an export walks every reading of
- * a year about twenty times (each counter, each unit), and columns keep that fast and the garbage
- * collector quiet. Only one device's history is held at a time.
+ * unit rows, segment numbers, a prefix count of breaks) rather than one object per reading: an
+ * export of a year holds 8,760 readings per device, and keeping the reading objects alive until the
+ * device is done cost more in garbage collection than the rules themselves. Only one device's
+ * history is held at a time; a fleet export reuses it (reset()).
  */
 import type { CounterName, CounterSources } from '../reading/types.js';
 import { COUNTER_COUNT as N } from './dense.js';

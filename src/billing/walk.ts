@@ -7,8 +7,9 @@
  * Rules, per boundary t (from, or end = min(to, now)), with a = the last reading at or before t where
  * the meter has a value and b = the first one after t:
  * - a within boundaryToleranceHours of t: a's value ('reading');
- * - a and b, no break between: a's value when a = b ('unchanged', exact), else the straight line
- *   between them ('interpolation', estimated, rounded to a whole number);
+ * - a and b, no break between: a's value when both have the same value ('unchanged', exact: nothing
+ *   happened in between), else the straight line between them ('interpolation', estimated, rounded
+ *   to a whole number);
  * - a and b with a break between (rollback, redefinition, replacement): 'break' — the side before
  *   ends at a, the side after starts at b; what happened in between is not billed;
  * - a only: a + trailing daily average × days ('trailing-average', estimated), the average over
