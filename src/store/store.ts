@@ -4,8 +4,8 @@
  * Every method is synchronous (better-sqlite3); a reading is stored once `saveCycle` returns.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { MeterboxError, isMeterboxError } from '../errors.js';
 import type { Counters, Reading } from '../reading/types.js';
@@ -30,12 +30,23 @@ import {
 } from './policy.js';
 import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
 import { recentDeliveries, snapshot, type DeliveryRow, type StatusSnapshot } from './status.js';
+import { walDamage } from './damaged-file.js';
+import { salvageInto, salvagedKey, type SalvageReport } from './salvage.js';
+import { salvageEvent, salvageFailedEvent } from './salvage-events.js';
 
 
 /** Reported events kept for `meterbox status`. */
 const EVENTS_KEPT = 10_000;
 /** Unreported events are kept up to this many (a heartbeat outage of months). */
 const EVENTS_CEILING = 100_000;
+/**
+ * The WAL is checkpointed after every poll cycle and upload; this caps what is left on disk after
+ * a checkpoint resets it, and how far it grows between automatic checkpoints (pages of 8 KiB).
+ */
+export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+const WAL_AUTOCHECKPOINT_PAGES = 256;
+/** A salvage that fails for another reason than the disk is retried this often, then left for a human. */
+const SALVAGE_ATTEMPTS = 3;
 
 export type EventSeverity = 'info' | 'warning' | 'error';
 
@@ -61,6 +72,8 @@ export interface StoreOptions {
   retention?: Partial<RetentionPolicy>;
   /** For tests of the migration runner; production uses MIGRATIONS. */
   migrations?: readonly Migration[];
+  /** The database failed while in use (SQLITE_CORRUPT): move it aside and salvage it even if quick_check passes. */
+  assumeCorrupt?: string;
 }
 
 export interface OpenReport {
@@ -70,6 +83,8 @@ export interface OpenReport {
   schemaVersion: number;
   /** Where a corrupt database was moved, when it was. */
   movedAside?: string;
+  /** Damaged files (this one, or earlier ones) salvaged into this database while opening. */
+  salvaged: SalvageReport[];
 }
 
 export interface SaveResult {
@@ -134,6 +149,14 @@ export interface OutboxCounts {
 }
 
 const DEFAULT_LIMITS: BatchLimits = { maxCount: 500, maxBytes: 4 * 1024 * 1024 };
+
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** A stable, filename-safe timestamp: 2026-11-22T18-00-03-120Z. */
 function stamp(d: Date): string {
@@ -222,7 +245,7 @@ export class Store {
   static open(path: string, opts: StoreOptions = {}): Store {
     const log = (opts.log ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ component: 'store' });
     try {
-      return Store.openOnce(path, opts, log, undefined);
+      return Store.openOnce(path, opts, log, opts.assumeCorrupt);
     } catch (err) {
       // Damage that quick_check did not see but reading the schema did: move aside once, never loop.
       if (failureOf(err) !== 'corrupt' || !existsSync(path)) throw err;
@@ -239,7 +262,8 @@ export class Store {
     }
     const existed = existsSync(path) && statSync(path).size > 0;
     let db: Database.Database | undefined;
-    let corrupt = knownCorrupt;
+    // Before SQLite opens the file: a damaged WAL frame would make it drop every later commit.
+    let corrupt = knownCorrupt ?? (existed ? walDamage(path) : undefined);
     if (corrupt === undefined) {
       try {
         db = new Database(path);
@@ -278,6 +302,8 @@ export class Store {
       }
       d.pragma('journal_mode = WAL');
       d.pragma('synchronous = FULL');
+      d.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+      d.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       const migrations = opts.migrations ?? MIGRATIONS;
       const migrate = d.transaction(() => {
         const from = readVersion(d, path);
@@ -302,15 +328,16 @@ export class Store {
       });
       const { from, to } = migrate.immediate();
       if (from !== to) log.info({ path, from, to }, 'outbox schema migrated');
-      const store = new Store(d, path, { fresh, migratedFrom: from, schemaVersion: to, movedAside }, opts, log);
+      const store = new Store(d, path, { fresh, migratedFrom: from, schemaVersion: to, movedAside, salvaged: [] }, opts, log);
       if (movedAside) {
         store.addEvent({
           kind: 'store.corrupt-replaced',
           severity: 'error',
-          message: `the outbox failed its integrity check and was moved aside to ${movedAside}; readings in it were not delivered from here`,
+          message: `the outbox failed its integrity check and was moved aside to ${movedAside}; what it holds is salvaged into the fresh database (see store.salvaged)`,
           data: { movedAside, check: corrupt },
         });
       }
+      store.opened.salvaged.push(...store.salvagePending());
       return store;
     } catch (err) {
       db?.close();
@@ -787,6 +814,72 @@ export class Store {
     }
     report.usedBytes = this.usedBytes();
     return report;
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it, without waiting for readers (a reader
+   * that holds an old snapshot leaves the rest for the next call). Returns the WAL bytes before.
+   */
+  checkpoint(): number {
+    const walBytes = fileSize(`${this.path}-wal`);
+    try {
+      this.db.pragma('busy_timeout = 0');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.log.warn({ path: this.path, err: (err as Error).message }, 'WAL checkpoint failed; the next one retries');
+    } finally {
+      this.db.pragma('busy_timeout = 5000');
+    }
+    this.walPeakBytes = Math.max(this.walPeakBytes, walBytes);
+    return walBytes;
+  }
+
+  /** The largest WAL seen before a checkpoint since this store was opened (for the disk-need estimate). */
+  walPeakBytes = 0;
+
+  /**
+   * Salvages every damaged file moved aside beside this database that is not salvaged yet:
+   * `<db>.corrupt-<time>` from this start or an earlier one. Never throws; a salvage cut short by
+   * the disk is tried again at the next call, one that fails otherwise at most SALVAGE_ATTEMPTS times.
+   */
+  salvagePending(): SalvageReport[] {
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.corrupt-`;
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => f.startsWith(prefix) && !/-(wal|shm|journal)$/.test(f)).sort();
+    } catch {
+      return [];
+    }
+    const done: SalvageReport[] = [];
+    for (const name of names) {
+      const aside = join(dir, name);
+      const key = salvagedKey(aside);
+      const attemptsKey = `salvage-attempts:${name}`;
+      try {
+        if (this.meta(key) !== undefined || Number(this.meta(attemptsKey) ?? 0) >= SALVAGE_ATTEMPTS) continue;
+        const report = salvageInto(this.db, aside);
+        this.db.transaction(() => {
+          this.stmt.putMeta.run(key, this.nowIso);
+          this.addEvent(salvageEvent(report));
+        }).immediate();
+        this.log.warn({ path: this.path, aside, recovered: report.recovered, unrecoverable: report.unrecoverable }, 'damaged outbox salvaged');
+        done.push(report);
+      } catch (err) {
+        const kind = failureOf(err);
+        const disk = kind === 'full' || kind === 'readonly' || kind === 'io' || kind === 'busy';
+        this.log.error({ path: this.path, aside, err: (err as Error).message, retry: disk }, 'salvaging a damaged outbox failed; the file is kept');
+        try {
+          this.db.transaction(() => {
+            if (!disk) this.stmt.putMeta.run(attemptsKey, String(Number(this.meta(attemptsKey) ?? 0) + 1));
+            this.addEvent(salvageFailedEvent(aside, err, disk));
+          }).immediate();
+        } catch {
+          // the disk refuses even this; the next call tries again
+        }
+      }
+    }
+    return done;
   }
 
   close(): void {

@@ -1,8 +1,8 @@
 /**
- * Store faults on real files: random bytes in the database, a full disk (a tiny tmpfs when root,
- * and SQLite's own page limit everywhere), a read-only filesystem (tmpfs remounted ro when root).
- * In every case the Outbox keeps going: nothing throws, the latest reading per device is held in
- * memory, and storing resumes with events that say what happened.
+ * Store faults on real files: random bytes in the database (moved aside and salvaged), a full
+ * disk (a tiny tmpfs when root, and SQLite's own page limit everywhere), a read-only filesystem
+ * (tmpfs remounted ro when root). In every case the Outbox keeps going: nothing throws, readings
+ * are held in memory, and storing resumes with events that say what happened.
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +54,7 @@ describe('a corrupt database (random bytes written into it)', () => {
     ['over interior b-tree pages', (size: number) => ({ offset: 4096 * 2, length: Math.min(4096 * 6, size - 4096 * 2) })],
     ['over the last pages', (size: number) => ({ offset: size - 4096 * 3, length: 4096 * 3 })],
   ] as const) {
-    it(`${name}: moved aside with a timestamp, replaced by a fresh database, reported by an event, and no crash loop`, () => {
+    it(`${name}: moved aside with a timestamp, salvaged into a fresh database, reported by events, and no crash loop`, () => {
       const path = join(tmp.dir, 'outbox.db');
       fill(path, 40);
       const { offset, length } = where(statSync(path).size);
@@ -65,15 +65,21 @@ describe('a corrupt database (random bytes written into it)', () => {
       expect(s.opened.movedAside).toBe(`${path}.corrupt-2026-11-22T18-00-03-120Z`);
       expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-')).sort()[0]).toBe('outbox.db.corrupt-2026-11-22T18-00-03-120Z');
       const ev = s.unreportedEvents();
-      expect(ev).toHaveLength(1);
-      expect(ev[0]).toMatchObject({ kind: 'store.corrupt-replaced', severity: 'error', data: { movedAside: s.opened.movedAside } });
-      expect(s.counts().pending).toBe(0);
+      expect(ev.map((e) => e.kind)).toEqual(['store.corrupt-replaced', 'store.salvaged']);
+      expect(ev[0]).toMatchObject({ severity: 'error', data: { movedAside: s.opened.movedAside } });
+      const report = s.opened.salvaged[0];
+      expect(report?.file).toBe(s.opened.movedAside);
+      // What was salvaged is what the fresh database holds; the 200 readings are all pending.
+      expect(s.counts().pending).toBe(report?.recovered.readings.pending);
+      expect((report?.recovered.readings.pending ?? 0) + (report?.unrecoverable.readings.pending ?? 0) + (report?.unrecoverable.readings.unknown ?? 0)).toBeLessThanOrEqual(200);
+      const before = s.counts().pending;
       expect(s.saveCycle(cycle(100)).inserted).toBe(3); // the fresh database works
       s.close();
-      // Opening again finds a healthy database: nothing else is moved aside.
+      // Opening again finds a healthy database: nothing else is moved aside or salvaged twice.
       const again = Store.open(path, { log: silent });
       expect(again.opened.movedAside).toBeUndefined();
-      expect(again.counts().pending).toBe(3);
+      expect(again.opened.salvaged).toEqual([]);
+      expect(again.counts().pending).toBe(before + 3);
       again.close();
       expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'))).toHaveLength(1);
       expect(quickCheck(path)).toBe('ok');
