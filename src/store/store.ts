@@ -33,6 +33,8 @@ import { recentDeliveries, snapshot, type DeliveryRow, type StatusSnapshot } fro
 import { walDamage } from './damaged-file.js';
 import { salvageInto, salvagedKey, type SalvageReport } from './salvage.js';
 import { salvageEvent, salvageFailedEvent } from './salvage-events.js';
+import { problemEvents } from './problems.js';
+import type { DataProblem } from '../reading/quality.js';
 
 
 /** Reported events kept for `meterbox status`. */
@@ -92,7 +94,12 @@ export interface SaveResult {
   /** Readings whose id was already stored (saving twice is harmless). */
   duplicates: number;
   ids: string[];
+  /** Data-quality events raised by this cycle, by kind (counter.invalid, counter.missing, …). */
+  dataEvents: Record<string, number>;
 }
+
+/** Data problems found while reading, by Reading id. */
+export type ProblemsById = ReadonlyMap<string, readonly DataProblem[]>;
 
 export interface OutboxItem {
   seq: number;
@@ -407,13 +414,15 @@ export class Store {
 
   /**
    * Stores one poll cycle's readings (and any events that belong with them) in one transaction,
-   * updating the device registry. A reading already stored (same id) is skipped.
+   * updating the device registry. A reading already stored (same id) is skipped. The data
+   * problems of each reading become events when they are new on its device.
    */
-  saveCycle(readings: readonly Reading[], events: readonly StoreEvent[] = []): SaveResult {
+  saveCycle(readings: readonly Reading[], events: readonly StoreEvent[] = [], problems: ProblemsById = new Map()): SaveResult {
     const at = this.nowIso;
     const s = this.stmt;
     const run = this.db.transaction(() => {
       const ids: string[] = [];
+      const dataEvents: Record<string, number> = {};
       let duplicates = 0;
       const sorted = [...readings].sort((a, b) => (a.readAt < b.readAt ? -1 : a.readAt > b.readAt ? 1 : 0));
       for (const r of sorted) {
@@ -424,15 +433,30 @@ export class Store {
           continue;
         }
         ids.push(r.id);
-        this.registerDevice(r, at);
+        for (const e of this.registerDevice(r, at, problems.get(r.id) ?? [])) {
+          s.insertEvent.run(this.eventRow(e));
+          dataEvents[e.kind] = (dataEvents[e.kind] ?? 0) + 1;
+        }
       }
       for (const e of events) s.insertEvent.run(this.eventRow(e));
-      return { inserted: ids.length, duplicates, ids };
+      return { inserted: ids.length, duplicates, ids, dataEvents };
     });
     return run.immediate();
   }
 
-  private registerDevice(r: Reading, at: string): void {
+  // Prepared on first use: a store opened with an older migration list (tests) has no devices.problems.
+  private problemStmt?: { get: Database.Statement; set: Database.Statement } | null;
+
+  private deviceProblems(): { get: Database.Statement; set: Database.Statement } | null {
+    if (this.problemStmt === undefined) {
+      const has = (this.db.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'problems'").pluck().get() as number) > 0;
+      this.problemStmt = has ? { get: this.db.prepare('SELECT problems FROM devices WHERE key = ?').pluck(), set: this.db.prepare('UPDATE devices SET problems = ? WHERE key = ?') } : null;
+    }
+    return this.problemStmt;
+  }
+
+  /** Updates the device registry with a reading; returns the data-quality events it raises. */
+  private registerDevice(r: Reading, at: string, problems: readonly DataProblem[]): StoreEvent[] {
     const s = this.stmt;
     const d = r.device;
     const row = {
@@ -449,14 +473,19 @@ export class Store {
       readAt: r.readAt,
     };
     const prev = s.getDevice.get(d.key) as { host: string; counters: string | null; lastReadingAt: string | null } | undefined;
+    const ps = this.deviceProblems();
+    const prevKeys = prev && ps ? (JSON.parse((ps.get.get(d.key) as string | null) ?? '[]') as string[]) : [];
+    const saveKeys = (keys: string[]) => ps?.set.run(keys.length > 0 ? JSON.stringify(keys) : null, d.key);
     if (!prev) {
       s.insertDevice.run(row);
-      return;
+      const q = problemEvents(r, problems, { keys: [] });
+      saveKeys(q.keys);
+      return q.events;
     }
     if (prev.lastReadingAt !== null && prev.lastReadingAt > r.readAt) {
       // An older reading arriving late (held in memory during a disk failure): registry keeps the newer state.
       s.touchDevice.run(at, d.key);
-      return;
+      return problemEvents(r, problems, { keys: prevKeys }).events;
     }
     if (prev.host !== d.host) {
       s.insertEvent.run(this.eventRow({ kind: 'device.moved', severity: 'info', deviceKey: d.key, message: `${d.key} moved from ${prev.host} to ${d.host}`, data: { from: prev.host, to: d.host } }));
@@ -474,6 +503,9 @@ export class Store {
       );
     }
     s.updateDevice.run(row);
+    const q = problemEvents(r, problems, { counters: prev.counters ? (JSON.parse(prev.counters) as Counters) : undefined, keys: prevKeys });
+    saveKeys(q.keys);
+    return q.events;
   }
 
   /** The next readings to send, oldest first, within `limits` (count and body bytes). Changes nothing. */

@@ -98,36 +98,78 @@ describe('a corrupt database (random bytes written into it)', () => {
 });
 
 describe('SQLITE_FULL through the page limit (no root needed)', () => {
-  it('holds the latest reading per device while full, never throws, and stores them when space returns', () => {
+  /** Cycles until the page limit refuses one; returns the polled readings that were not stored. */
+  function fillUntilFull(o: Outbox, db: Database.Database, t0: number) {
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    let t = t0;
+    let polled = cycle(t);
+    let res = o.record(polled);
+    while (!res.error && t < 100) res = o.record((polled = cycle(++t)));
+    expect(res.error?.code).toBe('MBX_STORE_FULL');
+    expect(res.error?.message).toMatch(/disk is full/);
+    return { t, unstored: [...polled] };
+  }
+
+  it('holds every reading while full, never throws, and stores them all when space returns', () => {
     const path = join(tmp.dir, 'outbox.db');
     const o = new Outbox(path, { log: silent });
     expect(o.record(cycle(0)).stored).toBe(3);
     const db = o.current?.db as Database.Database;
-    const pages = db.pragma('page_count', { simple: true }) as number;
-    db.pragma(`max_page_count = ${pages + 2}`);
-    let t = 1;
-    let res = o.record(cycle(t));
-    while (!res.error && t < 100) res = o.record(cycle(++t));
-    expect(res.error?.code).toBe('MBX_STORE_FULL');
-    expect(res.error?.message).toMatch(/disk is full/);
-    // Polling goes on: more cycles while full, only the latest per device is held.
-    for (let i = 0; i < 5; i++) expect(o.record(cycle(++t))).toMatchObject({ stored: 0, held: 3 });
-    expect(o.health()).toMatchObject({ writable: false, held: 3, failure: { kind: 'full', code: 'MBX_STORE_FULL' } });
-    const latest = cycle(++t);
-    o.record(latest);
+    const full = fillUntilFull(o, db, 1);
+    const unstored = full.unstored;
+    let t = full.t;
+    // Polling goes on: more cycles while full, every reading is held.
+    for (let i = 0; i < 5; i++) {
+      const c = cycle(++t);
+      unstored.push(...c);
+      expect(o.record(c)).toMatchObject({ stored: 0, held: unstored.length });
+    }
+    expect(o.health()).toMatchObject({ writable: false, held: 18, dropped: 0, failure: { kind: 'full', code: 'MBX_STORE_FULL' } });
     db.pragma('max_page_count = 1000000');
     const next = cycle(++t);
     const ok = o.record(next);
     expect(ok.error).toBeUndefined();
-    expect(ok.stored).toBe(6); // the 3 held (from `latest`) and the 3 new
+    expect(ok.stored).toBe(21); // the 18 held and the 3 new
     expect(o.health()).toMatchObject({ writable: true, held: 0 });
     const ids = new Set(db.prepare('SELECT id FROM readings').pluck().all() as string[]);
-    for (const r of [...latest, ...next]) expect(ids.has(r.id)).toBe(true);
+    for (const r of [...unstored, ...next]) expect(ids.has(r.id)).toBe(true);
     const kinds = o.current?.status(50).recentEvents.map((e) => e.kind) ?? [];
     expect(kinds).toContain('store.write-failed');
+    expect(kinds).not.toContain('store.held-dropped');
     const resumed = o.current?.status(50).recentEvents.find((e) => e.kind === 'store.resumed');
-    expect(resumed?.data).toMatchObject({ failure: 'full', held: 3, superseded: 18 });
+    expect(resumed?.data).toMatchObject({ failure: 'full', held: 18, dropped: 0 });
     expect(quickCheck(path)).toBe('ok');
+    o.close();
+  });
+
+  it('past the memory bound, every reading dropped is counted in an event, and stored + dropped = polled', () => {
+    const path = join(tmp.dir, 'outbox.db');
+    const bytes = Buffer.byteLength(JSON.stringify(cycle(0)[0]));
+    const o = new Outbox(path, { log: silent, holdMaxBytes: bytes * 7.5 }); // room for 7 readings
+    expect(o.record(cycle(0)).stored).toBe(3);
+    const db = o.current?.db as Database.Database;
+    const full = fillUntilFull(o, db, 1);
+    const unstored = full.unstored;
+    let t = full.t;
+    for (let i = 0; i < 9; i++) {
+      const c = cycle(++t);
+      unstored.push(...c);
+      o.record(c);
+    }
+    const h = o.health();
+    expect(h.held).toBe(7);
+    expect(h.dropped).toBe(unstored.length - 7);
+    db.pragma('max_page_count = 1000000');
+    const ok = o.record([]);
+    expect(ok.stored).toBe(7);
+    const events = o.current?.status(50).recentEvents ?? [];
+    const dropped = events.find((e) => e.kind === 'store.held-dropped');
+    expect(dropped?.severity).toBe('error');
+    expect(dropped?.data).toMatchObject({ lost: unstored.length - 7 });
+    // Each device keeps its newest reading: counters are cumulative, so the totals survive.
+    const stored = new Set(db.prepare('SELECT id FROM readings').pluck().all() as string[]);
+    for (const r of unstored.slice(-3)) expect(stored.has(r.id)).toBe(true);
     o.close();
   });
 });
@@ -167,20 +209,24 @@ describe.skipIf(noMount !== undefined)('a real filesystem (tmpfs, as root)', () 
       const path = join(tmp.dir, 'mnt', 'outbox.db');
       const o = new Outbox(path, { log: silent });
       let t = 0;
-      let res = o.record(cycle(t));
-      while (!res.error && t < 2000) res = o.record(cycle(++t));
+      let polled = cycle(t);
+      let res = o.record(polled);
+      while (!res.error && t < 2000) res = o.record((polled = cycle(++t)));
       expect(res.error?.code).toBe('MBX_STORE_FULL');
-      for (let i = 0; i < 5; i++) expect(o.record(cycle(++t))).toMatchObject({ stored: 0, held: 3 });
-      const latest = cycle(++t);
-      o.record(latest);
+      const unstored = [...polled];
+      for (let i = 0; i < 5; i++) {
+        const c = cycle(++t);
+        unstored.push(...c);
+        expect(o.record(c)).toMatchObject({ stored: 0, held: unstored.length });
+      }
       expect(o.health().failure?.kind).toBe('full');
       remount('size=16m');
       const next = cycle(++t);
       const ok = o.record(next);
-      expect(ok).toMatchObject({ stored: 6, held: 0 });
+      expect(ok).toMatchObject({ stored: unstored.length + 3, held: 0 });
       const store = o.current as Store;
       const ids = new Set(store.db.prepare('SELECT id FROM readings').pluck().all() as string[]);
-      for (const r of [...latest, ...next]) expect(ids.has(r.id)).toBe(true);
+      for (const r of [...unstored, ...next]) expect(ids.has(r.id)).toBe(true);
       const kinds = store.status(50).recentEvents.map((e) => e.kind);
       expect(kinds).toEqual(expect.arrayContaining(['store.write-failed', 'store.resumed']));
       o.close();
@@ -196,20 +242,21 @@ describe.skipIf(noMount !== undefined)('a real filesystem (tmpfs, as root)', () 
       first.close(); // the daemon restarts and finds its filesystem read-only
       remount('ro');
       const o = new Outbox(path, { log: silent });
-      const res = o.record(cycle(1));
+      const first1 = cycle(1);
+      const res = o.record(first1);
       expect(res).toMatchObject({ stored: 0, held: 3 });
       expect(res.error?.code).toBe('MBX_STORE_READONLY');
       expect(res.error?.message).toMatch(/read-only/);
       const latest = cycle(2);
-      expect(o.record(latest)).toMatchObject({ stored: 0, held: 3 });
+      expect(o.record(latest)).toMatchObject({ stored: 0, held: 6 });
       expect(o.health()).toMatchObject({ writable: false, failure: { kind: 'readonly' } });
       remount('rw');
       const ok = o.record(cycle(3));
-      expect(ok).toMatchObject({ stored: 6, held: 0 });
+      expect(ok).toMatchObject({ stored: 9, held: 0 });
       const store = o.current as Store;
-      expect(store.counts().pending).toBe(9);
+      expect(store.counts().pending).toBe(12);
       const ids = new Set(store.db.prepare('SELECT id FROM readings').pluck().all() as string[]);
-      for (const r of latest) expect(ids.has(r.id)).toBe(true);
+      for (const r of [...first1, ...latest]) expect(ids.has(r.id)).toBe(true);
       expect(store.status(50).recentEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['store.write-failed', 'store.resumed']));
       o.close();
     });
