@@ -213,9 +213,16 @@ export class SnmpClient {
     while (cursors.size > 0) {
       const active = [...cursors.entries()];
       let columns: RawVarbind[][];
+      const viaBulk = this.bulk;
       if (this.bulk) {
         try {
           columns = await this.bulkStep(active.map(([, c]) => c));
+          if (columns.every((c) => c.length === 0)) {
+            // A GETBULK answer with nothing in it would be asked again forever: walk with GETNEXT.
+            this.bulk = false;
+            this.stats.bulkFallbacks++;
+            continue;
+          }
           this.bulkConfirmed = true;
         } catch (err) {
           if (err instanceof MeterboxError && (err.context.bulk || (err.code === 'MBX_SNMP_TIMEOUT' && !this.bulkConfirmed))) {
@@ -249,6 +256,9 @@ export class SnmpClient {
       }
       active.forEach(([root, cursor], i) => {
         const column = columns[i] ?? [];
+        // An agent may answer GETBULK with fewer varbinds than asked, to fit its message size
+        // (RFC 3416 §4.2.3): a repeater left without any is not finished, it is asked again.
+        if (viaBulk && column.length === 0) return;
         const rows = result.get(root) as Varbind[];
         let last = cursor;
         let done = column.length === 0;

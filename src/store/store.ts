@@ -47,6 +47,9 @@ const EVENTS_CEILING = 100_000;
  */
 export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
 const WAL_AUTOCHECKPOINT_PAGES = 256;
+/** Rows one retention transaction deletes at most, and pages one vacuum step returns: bounds the WAL. */
+const MAX_ROWS_PER_STEP = 2000;
+const VACUUM_PAGES_PER_STEP = 256;
 /** A salvage that fails for another reason than the disk is retried this often, then left for a human. */
 const SALVAGE_ATTEMPTS = 3;
 
@@ -188,6 +191,12 @@ export function storeError(err: unknown, path: string, doing: string): MeterboxE
     sqlite: code,
     failure: kind,
   }, { cause: err });
+}
+
+/** An error that comes from SQLite or the outbox (as opposed to the network or a bug). */
+export function isStoreFailure(err: unknown): boolean {
+  if (isMeterboxError(err)) return err.code.startsWith('MBX_STORE_');
+  return sqliteCode(err)?.startsWith('SQLITE_') ?? false;
 }
 
 export function failureOf(err: unknown): StoreFailure {
@@ -725,9 +734,21 @@ export class Store {
     const cutoff = ageCutoff(this.now(), policy.maxAgeDays);
     const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
 
+    // In transactions of at most MAX_ROWS_PER_STEP rows, each followed by a checkpoint: the WAL
+    // never holds more than one step (see WAL_HEADROOM_BYTES in disk.ts).
+    const pruneOld = (state: 'delivered' | 'rejected'): number => {
+      const del = db.prepare('DELETE FROM readings WHERE seq IN (SELECT seq FROM readings WHERE state = ? AND read_at < ? LIMIT ?)');
+      let total = 0;
+      for (;;) {
+        const n = tx(() => del.run(state, cutoff, MAX_ROWS_PER_STEP).changes);
+        this.checkpoint();
+        total += n;
+        if (n < MAX_ROWS_PER_STEP) return total;
+      }
+    };
+    const d = pruneOld('delivered');
+    const r = pruneOld('rejected');
     tx(() => {
-      const d = db.prepare("DELETE FROM readings WHERE state = 'delivered' AND read_at < ?").run(cutoff).changes;
-      const r = db.prepare("DELETE FROM readings WHERE state = 'rejected' AND read_at < ?").run(cutoff).changes;
       db.prepare('DELETE FROM events WHERE at < ? AND reported_at IS NOT NULL').run(cutoff);
       // Events the heartbeat has not carried yet are what tells the provider about data loss: keep
       // them past the usual cap, and if even the hard ceiling is reached, say how many went.
@@ -744,6 +765,7 @@ export class Store {
         );
       }
       if (d + r > 0) {
+        // Delivered readings are billed already, and rejected ones were set aside with an event: pruning them by age is policy, not loss.
         this.stmt.insertEvent.run(
           this.eventRow({
             kind: 'retention.pruned',
@@ -756,13 +778,16 @@ export class Store {
       report.prunedByAge = { delivered: d, rejected: r };
     });
 
+    this.checkpoint();
+
     const compactedDays = new Set<string>();
+    // Pending readings are dropped up to the excess estimated at the first such step, then no more:
+    // the loss stays bounded even when what fills the file is not readings (events, half-empty pages).
+    let pendingBudget: number | undefined;
     for (let guard = 0; guard < 100_000; guard++) {
       const st = this.sizeState(policy.sizeCapBytes, true);
       const step = nextSizeStep(st);
-      // Pending readings are dropped at most once per call, by the estimated excess: the loss stays
-      // bounded even when what fills the file is not readings (events, half-empty pages).
-      if (step === 'none' || (step === 'drop-oldest-pending' && report.droppedPending > 0)) break;
+      if (step === 'none' || (step === 'drop-oldest-pending' && pendingBudget !== undefined && report.droppedPending >= pendingBudget)) break;
       const rows = (db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number) || 1;
       const perRow = st.usedBytes / rows;
       const excess = st.usedBytes - st.capBytes;
@@ -770,7 +795,7 @@ export class Store {
       tx(() => {
         if (step === 'prune-delivered' || step === 'prune-rejected') {
           const state = step === 'prune-delivered' ? 'delivered' : 'rejected';
-          const n = rowsToFree(excess, perRow, state === 'delivered' ? st.delivered : st.rejected);
+          const n = Math.min(MAX_ROWS_PER_STEP, rowsToFree(excess, perRow, state === 'delivered' ? st.delivered : st.rejected));
           progressed = db
             .prepare(`DELETE FROM readings WHERE seq IN (SELECT seq FROM readings WHERE state = ? ORDER BY read_at, seq LIMIT ?)`)
             .run(state, n).changes;
@@ -793,7 +818,7 @@ export class Store {
             .all(day) as { seq: number; deviceKey: string; readAt: string }[];
           const plan = planCompaction(pending);
           const del = db.prepare('DELETE FROM readings WHERE seq = ?');
-          for (const seq of plan.drop) progressed += del.run(seq).changes;
+          for (const seq of plan.drop.slice(0, MAX_ROWS_PER_STEP)) progressed += del.run(seq).changes;
           report.compacted.dropped += progressed;
           report.compacted.groups += plan.groups;
           compactedDays.add(day);
@@ -802,11 +827,12 @@ export class Store {
               kind: 'retention.compacted',
               severity: 'warning',
               message: `outbox full of undelivered readings: compacted ${day}, dropped ${progressed} reading(s) of ${plan.devices} device(s), kept the first and last of each device's day`,
-              data: { reason: 'size', day, dropped: progressed, groups: plan.groups, devices: plan.devices, usedBytes: st.usedBytes, capBytes: st.capBytes },
+              data: { reason: 'size', day, dropped: progressed, lost: progressed, groups: plan.groups, devices: plan.devices, usedBytes: st.usedBytes, capBytes: st.capBytes },
             }),
           );
         } else {
-          const n = rowsToFree(excess, perRow, st.pending, 10);
+          pendingBudget ??= rowsToFree(excess, perRow, st.pending, 10);
+          const n = Math.min(MAX_ROWS_PER_STEP, pendingBudget - report.droppedPending);
           const victims = db
             .prepare("SELECT seq, read_at AS readAt, device_key AS deviceKey FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT ?")
             .all(n) as { seq: number; readAt: string; deviceKey: string }[];
@@ -821,6 +847,7 @@ export class Store {
               data: {
                 reason: 'size',
                 dropped: progressed,
+                lost: progressed,
                 devices: new Set(victims.map((v) => v.deviceKey)).size,
                 from: victims[0]?.readAt,
                 to: victims.at(-1)?.readAt,
@@ -831,6 +858,7 @@ export class Store {
           );
         }
       });
+      this.checkpoint();
       if (progressed === 0) break;
     }
     report.compacted.days = compactedDays.size;
@@ -838,7 +866,11 @@ export class Store {
       report.prunedByAge.delivered + report.prunedByAge.rejected + report.prunedForSize.delivered + report.prunedForSize.rejected + report.compacted.dropped + report.droppedPending;
     if (removed > 0) {
       try {
-        db.pragma('incremental_vacuum');
+        // Free pages go back to the filesystem a few at a time, so the WAL never holds the whole file.
+        for (let i = 0; i < 100_000 && (db.pragma('freelist_count', { simple: true }) as number) > 0; i++) {
+          db.pragma(`incremental_vacuum(${VACUUM_PAGES_PER_STEP})`);
+          this.checkpoint();
+        }
       } catch (err) {
         this.log.warn({ path: this.path, err: (err as Error).message }, 'incremental vacuum failed; free pages stay in the file for reuse');
       }
