@@ -109,20 +109,20 @@ export class Uploader {
 
   /**
    * A heartbeat got through with our token: the provider is back. Lifts a 401/403 block and ends
-   * a backoff (but not a wait the provider asked for with Retry-After), so the next upload runs
-   * at once. Returns true when uploads were waiting.
+   * a backoff (but not a wait the provider asked for with Retry-After). Returns true when the last
+   * upload failed and none has succeeded since: the caller runs one now rather than at its next
+   * scheduled time, whether or not the delay has already run out.
    */
   heartbeatSucceeded(): boolean {
     const now = this.now();
     const honour = this.retryAfterUntil && now < this.retryAfterUntil ? this.retryAfterUntil : undefined;
-    const backingOff = this.retryAt !== undefined && now < this.retryAt && !honour;
-    if (!this.authBlocked && !backingOff) return false;
+    if (!this.authBlocked && (this.failures === 0 || honour)) return false;
     if (this.authBlocked) this.log.info({ agentId: this.opts.agentId, blockedSince: this.authBlocked.since }, 'heartbeat accepted by the provider: uploads resume');
     else this.log.info({ retryAt: this.retryAt?.toISOString(), failures: this.failures }, 'heartbeat accepted: the provider is back, the upload backoff ends');
     this.authBlocked = undefined;
     this.failures = 0;
-    this.retryAt = honour;
-    return !honour;
+    this.retryAt = undefined;
+    return true;
   }
 
   state(): UploaderState {
