@@ -10,7 +10,6 @@
  * reason, otherwise (CI runs as root).
  */
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import type { Store, StoredEvent } from '../../src/store/store.js';
 import { Uploader } from '../../src/upload/index.js';
 import { AGENT, TOKEN, makePki, startTestReceiver, type TestPki } from '../upload/helpers.js';
 import { fakeClock, makeReading, silent, tempDir } from './helpers.js';
+import { tmpfsUnavailable, withTmpfs } from './tmpfs.js';
 import { damagePage, pageSize, pages } from './salvage-helpers.js';
 
 interface Row {
@@ -201,27 +201,8 @@ describe('the fault matrix', () => {
 // ---------------------------------------------------------------------------------------------
 // Real filesystems: tmpfs mounts need root (CAP_SYS_ADMIN).
 
-function canMount(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: tmpfs mounts need root (run as root or in CI to test a real full / read-only filesystem)';
-  const probe = tempDir('mbx-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe.dir], { stdio: 'pipe' });
-    execFileSync('umount', [probe.dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (err) {
-    return `cannot mount tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`;
-  } finally {
-    probe.cleanup();
-  }
-}
-const noMount = canMount();
+const noMount = tmpfsUnavailable();
 if (noMount) console.warn(`fault-matrix.test: skipping the full-disk and read-only rows: ${noMount}`);
-
-function withTmpfs<T>(dir: string, size: string, fn: (remount: (opts: string) => void) => Promise<T>): Promise<T> {
-  mkdirSync(dir, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-  return fn((opts) => execFileSync('mount', ['-o', `remount,${opts}`, dir], { stdio: 'pipe' })).finally(() => execFileSync('umount', ['-l', dir], { stdio: 'pipe' }));
-}
 
 describe.skipIf(noMount !== undefined)('the fault matrix on real filesystems (tmpfs, as root)', () => {
   it('a full disk: every reading polled while full is held, then stored and delivered; the WAL does not fill the disk', async () => {

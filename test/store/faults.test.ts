@@ -5,14 +5,14 @@
  * are held in memory, and storing resumes with events that say what happened.
  */
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/store/outbox.js';
 import { Store } from '../../src/store/store.js';
 import { fakeClock, makeReading, silent, tempDir } from './helpers.js';
+import { tmpfsUnavailable, withTmpfs } from './tmpfs.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -177,31 +177,8 @@ describe('SQLITE_FULL through the page limit (no root needed)', () => {
 // ---------------------------------------------------------------------------------------------
 // Real filesystems: tmpfs mounts need root (CAP_SYS_ADMIN).
 
-function canMount(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: tmpfs mounts need root (run as root or in CI to test a real full / read-only filesystem)';
-  const probe = tempDir('mbx-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe.dir], { stdio: 'pipe' });
-    execFileSync('umount', [probe.dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (err) {
-    return `cannot mount tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`;
-  } finally {
-    probe.cleanup();
-  }
-}
-const noMount = canMount();
+const noMount = tmpfsUnavailable();
 if (noMount) console.warn(`faults.test: skipping full-disk and read-only filesystem tests: ${noMount}`);
-
-function withTmpfs(dir: string, size: string, fn: (remount: (opts: string) => void) => void) {
-  mkdirSync(dir, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-  try {
-    fn((opts) => execFileSync('mount', ['-o', `remount,${opts}`, dir], { stdio: 'pipe' }));
-  } finally {
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-  }
-}
 
 describe.skipIf(noMount !== undefined)('a real filesystem (tmpfs, as root)', () => {
   it('disk full (ENOSPC → SQLITE_FULL): clear error, readings held, storing resumes when space returns', () => {
