@@ -185,14 +185,15 @@ export function salvageFile(file: string, sink: SalvageSink): SalvageReport {
   const counts = { events: 0, deliveries: 0 };
   const newest = new Map<string, { first: string; last: SalvagedReading }>();
   const reasons: string[] = [];
-  const damagedReadings: { id: string; seq: number }[] = [];
+  const damagedReadings: { id: string; seq: number; state: string }[] = [];
+  const recoveredUnreported = new Set<number>();
 
   const take = (table: OutboxTable, row: TableRow): void => {
     if (table === 'readings') {
       const r = toReading(row);
       if (typeof r === 'string') {
         reasons.push(`reading ${String(row.id)}: ${r}`);
-        damagedReadings.push({ id: String(row.id), seq: Number(row.seq) });
+        damagedReadings.push({ id: String(row.id), seq: Number(row.seq), state: String(row.state) });
         return;
       }
       const prev = readings.get(r.id);
@@ -224,7 +225,6 @@ export function salvageFile(file: string, sink: SalvageSink): SalvageReport {
     if (table === 'deliveries') counts.deliveries++;
     sink.row(table, row);
   };
-  const recoveredUnreported = new Set<number>();
 
   let scan: ReturnType<typeof scanDatabase>;
   try {
@@ -263,7 +263,12 @@ export function salvageFile(file: string, sink: SalvageSink): SalvageReport {
   for (const r of readings.values()) recovered[r.state]++;
   const lost = { pending: 0, delivered: 0, rejected: 0, unknown: 0 };
   const lostIds: string[] = [];
-  const stateOf = (seq: number): State | 'unknown' => (['pending', 'delivered', 'rejected'] as State[]).find((s) => ev.byState[s].has(seq)) ?? 'unknown';
+  // The indexes say which state a lost reading had; a row whose JSON is damaged says it itself.
+  const stateOf = (seq: number): State | 'unknown' => {
+    const indexed = (['pending', 'delivered', 'rejected'] as State[]).find((s) => ev.byState[s].has(seq));
+    const own = damagedReadings.find((d) => d.seq === seq)?.state;
+    return indexed ?? (own && STATES.has(own) ? (own as State) : 'unknown');
+  };
   const known = new Set<number>([...ev.readingIds.keys(), ...ev.byState.pending, ...ev.byState.delivered, ...ev.byState.rejected]);
   for (const d of damagedReadings) if (Number.isInteger(d.seq)) known.add(d.seq);
   for (const seq of known) {
