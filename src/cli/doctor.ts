@@ -4,7 +4,7 @@
  * way to the provider (DNS, TCP, proxy, TLS, token via a real heartbeat) and SNMP on a sample of
  * each target. Bounded to well under 30 s; exits 1 when anything fails.
  */
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -23,6 +23,8 @@ import { probeOids } from '../profiles/engine.js';
 import { PROFILES } from '../profiles/index.js';
 import { targetSpecs } from '../daemon/jobs.js';
 import { connectionOptions } from '../daemon/delivery.js';
+import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
+import { walDamage } from '../store/damaged-file.js';
 import { EXIT } from './exit-codes.js';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
@@ -168,13 +170,13 @@ function storageChecks(cfg: ResolvedConfig): Check[] {
       const db = new Database(path, { readonly: true, fileMustExist: true });
       try {
         db.pragma('busy_timeout = 3000');
-        const check = (db.pragma('quick_check', { simple: true }) as string) ?? '?';
+        const check = walDamage(path) ?? (db.pragma('quick_check', { simple: true }) as string) ?? '?';
         const version = (db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get() as string | undefined) ?? '?';
         const pending = db.prepare("SELECT COUNT(*) FROM readings WHERE state = 'pending'").pluck().get() as number;
         out.push(
           check === 'ok'
             ? { name: 'database', verdict: 'pass', detail: `${path}: integrity ok, schema ${version}, ${pending} reading(s) pending` }
-            : { name: 'database', verdict: 'fail', detail: `${path}: integrity check says ${check}`, remedy: 'restart meterbox: it moves a corrupt database aside and starts a fresh one' },
+            : { name: 'database', verdict: 'fail', detail: `${path}: integrity check says ${check}`, remedy: 'restart meterbox: it moves a damaged database aside and salvages every readable reading into a fresh one (meterbox status shows what is readable)' },
         );
       } finally {
         db.close();
@@ -185,13 +187,10 @@ function storageChecks(cfg: ResolvedConfig): Check[] {
     }
   }
   try {
-    let dir = dirname(path);
-    while (!existsSync(dir)) dir = dirname(dir);
-    const s = statfsSync(dir);
-    const free = s.bavail * s.bsize;
-    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MiB`;
-    const verdict: Verdict = free < 50 * 1024 * 1024 ? 'fail' : free < cfg.config.storage.maxBytes ? 'warn' : 'pass';
-    out.push({ name: 'free disk', verdict, detail: `${mib(free)} free on ${dir} (outbox cap ${mib(cfg.config.storage.maxBytes)})`, ...(verdict !== 'pass' ? { remedy: 'free disk space or lower storage.maxBytes' } : {}) });
+    const d = measureOutboxDisk(path, cfg.config.storage.maxBytes);
+    const v = diskVerdict(d.freeBytes, d.need, d.dir);
+    const verdict: Verdict = v.verdict === 'critical' ? 'fail' : v.verdict === 'low' ? 'warn' : 'pass';
+    out.push({ name: 'free disk', verdict, detail: v.message, ...(v.remedy ? { remedy: v.remedy } : {}) });
   } catch (err) {
     out.push({ name: 'free disk', verdict: 'warn', detail: (err as Error).message });
   }

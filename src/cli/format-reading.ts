@@ -1,5 +1,6 @@
 /** Human-readable summary of a Reading for the technician at the printer. */
 import Table from 'cli-table3';
+import type { DataProblem } from '../reading/quality.js';
 import type { Reading, Supply } from '../reading/types.js';
 
 function bar(percent: number | undefined): string {
@@ -16,7 +17,25 @@ function supplyLevel(s: Supply): string {
   return String(s.level);
 }
 
-export function formatReading(r: Reading): string {
+/** One line per data problem, for the technician: what is wrong and where. */
+export function formatProblems(problems: readonly DataProblem[]): string[] {
+  return problems.map((p) => {
+    switch (p.kind) {
+      case 'counter.invalid':
+        return `  counter.invalid      ${p.counter ?? '?'} at ${p.oid ?? '?'}: ${p.reason ?? 'invalid'} (${JSON.stringify(p.raw ?? '')}), left out`;
+      case 'snmp.walk-broken':
+        return `  snmp.walk-broken     at ${p.oid ?? '?'}: ${p.reason ?? ''}; what came before it is kept`;
+      case 'reading.truncated':
+        return `  reading.truncated    ${p.field ?? '?'}: ${p.length ?? '?'} cut to ${p.max ?? '?'}`;
+      case 'reading.no-counters':
+        return `  reading.no-counters  the device answers, but no page counter could be read`;
+      default:
+        return `  ${p.kind.padEnd(20)} ${p.message}`;
+    }
+  });
+}
+
+export function formatReading(r: Reading, problems: readonly DataProblem[] = []): string {
   const d = r.device;
   const lines: string[] = [];
   lines.push(`${d.vendor}${d.brand ? ` (${d.brand})` : ''} ${d.model ?? ''}`.trim() + `  at ${d.host}`);
@@ -35,7 +54,8 @@ export function formatReading(r: Reading): string {
   const counters = new Table({ head: ['counter', 'value', 'source'], style: { head: [], border: [], compact: true } });
   for (const [name, value] of Object.entries(r.counters)) counters.push([name, value.toLocaleString('en-US'), r.sources[name as keyof typeof r.sources] ?? '']);
   lines.push('', 'Counters');
-  lines.push(Object.keys(r.counters).length > 0 ? counters.toString() : '  (the device exposes no page counter)');
+  const noCounter = problems.some((p) => p.kind === 'counter.invalid') ? '  (no valid page counter: see the problems below)' : '  (the device exposes no page counter)';
+  lines.push(Object.keys(r.counters).length > 0 ? counters.toString() : noCounter);
 
   if (r.supplies.length > 0) {
     const supplies = new Table({ head: ['supply', 'kind', 'color', 'level', 'state'], style: { head: [], border: [], compact: true } });
@@ -47,5 +67,6 @@ export function formatReading(r: Reading): string {
   lines.push('', `Status: device ${st.device ?? 'n/a'}, printer ${st.printer ?? 'n/a'}${st.errors.length ? `, errors: ${st.errors.join(', ')}` : ''}`);
   for (const a of st.alerts) lines.push(`  ${a.severity.padEnd(8)} ${a.code}${a.text ? `: ${a.text}` : ''}`);
   if (st.console?.length) lines.push(`  display: ${st.console.join(' | ')}`);
+  if (problems.length > 0) lines.push('', `Problems (${problems.length}): reported as events by meterbox run`, ...formatProblems(problems));
   return lines.join('\n');
 }

@@ -136,6 +136,12 @@ export const ConfigSchema = z
         path: z.string({ error: 'a path to the outbox database' }).min(1).default('/var/lib/meterbox/outbox.db'),
         maxBytes: z.number().int().min(1024 * 1024, { error: 'bytes, at least 1048576 (1 MiB)' }).default(200 * 1024 * 1024),
         maxAgeDays: z.number().int().min(1, { error: 'days, at least 1' }).default(90),
+        holdMaxBytes: z
+          .number()
+          .int()
+          .min(64 * 1024, { error: 'bytes, at least 65536 (64 KiB)' })
+          .optional()
+          .meta({ description: 'readings held in memory while the outbox cannot be written, in bytes of Reading JSON (default: a day of readings of the fleet, at most 8 MiB)' }),
       })
       .strict()
       .default({ path: '/var/lib/meterbox/outbox.db', maxBytes: 200 * 1024 * 1024, maxAgeDays: 90 }),

@@ -4,8 +4,6 @@
  * and /metrics on localhost, talks to systemd (READY, WATCHDOG, STATUS), reloads on SIGHUP
  * (a bad new config is refused and the old one keeps running) and stops on SIGTERM within a bound.
  */
-import { statfsSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Logger, LevelWithSilent } from 'pino';
 import { isMeterboxError } from '../errors.js';
@@ -13,6 +11,8 @@ import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/l
 import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
 import { DeviceRegistry } from '../discovery/registry.js';
 import { Outbox } from '../store/outbox.js';
+import { defaultHoldBytes } from '../store/hold.js';
+import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
 import { createDaemonLogger, type DaemonLogger } from './logger.js';
 import { Job, jitterBoundMs, type JobResult } from './scheduler.js';
 import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict } from './health.js';
@@ -64,7 +64,12 @@ export class Daemon {
     this.log = this.logs.child('daemon');
     for (const w of cfg.warnings) this.log.warn({ path: cfg.file }, w);
     const st = cfg.config.storage;
-    this.outbox = new Outbox(st.path, { log: this.logs.child('store'), retention: { maxAgeDays: st.maxAgeDays, sizeCapBytes: st.maxBytes } });
+    this.outbox = new Outbox(st.path, {
+      log: this.logs.child('store'),
+      retention: { maxAgeDays: st.maxAgeDays, sizeCapBytes: st.maxBytes },
+      // Every reading of the last 24 h of the fleet while storing fails, at most a few MB.
+      holdMaxBytes: () => this.cfg.config.storage.holdMaxBytes ?? defaultHoldBytes(this.knownDevices().length, this.jobs.get('poll')?.state.intervalMs ?? 3_600_000),
+    });
     this.restoreRegistry();
     this.metrics = new Metrics({ devices: () => this.knownDevices().length, outbox: () => this.outboxFigures() });
     this.notifier = createNotifier(this.logs.child('systemd'), opts.env);
@@ -192,6 +197,21 @@ export class Daemon {
     }
   }
 
+  private countDataEvents(events: Record<string, number>): void {
+    for (const [kind, n] of Object.entries(events)) this.metrics.dataProblems.inc({ kind }, n);
+  }
+
+  /** Free space beside the outbox against what it may still need; undefined when the filesystem cannot be asked. */
+  private disk(): ReturnType<typeof diskVerdict> & { freeBytes: number; needBytes: number } | undefined {
+    try {
+      const st = this.cfg.config.storage;
+      const d = measureOutboxDisk(st.path, st.maxBytes);
+      return { ...diskVerdict(d.freeBytes, d.need, d.dir), freeBytes: d.freeBytes, needBytes: d.need.needBytes };
+    } catch {
+      return undefined;
+    }
+  }
+
   private noteErrors(errors: Record<string, number>): void {
     for (const [k, n] of Object.entries(errors)) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
   }
@@ -212,6 +232,7 @@ export class Daemon {
     });
     this.lastPoll = s;
     this.noteErrors(s.errors);
+    this.countDataEvents(s.dataEvents);
     const summary = { devices: s.devices, ok: s.ok, failed: s.failed, stored: s.stored, held: s.held };
     const health = this.outbox.health();
     if (!health.writable) {
@@ -247,6 +268,7 @@ export class Daemon {
     try {
       const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
       this.lastDiscovery = s;
+      this.countDataEvents(s.dataEvents);
       this.saveRegistry();
       this.metrics.discoveries.inc({ result: 'ok' });
       if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
@@ -284,13 +306,15 @@ export class Daemon {
     };
     if (this.lastPoll) snap.lastPoll = { at: this.lastPoll.at, durationMs: this.lastPoll.durationMs, devices: this.lastPoll.devices, ok: this.lastPoll.ok, failed: this.lastPoll.failed };
     if (this.lastDiscovery) snap.lastDiscovery = { at: this.lastDiscovery.at, durationMs: this.lastDiscovery.durationMs, devices: this.lastDiscovery.printers + this.lastDiscovery.notUnderContract, ok: this.lastDiscovery.printers, failed: this.lastDiscovery.summary.failed };
-    try {
-      snap.diskFreeBytes = diskFree(this.cfg.config.storage.path);
-    } catch {
-      // reported by the uploader from the store when it can
+    const disk = this.disk();
+    if (disk) {
+      snap.diskFreeBytes = disk.freeBytes;
+      snap.diskNeedBytes = disk.needBytes;
     }
     const r = await this.delivery.sendHeartbeat(snap);
     this.metrics.heartbeats.inc({ result: r.ok ? 'ok' : 'failed' });
+    // The provider is back: uploads that were backing off go now, not at the end of their delay.
+    if (r.ok && r.uploadsResumed) (this.jobs.get('upload') as Job).trigger('provider-back', 0, true);
     if (r.ok) {
       this.recentErrors = {};
       return { ok: true, summary: { status: r.status, commands: r.commands, eventsReported: r.eventsReported, ...(r.clockSkewMs !== undefined ? { clockSkewMs: r.clockSkewMs } : {}) } };
@@ -321,6 +345,7 @@ export class Daemon {
       jitterMs,
       store: { writable: h.writable, ...(h.failure ? { failure: `${h.failure.message} [${h.failure.code}]` } : {}) },
       idle: targetSpecs(this.cfg).length === 0 ? ['discovery'] : [],
+      disk: this.disk(),
     });
   }
 
@@ -333,6 +358,7 @@ export class Daemon {
       body: {
         status: v.ok ? 'ok' : 'unhealthy',
         reasons: v.reasons,
+        warnings: v.warnings,
         agentId: this.cfg.config.agentId,
         version: pkg.version,
         uptimeSeconds: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
@@ -418,9 +444,4 @@ export class Daemon {
     })();
     return this.stopping;
   }
-}
-
-function diskFree(path: string): number {
-  const s = statfsSync(dirname(path));
-  return s.bavail * s.bsize;
 }

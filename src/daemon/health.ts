@@ -17,11 +17,15 @@ export interface HealthInput {
   store: { writable: boolean; failure?: string };
   /** Jobs that are not expected to run (e.g. discovery with no targets). */
   idle?: readonly string[];
+  /** Free space beside the outbox (store/disk.ts): critical is a reason, low a warning. */
+  disk?: { verdict: 'ok' | 'low' | 'critical'; message: string };
 }
 
 export interface HealthVerdict {
   ok: boolean;
   reasons: string[];
+  /** Not failing yet, but will without action (e.g. the disk fills before the outbox reaches its cap). */
+  warnings: string[];
 }
 
 /** How long a job may go without success: two intervals, its jitter, and one more interval (at most 1 h) of grace. */
@@ -42,7 +46,10 @@ export function assessHealth(h: HealthInput): HealthVerdict {
       reasons.push(`${j.name}: no successful run for ${Math.round(late / 1000)} s (window ${Math.round(window / 1000)} s)${j.lastSuccessAt ? '' : ' since start'}${last}`);
     }
   }
-  return { ok: reasons.length === 0, reasons };
+  const warnings: string[] = [];
+  if (h.disk?.verdict === 'critical') reasons.push(h.disk.message);
+  if (h.disk?.verdict === 'low') warnings.push(h.disk.message);
+  return { ok: reasons.length === 0, reasons, warnings };
 }
 
 export interface HealthServer {

@@ -13,6 +13,7 @@ import { sweep, type SweepSummary } from '../discovery/sweep.js';
 import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { readDevice } from '../reading/read-device.js';
+import type { DataProblem } from '../reading/quality.js';
 import type { Reading } from '../reading/types.js';
 import type { Outbox } from '../store/outbox.js';
 
@@ -30,6 +31,8 @@ export interface PollSummary {
   stored: number;
   held: number;
   errors: Record<string, number>;
+  /** Data-quality events raised by this cycle, by kind (counter.invalid, snmp.walk-broken, …). */
+  dataEvents: Record<string, number>;
 }
 
 export function targetSpecs(cfg: ResolvedConfig): TargetSpec[] {
@@ -63,6 +66,7 @@ export async function pollDevices(opts: {
   const allow = allowSet(cfg);
   const limit = pLimit(snmp.pollConcurrency);
   const readings: Reading[] = [];
+  const problems = new Map<string, DataProblem[]>();
   const errors: Record<string, number> = {};
   let failed = 0;
   const hosts = [...new Set(opts.devices.map((d) => d.host))];
@@ -74,7 +78,7 @@ export async function pollDevices(opts: {
         for (const c of preferFirst(sets, opts.hints.get(host))) {
           if (opts.signal.aborted) return;
           try {
-            const { reading } = await readDevice({ host, port: snmp.port, credentials: c.credentials, timeoutMs: snmp.timeoutMs, retries: snmp.retries });
+            const { reading, problems: found } = await readDevice({ host, port: snmp.port, credentials: c.credentials, timeoutMs: snmp.timeoutMs, retries: snmp.retries });
             opts.hints.set(host, c.name);
             opts.onRead?.(true);
             const serial = reading.device.serial;
@@ -83,6 +87,7 @@ export async function pollDevices(opts: {
               return;
             }
             readings.push(reading);
+            if (found.length > 0) problems.set(reading.id, found);
             return;
           } catch (err) {
             lastErr = err;
@@ -99,9 +104,10 @@ export async function pollDevices(opts: {
       }),
     ),
   );
-  const rec = readings.length > 0 ? opts.outbox.record(readings) : { stored: 0, held: 0, ids: [] };
-  if ('error' in rec && rec.error) log.error({ code: rec.error.code, held: rec.held }, 'poll cycle not stored; latest readings held in memory');
-  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, devices: hosts.length, ok: readings.length, failed, stored: rec.stored, held: rec.held, errors };
+  const rec = readings.length > 0 ? opts.outbox.record(readings, problems) : { stored: 0, held: 0, ids: [], dataEvents: {} };
+  if ('error' in rec && rec.error) log.error({ code: rec.error.code, held: rec.held }, 'poll cycle not stored; readings held in memory');
+  for (const list of problems.values()) for (const p of list) log.debug({ host: p.host, kind: p.kind, oid: p.oid, counter: p.counter, raw: p.raw, reason: p.reason, field: p.field }, p.message);
+  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, devices: hosts.length, ok: readings.length, failed, stored: rec.stored, held: rec.held, errors, dataEvents: rec.dataEvents };
 }
 
 export interface DiscoverySummary {
@@ -110,6 +116,7 @@ export interface DiscoverySummary {
   printers: number;
   notUnderContract: number;
   stored: number;
+  dataEvents: Record<string, number>;
   summary: SweepSummary;
 }
 
@@ -145,7 +152,8 @@ export async function discoverDevices(opts: {
   const events = opts.registry.applySweep(res.observations);
   for (const o of res.observations) opts.hints.set(o.host, o.credential);
   const readings = res.printers.flatMap((p) => (p.reading ? [p.reading] : []));
-  const rec = readings.length > 0 ? opts.outbox.record(readings) : { stored: 0 };
+  const problems = new Map(res.printers.flatMap((p) => (p.reading && p.problems ? [[p.reading.id, p.problems] as const] : [])));
+  const rec = readings.length > 0 ? opts.outbox.record(readings, problems) : { stored: 0, dataEvents: {} };
   const store = opts.outbox.current;
   for (const e of events) {
     if (e.type === 'moved') continue; // the store records moves itself when the reading lands
@@ -161,5 +169,5 @@ export async function discoverDevices(opts: {
       opts.log.warn({ err: (err as Error).message }, 'could not record a device event');
     }
   }
-  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, printers: res.printers.length, notUnderContract: res.notUnderContract.length, stored: rec.stored, summary: res.summary };
+  return { at: new Date(started).toISOString(), durationMs: Date.now() - started, printers: res.printers.length, notUnderContract: res.notUnderContract.length, stored: rec.stored, dataEvents: rec.dataEvents, summary: res.summary };
 }

@@ -2,11 +2,12 @@
  * The full read of a host the probe recognised as a printer. It continues from the probe's
  * answers instead of asking again.
  */
-import { buildReading } from '../profiles/engine.js';
+import { inspectRead } from '../profiles/engine.js';
 import { fetchReadPlan } from '../reading/read-device.js';
 import type { Profile } from '../profiles/types.js';
 import { SnmpClient, type SnmpStats, type SnmpTarget } from '../snmp/client.js';
 import type { SnmpValue } from '../snmp/values.js';
+import type { DataProblem } from '../reading/quality.js';
 import type { Reading } from '../reading/types.js';
 
 export async function readAfterProbe(
@@ -16,12 +17,12 @@ export async function readAfterProbe(
   readAt: () => Date,
   /** Told how many requests the read sent, also when it fails (for the rate limiter). */
   charge: (requests: number) => void = () => undefined,
-): Promise<{ reading: Reading; stats: SnmpStats }> {
+): Promise<{ reading: Reading; problems: DataProblem[]; stats: SnmpStats }> {
   const client = new SnmpClient(target);
   try {
     const view = new Map(probe);
     await fetchReadPlan(client, view, profile);
-    return { reading: buildReading(view, profile, target.host, readAt()), stats: client.stats };
+    return { ...inspectRead(view, profile, target.host, readAt(), client.stats.brokenWalks), stats: client.stats };
   } finally {
     charge(client.stats.requests);
     client.close();

@@ -10,7 +10,9 @@ import { PROFILES } from '../profiles/index.js';
 import { decodeIdentity, looksLikePrinter, probeOids, selectProfile } from '../profiles/engine.js';
 import { SYS } from '../profiles/standard-mib.js';
 import type { Profile } from '../profiles/types.js';
+import { capString, cleanIdentity, STRING_LIMITS } from '../reading/clean.js';
 import { normalizeSerial } from '../reading/identity.js';
+import type { DataProblem } from '../reading/quality.js';
 import type { DeviceIdentity, Reading } from '../reading/types.js';
 import { asText } from '../snmp/values.js';
 import { interleave, type ExpandedTarget } from '../net/targets.js';
@@ -68,6 +70,8 @@ export interface FoundPrinter {
   device: DeviceIdentity;
   /** The full read; absent for devices not under contract, and when the read failed (see error). */
   reading?: Reading;
+  /** Data problems of the read (invalid counters, broken walks, …), when there were any. */
+  problems?: DataProblem[];
   error?: ErrorInfo;
 }
 
@@ -164,13 +168,13 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
           const o: OtherHost = { host, ...where, kind: 'not-a-printer', credential: outcome.credential.name };
           const descr = asText(outcome.view.get(SYS.descr));
           const objectID = outcome.view.get(SYS.objectID);
-          if (descr) o.sysDescr = descr;
+          if (descr) o.sysDescr = capString(descr, STRING_LIMITS.sysDescr, 'sysDescr', []);
           if (objectID?.type === 'oid') o.sysObjectID = objectID.value;
           others.push(o);
         } else {
-          const found: FoundPrinter = { host, ...where, credential: outcome.credential.name, device: decodeIdentity(outcome.view, profile, host) };
+          const found: FoundPrinter = { host, ...where, credential: outcome.credential.name, device: cleanIdentity(decodeIdentity(outcome.view, profile, host)) };
           try {
-            const { reading } = await readAfterProbe(
+            const { reading, problems } = await readAfterProbe(
               { host, port, credentials: outcome.credential.credentials, timeoutMs: readTimeoutMs, retries },
               outcome.view,
               profile,
@@ -179,6 +183,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
             );
             found.device = reading.device;
             found.reading = reading;
+            if (problems.length > 0) found.problems = problems;
           } catch (err) {
             if (!isMeterboxError(err)) throw err;
             found.error = info(err);
@@ -187,6 +192,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
           const serial = found.device.serial;
           if (allow && !(serial && allow.has(serial))) {
             delete found.reading;
+            delete found.problems;
             notUnderContract.push(found);
           } else printers.push(found);
         }

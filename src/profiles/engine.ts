@@ -9,7 +9,9 @@ import { asBuffer, asNumber, asText, type MibView, type SnmpValue } from '../snm
 import { decodeHexText, deviceKey, formatMac, normalizeSerial, parseDeviceId, parseMacText } from '../reading/identity.js';
 import { decodeStatus, printerDeviceIndex } from '../reading/status.js';
 import { decodeSupplies } from '../reading/supplies.js';
-import { COUNTER_NAMES, type Counters, type CounterSources, type DeviceIdentity, type Reading } from '../reading/types.js';
+import { cleanReading } from '../reading/clean.js';
+import { checkCounter, readProblems, type BrokenWalk, type DataProblem, type InvalidCounter } from '../reading/quality.js';
+import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources, type DeviceIdentity, type Reading } from '../reading/types.js';
 import { ENTERPRISE_VENDOR, HR, IF, PAGE_COUNTER_UNITS, PPM_DEVICE_ID, PRT, SYS } from './standard-mib.js';
 import type { CounterRule, Profile, Quirks, TextRule } from './types.js';
 
@@ -138,10 +140,16 @@ function firstText(view: MibView, rules: readonly TextRule[] | undefined): strin
   return undefined;
 }
 
-/** A counter value must be a non-negative integer the device really reported. */
-function counterValue(v: SnmpValue | undefined): number | undefined {
-  const n = asNumber(v);
-  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+/** Invalid values met while trying a counter's rules: reported only if the counter ends up absent. */
+type Invalid = (oid: string, raw: string, reason: string) => void;
+
+/** A counter value must be a non-negative integer the device really reported (reading/quality.ts). */
+function counterValue(v: SnmpValue | undefined, oid: string, invalid: Invalid): number | undefined {
+  if (v === undefined) return undefined;
+  const c = checkCounter(v);
+  if (c.ok) return c.value;
+  invalid(oid, c.raw, c.reason);
+  return undefined;
 }
 
 /** Brother-style TLV records: [code, 0x01, length, value (big-endian, `length` bytes)]… */
@@ -156,15 +164,15 @@ export function readRecord(bytes: Buffer, code: number): number | undefined {
   return undefined;
 }
 
-function applyRule(view: MibView, rule: CounterRule, found: Counters): { value: number; source: string } | undefined {
+function applyRule(view: MibView, rule: CounterRule, found: Counters, invalid: Invalid): { value: number; source: string } | undefined {
   if ('oid' in rule) {
-    const value = counterValue(view.get(rule.oid));
+    const value = counterValue(view.get(rule.oid), rule.oid, invalid);
     return value === undefined ? undefined : { value, source: rule.oid };
   }
   if ('sum' in rule) {
     let total = 0;
     for (const oid of rule.sum) {
-      const v = counterValue(view.get(oid));
+      const v = counterValue(view.get(oid), oid, invalid);
       if (v === undefined) return undefined;
       total += v;
     }
@@ -188,8 +196,13 @@ function applyRule(view: MibView, rule: CounterRule, found: Counters): { value: 
       if (!re.test(asText(name) ?? '')) continue;
       if (where && !whereRe?.test(asText(view.get(`${where.column}.${index}`)) ?? '')) continue;
       const oid = `${rule.table.values}.${index}`;
-      const value = counterValue(view.get(oid));
-      if (value === undefined) continue;
+      const cell = view.get(oid);
+      const value = counterValue(cell, oid, invalid);
+      if (value === undefined) {
+        // A row of a sum that cannot be read makes the sum wrong: no value rather than too low a one.
+        if (rule.table.all && cell !== undefined) return undefined;
+        continue;
+      }
       if (!rule.table.all) return { value, source: oid };
       hits.push({ value, oid });
     }
@@ -204,7 +217,7 @@ function applyRule(view: MibView, rule: CounterRule, found: Counters): { value: 
 }
 
 /** The Printer-MIB lifetime count of the printer's first marker, when it counts pages. */
-function standardTotal(view: MibView): { value: number; source: string } | undefined {
+function standardTotal(view: MibView, invalid: Invalid): { value: number; source: string } | undefined {
   const device = printerDeviceIndex(view) ?? '1';
   const counts = column(view, PRT.markerLifeCount);
   const indexes = [...counts.keys()].filter((i) => i.startsWith(device + '.'));
@@ -213,14 +226,27 @@ function standardTotal(view: MibView): { value: number; source: string } | undef
   const unit = asNumber(view.get(`${PRT.markerCounterUnit}.${index}`));
   if (unit !== undefined && !PAGE_COUNTER_UNITS.has(unit)) return undefined;
   const oid = `${PRT.markerLifeCount}.${index}`;
-  const value = counterValue(view.get(oid));
+  const value = counterValue(view.get(oid), oid, invalid);
   return value === undefined ? undefined : { value, source: oid };
 }
 
-export function decodeCounters(view: MibView, profile: Profile | undefined): { counters: Counters; sources: CounterSources } {
+/**
+ * The counters a device really reports, with their sources, and the invalid values behind each
+ * counter that could not be read (a value that is negative, not a number, too large or a
+ * placeholder at an OID the profile reads).
+ */
+export function decodeCounters(view: MibView, profile: Profile | undefined): { counters: Counters; sources: CounterSources; invalid: InvalidCounter[] } {
   const counters: Counters = {};
   const sources: CounterSources = {};
   const rules = profile?.counters ?? {};
+  const seen = new Map<CounterName, InvalidCounter[]>();
+  const invalidFor =
+    (counter: CounterName): Invalid =>
+    (oid, raw, reason) => {
+      const list = seen.get(counter) ?? [];
+      if (!list.some((i) => i.oid === oid)) list.push({ counter, oid, raw, reason });
+      seen.set(counter, list);
+    };
   // Plain rules first, then rules that add up counters found by others.
   const passes: ((r: CounterRule) => boolean)[] = [(r) => !('sumOf' in r), () => true];
   for (const allowed of passes) {
@@ -228,7 +254,7 @@ export function decodeCounters(view: MibView, profile: Profile | undefined): { c
       if (counters[name] !== undefined) continue;
       for (const rule of rules[name] ?? []) {
         if (!allowed(rule)) continue;
-        const hit = applyRule(view, rule, counters);
+        const hit = applyRule(view, rule, counters, invalidFor(name));
         if (hit) {
           counters[name] = hit.value;
           sources[name] = hit.source;
@@ -238,7 +264,7 @@ export function decodeCounters(view: MibView, profile: Profile | undefined): { c
     }
   }
   if (counters.total === undefined) {
-    const std = standardTotal(view);
+    const std = standardTotal(view, invalidFor('total'));
     if (std) {
       counters.total = std.value;
       sources.total = std.source;
@@ -249,13 +275,14 @@ export function decodeCounters(view: MibView, profile: Profile | undefined): { c
   }
   const ordered: Counters = {};
   const orderedSources: CounterSources = {};
+  const invalid: InvalidCounter[] = [];
   for (const name of COUNTER_NAMES) {
     if (counters[name] !== undefined) {
       ordered[name] = counters[name];
       orderedSources[name] = sources[name] as string;
-    }
+    } else invalid.push(...(seen.get(name) ?? []));
   }
-  return { counters: ordered, sources: orderedSources };
+  return { counters: ordered, sources: orderedSources, invalid };
 }
 
 // ---------------------------------------------------------------- identity
@@ -347,8 +374,16 @@ export function profileLabel(profile: Profile | undefined): string {
 
 /** Everything read from one device → the Reading. Pure apart from the id. */
 export function buildReading(view: MibView, profile: Profile | undefined, host: string, readAt: Date): Reading {
-  const { counters, sources } = decodeCounters(view, profile);
-  return {
+  return inspectRead(view, profile, host, readAt).reading;
+}
+
+/**
+ * The Reading (strings cleaned and capped) and the data problems of this read: invalid counters,
+ * walks that broke (from the SNMP client), no counter at all, fields cut. Pure apart from the id.
+ */
+export function inspectRead(view: MibView, profile: Profile | undefined, host: string, readAt: Date, walks: readonly BrokenWalk[] = []): { reading: Reading; problems: DataProblem[] } {
+  const { counters, sources, invalid } = decodeCounters(view, profile);
+  const { reading, cuts } = cleanReading({
     id: uuidv7({ msecs: readAt.getTime() }),
     readAt: readAt.toISOString(),
     device: decodeIdentity(view, profile, host),
@@ -357,7 +392,9 @@ export function buildReading(view: MibView, profile: Profile | undefined, host: 
     supplies: decodeSupplies(view),
     status: decodeStatus(view),
     profile: profileLabel(profile),
-  };
+  });
+  const problems = readProblems({ host, profile: reading.profile, invalid, walks, counters: Object.keys(counters).length, cut: cuts });
+  return { reading, problems };
 }
 
 /**

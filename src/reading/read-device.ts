@@ -4,11 +4,12 @@
  */
 import { MeterboxError } from '../errors.js';
 import { PROFILES } from '../profiles/index.js';
-import { buildReading, looksLikePrinter, planRead, probeOids, selectProfile } from '../profiles/engine.js';
+import { inspectRead, looksLikePrinter, planRead, probeOids, selectProfile } from '../profiles/engine.js';
 import type { Profile } from '../profiles/types.js';
 import { SYS } from '../profiles/standard-mib.js';
 import { SnmpClient, type SnmpStats, type SnmpTarget } from '../snmp/client.js';
 import { asText, type SnmpValue } from '../snmp/values.js';
+import type { DataProblem } from './quality.js';
 import type { Reading } from './types.js';
 
 
@@ -19,6 +20,8 @@ export interface ReadOptions {
 
 export interface ReadResult {
   reading: Reading;
+  /** What was wrong with the data (invalid counters, broken walks, …); the reading is complete otherwise. */
+  problems: DataProblem[];
   stats: SnmpStats;
   ms: number;
 }
@@ -54,8 +57,8 @@ export async function readDevice(target: SnmpTarget, opts: ReadOptions = {}): Pr
     }
     await fetchReadPlan(client, view, profile);
     const readAt = (opts.now ?? (() => new Date()))();
-    const reading = buildReading(view, profile, target.host, readAt);
-    return { reading, stats: client.stats, ms: Date.now() - started };
+    const { reading, problems } = inspectRead(view, profile, target.host, readAt, client.stats.brokenWalks);
+    return { reading, problems, stats: client.stats, ms: Date.now() - started };
   } finally {
     client.close();
   }

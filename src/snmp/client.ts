@@ -31,9 +31,13 @@ export interface SnmpStats {
   bulkFallbacks: number;
   /** Objects that could not be read and were left out, with why. */
   skipped: { oid: string; code: string }[];
+  /** Walks that stopped because the agent went back or in a circle, or would not end. */
+  brokenWalks: { root: string; oid: string; reason: string }[];
 }
 
 const MIN_BULK_BUDGET = 10;
+/** Rows one subtree walk may return: a printer's largest table has a few hundred; an agent that never ends must not hang the poll. */
+export const MAX_WALK_ROWS = 10_000;
 
 /** A GETBULK column must climb strictly from its cursor; after endOfMibView nothing real may follow. */
 function inOrder(cursor: string, column: readonly RawVarbind[]): boolean {
@@ -67,7 +71,7 @@ type NetSnmpSession = ReturnType<typeof snmp.createSession>;
 export class SnmpClient {
   readonly host: string;
   readonly port: number;
-  readonly stats: SnmpStats = { requests: 0, timeouts: 0, bulkFallbacks: 0, skipped: [] };
+  readonly stats: SnmpStats = { requests: 0, timeouts: 0, bulkFallbacks: 0, skipped: [], brokenWalks: [] };
   private readonly session: NetSnmpSession;
   private maxRepetitions: number;
   private bulk: boolean;
@@ -209,9 +213,16 @@ export class SnmpClient {
     while (cursors.size > 0) {
       const active = [...cursors.entries()];
       let columns: RawVarbind[][];
+      const viaBulk = this.bulk;
       if (this.bulk) {
         try {
           columns = await this.bulkStep(active.map(([, c]) => c));
+          if (columns.every((c) => c.length === 0)) {
+            // A GETBULK answer with nothing in it would be asked again forever: walk with GETNEXT.
+            this.bulk = false;
+            this.stats.bulkFallbacks++;
+            continue;
+          }
           this.bulkConfirmed = true;
         } catch (err) {
           if (err instanceof MeterboxError && (err.context.bulk || (err.code === 'MBX_SNMP_TIMEOUT' && !this.bulkConfirmed))) {
@@ -245,14 +256,30 @@ export class SnmpClient {
       }
       active.forEach(([root, cursor], i) => {
         const column = columns[i] ?? [];
+        // An agent may answer GETBULK with fewer varbinds than asked, to fit its message size
+        // (RFC 3416 §4.2.3): a repeater left without any is not finished, it is asked again.
+        if (viaBulk && column.length === 0) return;
+        const rows = result.get(root) as Varbind[];
         let last = cursor;
         let done = column.length === 0;
         for (const vb of column) {
-          if (snmp.isVarbindError(vb as snmp.Varbind) || !isUnder(vb.oid, root) || compareOids(vb.oid, last) <= 0) {
+          const error = snmp.isVarbindError(vb as snmp.Varbind);
+          if (!error && compareOids(vb.oid, last) <= 0) {
+            // net-snmp accepts any order; an agent that goes back or in a circle would make us stop short without a word.
+            this.stats.brokenWalks.push({ root, oid: vb.oid, reason: `not after ${last}` });
             done = true;
             break;
           }
-          result.get(root)?.push({ oid: vb.oid, value: fromNetSnmp(vb.type, vb.value, vb.oid) });
+          if (error || !isUnder(vb.oid, root)) {
+            done = true;
+            break;
+          }
+          if (rows.length >= MAX_WALK_ROWS) {
+            this.stats.brokenWalks.push({ root, oid: vb.oid, reason: `more than ${MAX_WALK_ROWS} rows` });
+            done = true;
+            break;
+          }
+          rows.push({ oid: vb.oid, value: fromNetSnmp(vb.type, vb.value, vb.oid) });
           last = vb.oid;
         }
         if (done) cursors.delete(root);

@@ -64,7 +64,8 @@ function decodeOctets(buf: Buffer): string {
   return utf8.includes('\uFFFD') ? buf.toString('latin1') : utf8;
 }
 
+/** Control characters out (C0, DEL and C1: U+0080–U+009F, which a Latin-1 device may send), blanks collapsed. */
 export function cleanText(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -1,10 +1,10 @@
 /**
  * The pure core of the outbox: which readings go in the next batch, what retention prunes or
- * compacts, how a SQLite failure is classified, what is kept in memory while the disk refuses
- * writes. Plain values in, plain values out; no SQLite, no clock, no I/O.
+ * compacts, how a SQLite failure is classified (what is kept in memory while the disk refuses
+ * writes is hold.ts). Plain values in, plain values out; no SQLite, no clock, no I/O.
  */
 import type { ErrorCode } from '../errors.js';
-import type { Counters, Reading } from '../reading/types.js';
+import type { Counters } from '../reading/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Batching
@@ -191,36 +191,6 @@ export const FAILURE_ADVICE: Record<StoreFailure, string> = {
   io: 'the disk reported an I/O error',
   other: 'unexpected SQLite error',
 };
-
-// ---------------------------------------------------------------------------------------------
-// In-memory holding while the disk refuses writes
-
-export interface HeldReadings {
-  /** The latest reading per device key. */
-  latest: Map<string, Reading>;
-  /** Readings replaced by a newer one of the same device while held (lost; reported in an event). */
-  superseded: number;
-}
-
-/** Keeps the newest reading per device; counters are cumulative, so the newest carries the usage. */
-export function holdLatest(held: HeldReadings, readings: readonly Reading[]): HeldReadings {
-  const latest = new Map(held.latest);
-  let superseded = held.superseded;
-  for (const r of readings) {
-    const prev = latest.get(r.device.key);
-    if (!prev) {
-      latest.set(r.device.key, r);
-    } else if (prev.id === r.id) {
-      continue;
-    } else if (prev.readAt <= r.readAt) {
-      latest.set(r.device.key, r);
-      superseded++;
-    } else {
-      superseded++;
-    }
-  }
-  return { latest, superseded };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Counter anomalies

@@ -98,6 +98,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'data-quality problems per device',
+    // The problems (invalid counter, broken walk, …) of the device's last reading, JSON: an event is
+    // raised when a problem appears, not again on every poll while it lasts.
+    sql: `ALTER TABLE devices ADD COLUMN problems TEXT;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,8 +4,8 @@
  * Every method is synchronous (better-sqlite3); a reading is stored once `saveCycle` returns.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { MeterboxError, isMeterboxError } from '../errors.js';
 import type { Counters, Reading } from '../reading/types.js';
@@ -30,12 +30,28 @@ import {
 } from './policy.js';
 import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
 import { recentDeliveries, snapshot, type DeliveryRow, type StatusSnapshot } from './status.js';
+import { walDamage } from './damaged-file.js';
+import { salvageInto, salvagedKey, type SalvageReport } from './salvage.js';
+import { salvageEvent, salvageFailedEvent } from './salvage-events.js';
+import { problemEvents } from './problems.js';
+import type { DataProblem } from '../reading/quality.js';
 
 
 /** Reported events kept for `meterbox status`. */
 const EVENTS_KEPT = 10_000;
 /** Unreported events are kept up to this many (a heartbeat outage of months). */
 const EVENTS_CEILING = 100_000;
+/**
+ * The WAL is checkpointed after every poll cycle and upload; this caps what is left on disk after
+ * a checkpoint resets it, and how far it grows between automatic checkpoints (pages of 8 KiB).
+ */
+export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+const WAL_AUTOCHECKPOINT_PAGES = 256;
+/** Rows one retention transaction deletes at most, and pages one vacuum step returns: bounds the WAL. */
+const MAX_ROWS_PER_STEP = 2000;
+const VACUUM_PAGES_PER_STEP = 256;
+/** A salvage that fails for another reason than the disk is retried this often, then left for a human. */
+const SALVAGE_ATTEMPTS = 3;
 
 export type EventSeverity = 'info' | 'warning' | 'error';
 
@@ -61,6 +77,8 @@ export interface StoreOptions {
   retention?: Partial<RetentionPolicy>;
   /** For tests of the migration runner; production uses MIGRATIONS. */
   migrations?: readonly Migration[];
+  /** The database failed while in use (SQLITE_CORRUPT): move it aside and salvage it even if quick_check passes. */
+  assumeCorrupt?: string;
 }
 
 export interface OpenReport {
@@ -70,6 +88,8 @@ export interface OpenReport {
   schemaVersion: number;
   /** Where a corrupt database was moved, when it was. */
   movedAside?: string;
+  /** Damaged files (this one, or earlier ones) salvaged into this database while opening. */
+  salvaged: SalvageReport[];
 }
 
 export interface SaveResult {
@@ -77,7 +97,12 @@ export interface SaveResult {
   /** Readings whose id was already stored (saving twice is harmless). */
   duplicates: number;
   ids: string[];
+  /** Data-quality events raised by this cycle, by kind (counter.invalid, counter.missing, …). */
+  dataEvents: Record<string, number>;
 }
+
+/** Data problems found while reading, by Reading id. */
+export type ProblemsById = ReadonlyMap<string, readonly DataProblem[]>;
 
 export interface OutboxItem {
   seq: number;
@@ -135,6 +160,14 @@ export interface OutboxCounts {
 
 const DEFAULT_LIMITS: BatchLimits = { maxCount: 500, maxBytes: 4 * 1024 * 1024 };
 
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
 /** A stable, filename-safe timestamp: 2026-11-22T18-00-03-120Z. */
 function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, '-');
@@ -158,6 +191,12 @@ export function storeError(err: unknown, path: string, doing: string): MeterboxE
     sqlite: code,
     failure: kind,
   }, { cause: err });
+}
+
+/** An error that comes from SQLite or the outbox (as opposed to the network or a bug). */
+export function isStoreFailure(err: unknown): boolean {
+  if (isMeterboxError(err)) return err.code.startsWith('MBX_STORE_');
+  return sqliteCode(err)?.startsWith('SQLITE_') ?? false;
 }
 
 export function failureOf(err: unknown): StoreFailure {
@@ -222,7 +261,7 @@ export class Store {
   static open(path: string, opts: StoreOptions = {}): Store {
     const log = (opts.log ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ component: 'store' });
     try {
-      return Store.openOnce(path, opts, log, undefined);
+      return Store.openOnce(path, opts, log, opts.assumeCorrupt);
     } catch (err) {
       // Damage that quick_check did not see but reading the schema did: move aside once, never loop.
       if (failureOf(err) !== 'corrupt' || !existsSync(path)) throw err;
@@ -239,7 +278,8 @@ export class Store {
     }
     const existed = existsSync(path) && statSync(path).size > 0;
     let db: Database.Database | undefined;
-    let corrupt = knownCorrupt;
+    // Before SQLite opens the file: a damaged WAL frame would make it drop every later commit.
+    let corrupt = knownCorrupt ?? (existed ? walDamage(path) : undefined);
     if (corrupt === undefined) {
       try {
         db = new Database(path);
@@ -278,6 +318,8 @@ export class Store {
       }
       d.pragma('journal_mode = WAL');
       d.pragma('synchronous = FULL');
+      d.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
+      d.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       const migrations = opts.migrations ?? MIGRATIONS;
       const migrate = d.transaction(() => {
         const from = readVersion(d, path);
@@ -302,15 +344,16 @@ export class Store {
       });
       const { from, to } = migrate.immediate();
       if (from !== to) log.info({ path, from, to }, 'outbox schema migrated');
-      const store = new Store(d, path, { fresh, migratedFrom: from, schemaVersion: to, movedAside }, opts, log);
+      const store = new Store(d, path, { fresh, migratedFrom: from, schemaVersion: to, movedAside, salvaged: [] }, opts, log);
       if (movedAside) {
         store.addEvent({
           kind: 'store.corrupt-replaced',
           severity: 'error',
-          message: `the outbox failed its integrity check and was moved aside to ${movedAside}; readings in it were not delivered from here`,
+          message: `the outbox failed its integrity check and was moved aside to ${movedAside}; what it holds is salvaged into the fresh database (see store.salvaged)`,
           data: { movedAside, check: corrupt },
         });
       }
+      store.opened.salvaged.push(...store.salvagePending());
       return store;
     } catch (err) {
       db?.close();
@@ -380,13 +423,15 @@ export class Store {
 
   /**
    * Stores one poll cycle's readings (and any events that belong with them) in one transaction,
-   * updating the device registry. A reading already stored (same id) is skipped.
+   * updating the device registry. A reading already stored (same id) is skipped. The data
+   * problems of each reading become events when they are new on its device.
    */
-  saveCycle(readings: readonly Reading[], events: readonly StoreEvent[] = []): SaveResult {
+  saveCycle(readings: readonly Reading[], events: readonly StoreEvent[] = [], problems: ProblemsById = new Map()): SaveResult {
     const at = this.nowIso;
     const s = this.stmt;
     const run = this.db.transaction(() => {
       const ids: string[] = [];
+      const dataEvents: Record<string, number> = {};
       let duplicates = 0;
       const sorted = [...readings].sort((a, b) => (a.readAt < b.readAt ? -1 : a.readAt > b.readAt ? 1 : 0));
       for (const r of sorted) {
@@ -397,15 +442,30 @@ export class Store {
           continue;
         }
         ids.push(r.id);
-        this.registerDevice(r, at);
+        for (const e of this.registerDevice(r, at, problems.get(r.id) ?? [])) {
+          s.insertEvent.run(this.eventRow(e));
+          dataEvents[e.kind] = (dataEvents[e.kind] ?? 0) + 1;
+        }
       }
       for (const e of events) s.insertEvent.run(this.eventRow(e));
-      return { inserted: ids.length, duplicates, ids };
+      return { inserted: ids.length, duplicates, ids, dataEvents };
     });
     return run.immediate();
   }
 
-  private registerDevice(r: Reading, at: string): void {
+  // Prepared on first use: a store opened with an older migration list (tests) has no devices.problems.
+  private problemStmt?: { get: Database.Statement; set: Database.Statement } | null;
+
+  private deviceProblems(): { get: Database.Statement; set: Database.Statement } | null {
+    if (this.problemStmt === undefined) {
+      const has = (this.db.prepare("SELECT COUNT(*) FROM pragma_table_info('devices') WHERE name = 'problems'").pluck().get() as number) > 0;
+      this.problemStmt = has ? { get: this.db.prepare('SELECT problems FROM devices WHERE key = ?').pluck(), set: this.db.prepare('UPDATE devices SET problems = ? WHERE key = ?') } : null;
+    }
+    return this.problemStmt;
+  }
+
+  /** Updates the device registry with a reading; returns the data-quality events it raises. */
+  private registerDevice(r: Reading, at: string, problems: readonly DataProblem[]): StoreEvent[] {
     const s = this.stmt;
     const d = r.device;
     const row = {
@@ -422,14 +482,19 @@ export class Store {
       readAt: r.readAt,
     };
     const prev = s.getDevice.get(d.key) as { host: string; counters: string | null; lastReadingAt: string | null } | undefined;
+    const ps = this.deviceProblems();
+    const prevKeys = prev && ps ? (JSON.parse((ps.get.get(d.key) as string | null) ?? '[]') as string[]) : [];
+    const saveKeys = (keys: string[]) => ps?.set.run(keys.length > 0 ? JSON.stringify(keys) : null, d.key);
     if (!prev) {
       s.insertDevice.run(row);
-      return;
+      const q = problemEvents(r, problems, { keys: [] });
+      saveKeys(q.keys);
+      return q.events;
     }
     if (prev.lastReadingAt !== null && prev.lastReadingAt > r.readAt) {
       // An older reading arriving late (held in memory during a disk failure): registry keeps the newer state.
       s.touchDevice.run(at, d.key);
-      return;
+      return problemEvents(r, problems, { keys: prevKeys }).events;
     }
     if (prev.host !== d.host) {
       s.insertEvent.run(this.eventRow({ kind: 'device.moved', severity: 'info', deviceKey: d.key, message: `${d.key} moved from ${prev.host} to ${d.host}`, data: { from: prev.host, to: d.host } }));
@@ -447,6 +512,9 @@ export class Store {
       );
     }
     s.updateDevice.run(row);
+    const q = problemEvents(r, problems, { counters: prev.counters ? (JSON.parse(prev.counters) as Counters) : undefined, keys: prevKeys });
+    saveKeys(q.keys);
+    return q.events;
   }
 
   /** The next readings to send, oldest first, within `limits` (count and body bytes). Changes nothing. */
@@ -666,9 +734,21 @@ export class Store {
     const cutoff = ageCutoff(this.now(), policy.maxAgeDays);
     const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
 
+    // In transactions of at most MAX_ROWS_PER_STEP rows, each followed by a checkpoint: the WAL
+    // never holds more than one step (see WAL_HEADROOM_BYTES in disk.ts).
+    const pruneOld = (state: 'delivered' | 'rejected'): number => {
+      const del = db.prepare('DELETE FROM readings WHERE seq IN (SELECT seq FROM readings WHERE state = ? AND read_at < ? LIMIT ?)');
+      let total = 0;
+      for (;;) {
+        const n = tx(() => del.run(state, cutoff, MAX_ROWS_PER_STEP).changes);
+        this.checkpoint();
+        total += n;
+        if (n < MAX_ROWS_PER_STEP) return total;
+      }
+    };
+    const d = pruneOld('delivered');
+    const r = pruneOld('rejected');
     tx(() => {
-      const d = db.prepare("DELETE FROM readings WHERE state = 'delivered' AND read_at < ?").run(cutoff).changes;
-      const r = db.prepare("DELETE FROM readings WHERE state = 'rejected' AND read_at < ?").run(cutoff).changes;
       db.prepare('DELETE FROM events WHERE at < ? AND reported_at IS NOT NULL').run(cutoff);
       // Events the heartbeat has not carried yet are what tells the provider about data loss: keep
       // them past the usual cap, and if even the hard ceiling is reached, say how many went.
@@ -685,6 +765,7 @@ export class Store {
         );
       }
       if (d + r > 0) {
+        // Delivered readings are billed already, and rejected ones were set aside with an event: pruning them by age is policy, not loss.
         this.stmt.insertEvent.run(
           this.eventRow({
             kind: 'retention.pruned',
@@ -697,13 +778,16 @@ export class Store {
       report.prunedByAge = { delivered: d, rejected: r };
     });
 
+    this.checkpoint();
+
     const compactedDays = new Set<string>();
+    // Pending readings are dropped up to the excess estimated at the first such step, then no more:
+    // the loss stays bounded even when what fills the file is not readings (events, half-empty pages).
+    let pendingBudget: number | undefined;
     for (let guard = 0; guard < 100_000; guard++) {
       const st = this.sizeState(policy.sizeCapBytes, true);
       const step = nextSizeStep(st);
-      // Pending readings are dropped at most once per call, by the estimated excess: the loss stays
-      // bounded even when what fills the file is not readings (events, half-empty pages).
-      if (step === 'none' || (step === 'drop-oldest-pending' && report.droppedPending > 0)) break;
+      if (step === 'none' || (step === 'drop-oldest-pending' && pendingBudget !== undefined && report.droppedPending >= pendingBudget)) break;
       const rows = (db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number) || 1;
       const perRow = st.usedBytes / rows;
       const excess = st.usedBytes - st.capBytes;
@@ -711,7 +795,7 @@ export class Store {
       tx(() => {
         if (step === 'prune-delivered' || step === 'prune-rejected') {
           const state = step === 'prune-delivered' ? 'delivered' : 'rejected';
-          const n = rowsToFree(excess, perRow, state === 'delivered' ? st.delivered : st.rejected);
+          const n = Math.min(MAX_ROWS_PER_STEP, rowsToFree(excess, perRow, state === 'delivered' ? st.delivered : st.rejected));
           progressed = db
             .prepare(`DELETE FROM readings WHERE seq IN (SELECT seq FROM readings WHERE state = ? ORDER BY read_at, seq LIMIT ?)`)
             .run(state, n).changes;
@@ -734,20 +818,22 @@ export class Store {
             .all(day) as { seq: number; deviceKey: string; readAt: string }[];
           const plan = planCompaction(pending);
           const del = db.prepare('DELETE FROM readings WHERE seq = ?');
-          for (const seq of plan.drop) progressed += del.run(seq).changes;
+          for (const seq of plan.drop.slice(0, MAX_ROWS_PER_STEP)) progressed += del.run(seq).changes;
           report.compacted.dropped += progressed;
-          report.compacted.groups += plan.groups;
+          // A day too large for one step takes several: its groups count once, with its last step.
+          if (plan.drop.length <= MAX_ROWS_PER_STEP) report.compacted.groups += plan.groups;
           compactedDays.add(day);
           this.stmt.insertEvent.run(
             this.eventRow({
               kind: 'retention.compacted',
               severity: 'warning',
               message: `outbox full of undelivered readings: compacted ${day}, dropped ${progressed} reading(s) of ${plan.devices} device(s), kept the first and last of each device's day`,
-              data: { reason: 'size', day, dropped: progressed, groups: plan.groups, devices: plan.devices, usedBytes: st.usedBytes, capBytes: st.capBytes },
+              data: { reason: 'size', day, dropped: progressed, lost: progressed, groups: plan.groups, devices: plan.devices, usedBytes: st.usedBytes, capBytes: st.capBytes },
             }),
           );
         } else {
-          const n = rowsToFree(excess, perRow, st.pending, 10);
+          pendingBudget ??= rowsToFree(excess, perRow, st.pending, 10);
+          const n = Math.min(MAX_ROWS_PER_STEP, pendingBudget - report.droppedPending);
           const victims = db
             .prepare("SELECT seq, read_at AS readAt, device_key AS deviceKey FROM readings WHERE state = 'pending' ORDER BY read_at, seq LIMIT ?")
             .all(n) as { seq: number; readAt: string; deviceKey: string }[];
@@ -762,6 +848,7 @@ export class Store {
               data: {
                 reason: 'size',
                 dropped: progressed,
+                lost: progressed,
                 devices: new Set(victims.map((v) => v.deviceKey)).size,
                 from: victims[0]?.readAt,
                 to: victims.at(-1)?.readAt,
@@ -772,6 +859,7 @@ export class Store {
           );
         }
       });
+      this.checkpoint();
       if (progressed === 0) break;
     }
     report.compacted.days = compactedDays.size;
@@ -779,7 +867,11 @@ export class Store {
       report.prunedByAge.delivered + report.prunedByAge.rejected + report.prunedForSize.delivered + report.prunedForSize.rejected + report.compacted.dropped + report.droppedPending;
     if (removed > 0) {
       try {
-        db.pragma('incremental_vacuum');
+        // Free pages go back to the filesystem a few at a time, so the WAL never holds the whole file.
+        for (let i = 0; i < 100_000 && (db.pragma('freelist_count', { simple: true }) as number) > 0; i++) {
+          db.pragma(`incremental_vacuum(${VACUUM_PAGES_PER_STEP})`);
+          this.checkpoint();
+        }
       } catch (err) {
         this.log.warn({ path: this.path, err: (err as Error).message }, 'incremental vacuum failed; free pages stay in the file for reuse');
       }
@@ -787,6 +879,72 @@ export class Store {
     }
     report.usedBytes = this.usedBytes();
     return report;
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it, without waiting for readers (a reader
+   * that holds an old snapshot leaves the rest for the next call). Returns the WAL bytes before.
+   */
+  checkpoint(): number {
+    const walBytes = fileSize(`${this.path}-wal`);
+    try {
+      this.db.pragma('busy_timeout = 0');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (err) {
+      this.log.warn({ path: this.path, err: (err as Error).message }, 'WAL checkpoint failed; the next one retries');
+    } finally {
+      this.db.pragma('busy_timeout = 5000');
+    }
+    this.walPeakBytes = Math.max(this.walPeakBytes, walBytes);
+    return walBytes;
+  }
+
+  /** The largest WAL seen before a checkpoint since this store was opened (for the disk-need estimate). */
+  walPeakBytes = 0;
+
+  /**
+   * Salvages every damaged file moved aside beside this database that is not salvaged yet:
+   * `<db>.corrupt-<time>` from this start or an earlier one. Never throws; a salvage cut short by
+   * the disk is tried again at the next call, one that fails otherwise at most SALVAGE_ATTEMPTS times.
+   */
+  salvagePending(): SalvageReport[] {
+    const dir = dirname(this.path);
+    const prefix = `${basename(this.path)}.corrupt-`;
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => f.startsWith(prefix) && !/-(wal|shm|journal)$/.test(f)).sort();
+    } catch {
+      return [];
+    }
+    const done: SalvageReport[] = [];
+    for (const name of names) {
+      const aside = join(dir, name);
+      const key = salvagedKey(aside);
+      const attemptsKey = `salvage-attempts:${name}`;
+      try {
+        if (this.meta(key) !== undefined || Number(this.meta(attemptsKey) ?? 0) >= SALVAGE_ATTEMPTS) continue;
+        const report = salvageInto(this.db, aside);
+        this.db.transaction(() => {
+          this.stmt.putMeta.run(key, this.nowIso);
+          this.addEvent(salvageEvent(report));
+        }).immediate();
+        this.log.warn({ path: this.path, aside, recovered: report.recovered, unrecoverable: report.unrecoverable }, 'damaged outbox salvaged');
+        done.push(report);
+      } catch (err) {
+        const kind = failureOf(err);
+        const disk = kind === 'full' || kind === 'readonly' || kind === 'io' || kind === 'busy';
+        this.log.error({ path: this.path, aside, err: (err as Error).message, retry: disk }, 'salvaging a damaged outbox failed; the file is kept');
+        try {
+          this.db.transaction(() => {
+            if (!disk) this.stmt.putMeta.run(attemptsKey, String(Number(this.meta(attemptsKey) ?? 0) + 1));
+            this.addEvent(salvageFailedEvent(aside, err, disk));
+          }).immediate();
+        } catch {
+          // the disk refuses even this; the next call tries again
+        }
+      }
+    }
+    return done;
   }
 
   close(): void {

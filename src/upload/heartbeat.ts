@@ -9,11 +9,11 @@ import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { MeterboxError } from '../errors.js';
 import { Outbox } from '../store/outbox.js';
-import type { Store, StoredEvent } from '../store/store.js';
+import { isStoreFailure, storeError, type Store, type StoredEvent } from '../store/store.js';
 import { parseRetryAfter } from './backoff.js';
 import { classifyHttpFailure, isCertificateError } from './classify.js';
 import { uploadLogger } from './log.js';
-import { API_PREFIX, DATA_LOSS_KINDS, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
+import { API_PREFIX, DATA_LOSS_KINDS, DATA_QUALITY_KINDS, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
 import { Transport } from './transport.js';
 import type { HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
@@ -30,8 +30,13 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     ...(e.deviceKey ? { deviceKey: e.deviceKey } : {}),
   }));
   const dataLoss: Record<string, number> = {};
+  const dataQuality: Record<string, number> = {};
+  let lostReadings = 0;
   for (const e of ctx.events ?? []) {
     if ((DATA_LOSS_KINDS as readonly string[]).includes(e.kind)) dataLoss[e.kind] = (dataLoss[e.kind] ?? 0) + 1;
+    if ((DATA_QUALITY_KINDS as readonly string[]).includes(e.kind)) dataQuality[e.kind] = (dataQuality[e.kind] ?? 0) + 1;
+    const lost = e.data?.lost;
+    if (typeof lost === 'number' && Number.isInteger(lost) && lost > 0) lostReadings += lost;
   }
   const int = (n: number) => Math.max(0, Math.round(n));
   return {
@@ -46,7 +51,10 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     recentErrors: snapshot.recentErrors ?? {},
     dataLoss,
     events,
+    ...(Object.keys(dataQuality).length > 0 ? { dataQuality } : {}),
+    ...(lostReadings > 0 ? { lostReadings } : {}),
     ...(snapshot.diskFreeBytes !== undefined ? { diskFreeBytes: int(snapshot.diskFreeBytes) } : {}),
+    ...(snapshot.diskNeedBytes !== undefined ? { diskNeedBytes: int(snapshot.diskNeedBytes) } : {}),
     ...(snapshot.extra ? { extra: snapshot.extra } : {}),
   };
 }
@@ -129,11 +137,17 @@ export class Heartbeat {
         result.status = out.answer.status;
         if (answer.serverTime) result.clockSkewMs = Date.parse(answer.serverTime) - now.getTime();
         if (store) {
-          store.markEventsReported(events.map((e) => e.seq));
-          result.eventsReported = events.length;
-          store.recordDelivery({ ...audit, status: out.answer.status });
+          try {
+            store.markEventsReported(events.map((e) => e.seq));
+            result.eventsReported = events.length;
+            store.recordDelivery({ ...audit, status: out.answer.status });
+          } catch (err) {
+            // The provider has them; they go again with the next heartbeat (it sees their seq twice).
+            const e = storeError(err, store.path, 'marking events reported');
+            this.log.warn({ code: e.code, events: events.length }, e.message);
+          }
         }
-        this.opts.uploader?.heartbeatSucceeded();
+        result.uploadsResumed = this.opts.uploader?.heartbeatSucceeded() === true;
         this.log.debug({ status: out.answer.status, ms: out.ms, events: events.length }, 'heartbeat delivered');
         for (const c of answer.commands) {
           if (!isAllowedCommand(c.name)) {
@@ -174,7 +188,7 @@ export class Heartbeat {
       this.log.warn({ code: f.code, status: result.status }, result.error.message);
       return result;
     } catch (err) {
-      result.error = err instanceof MeterboxError ? err : new MeterboxError('MBX_UPLOAD_NETWORK', `heartbeat failed: ${(err as Error).message}`, {}, { cause: err });
+      result.error = err instanceof MeterboxError ? err : isStoreFailure(err) ? storeError(err, store?.path ?? 'outbox', 'reading events for the heartbeat') : new MeterboxError('MBX_UPLOAD_NETWORK', `heartbeat failed: ${(err as Error).message}`, {}, { cause: err });
       this.log.warn({ code: result.error.code }, result.error.message);
       return result;
     }

@@ -67,7 +67,13 @@ export interface HeartbeatRequest {
   dataLoss: Record<string, number>;
   /** Those events themselves (at most 50). */
   events: WireEvent[];
+  /** Data-quality events among them (invalid or missing counters, broken walks, …), counted by kind. */
+  dataQuality?: Record<string, number>;
+  /** Readings those events record as lost for billing (dropped, unrecoverable), summed. */
+  lostReadings?: number;
   diskFreeBytes?: number;
+  /** What the outbox may still need on its filesystem (growth to its cap plus WAL headroom). */
+  diskNeedBytes?: number;
   extra?: Record<string, unknown>;
 }
 
@@ -82,5 +88,5 @@ export interface HeartbeatResponse {
   commands: WireCommand[];
 }
 
-/** Event kinds that mean readings were lost or may be lost; counted in the heartbeat's dataLoss. */
-export const DATA_LOSS_KINDS = ['retention.dropped-pending', 'retention.compacted', 'store.corrupt-replaced', 'store.write-failed', 'store.resumed', 'upload.rejected', 'upload.quarantined', 'store.events-dropped'] as const;
+/** Event kinds counted in the heartbeat's dataLoss and dataQuality (one list, shared with status and metrics). */
+export { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../store/event-kinds.js';

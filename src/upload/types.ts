@@ -127,6 +127,8 @@ export interface HeartbeatSnapshot {
   recentErrors?: Record<string, number>;
   outbox?: { depth: number; oldestPendingAgeSeconds?: number; rejected?: number };
   diskFreeBytes?: number;
+  /** What the outbox may still need on its filesystem (store/disk.ts). */
+  diskNeedBytes?: number;
   /** Extra fields the daemon wants to show the provider (upload state, …). */
   extra?: Record<string, unknown>;
 }
@@ -138,8 +140,8 @@ export interface HeartbeatOptions extends ConnectionOptions {
   diskPath?: string;
   /** Told when the provider asks for an allow-listed command; errors it throws are logged. */
   onCommand?: (command: HeartbeatCommandName, meta: { id?: string }) => void | Promise<void>;
-  /** An uploader whose 401/403 block a successful heartbeat lifts. */
-  uploader?: { heartbeatSucceeded(): void };
+  /** An uploader whose 401/403 block or backoff a successful heartbeat lifts (it returns whether uploads were waiting). */
+  uploader?: { heartbeatSucceeded(): boolean | void };
 }
 
 export interface HeartbeatResult {
@@ -153,5 +155,7 @@ export interface HeartbeatResult {
   eventsReported: number;
   /** The provider's clock minus ours, ms (when it sent one). */
   clockSkewMs?: number;
+  /** Uploads were blocked or backing off and may run now: the provider is back. */
+  uploadsResumed?: boolean;
   error?: MeterboxError;
 }

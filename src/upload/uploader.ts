@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { MeterboxError, isMeterboxError } from '../errors.js';
 import { Outbox } from '../store/outbox.js';
-import type { OutboxItem, Store } from '../store/store.js';
+import { isStoreFailure, storeError, type OutboxItem, type Store } from '../store/store.js';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 import { classifyHttpFailure, isCertificateError, type ClassifiedFailure } from './classify.js';
 import { uploadLogger } from './log.js';
@@ -67,6 +67,8 @@ export class Uploader {
   private backoff: BackoffPolicy;
   private failures = 0;
   private retryAt?: Date;
+  /** The provider's own Retry-After: a heartbeat does not shorten it. */
+  private retryAfterUntil?: Date;
   private authBlocked?: { since: string; status: number; error: MeterboxError };
   private lastError?: { code: string; message: string; at: string };
   private lastSuccessAt?: string;
@@ -102,15 +104,25 @@ export class Uploader {
     this.authBlocked = undefined;
     this.failures = 0;
     this.retryAt = undefined;
+    this.retryAfterUntil = undefined;
   }
 
-  /** A heartbeat got through with our token: lift a 401/403 block. */
-  heartbeatSucceeded(): void {
-    if (!this.authBlocked) return;
-    this.log.info({ agentId: this.opts.agentId, blockedSince: this.authBlocked.since }, 'heartbeat accepted by the provider: uploads resume');
+  /**
+   * A heartbeat got through with our token: the provider is back. Lifts a 401/403 block and ends
+   * a backoff (but not a wait the provider asked for with Retry-After). Returns true when the last
+   * upload failed and none has succeeded since: the caller runs one now rather than at its next
+   * scheduled time, whether or not the delay has already run out.
+   */
+  heartbeatSucceeded(): boolean {
+    const now = this.now();
+    const honour = this.retryAfterUntil && now < this.retryAfterUntil ? this.retryAfterUntil : undefined;
+    if (!this.authBlocked && (this.failures === 0 || honour)) return false;
+    if (this.authBlocked) this.log.info({ agentId: this.opts.agentId, blockedSince: this.authBlocked.since }, 'heartbeat accepted by the provider: uploads resume');
+    else this.log.info({ retryAt: this.retryAt?.toISOString(), failures: this.failures }, 'heartbeat accepted: the provider is back, the upload backoff ends');
     this.authBlocked = undefined;
     this.failures = 0;
     this.retryAt = undefined;
+    return true;
   }
 
   state(): UploaderState {
@@ -165,8 +177,13 @@ export class Uploader {
       try {
         step = await this.sendBatch(store, items, res);
       } catch (err) {
-        // The store failed under us (disk, closed database), or the token file vanished: stop, retry later.
-        const e = isMeterboxError(err) ? err : new MeterboxError('MBX_UPLOAD_NETWORK', `upload failed: ${(err as Error).message}`, {}, { cause: err });
+        // The store failed under us (disk full, closed database), or the token file vanished: stop, retry later.
+        // The code says which: MBX_STORE_FULL is not the network's fault.
+        const e = isMeterboxError(err)
+          ? err
+          : isStoreFailure(err)
+            ? storeError(err, store.path, 'recording the upload')
+            : new MeterboxError('MBX_UPLOAD_NETWORK', `upload failed: ${(err as Error).message}`, {}, { cause: err });
         this.noteError(e);
         this.log.error({ code: e.code, err: e.message }, 'upload stopped');
         this.failures++;
@@ -217,8 +234,10 @@ export class Uploader {
           res.delivered += applied.delivered;
           res.rejected += applied.rejected;
           res.bytesSent += body.length;
+          store.checkpoint();
           this.failures = 0;
           this.retryAt = undefined;
+          this.retryAfterUntil = undefined;
           this.lastSuccessAt = this.now().toISOString();
           this.log.debug({ count: items.length, bytes: body.length, ms: out.ms, ...applied }, 'batch delivered');
           if (receipt.rejected.length > 0) {
@@ -299,6 +318,7 @@ export class Uploader {
     this.failures++;
     const delay = backoffDelay(this.failures, this.backoff, (this.opts.random ?? Math.random)(), f.retryAfterMs);
     this.retryAt = new Date(this.now().getTime() + delay);
+    this.retryAfterUntil = f.retryAfterMs !== undefined ? this.retryAt : undefined;
     this.log.warn({ code: f.code, status: f.status, failures: this.failures, retryInMs: delay, retryAt: this.retryAt.toISOString() }, f.message);
     return { kind: 'retry', error };
   }

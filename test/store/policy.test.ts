@@ -4,7 +4,6 @@ import {
   ageCutoff,
   classifyFailure,
   counterAnomalies,
-  holdLatest,
   nextSizeStep,
   planCompaction,
   planReceipt,
@@ -13,6 +12,7 @@ import {
   type SizeState,
 } from '../../src/store/policy.js';
 import { planMigrations, type Migration } from '../../src/store/schema.js';
+import { defaultHoldBytes, droppedTotal, emptyHold, heldItems, holdReadings } from '../../src/store/hold.js';
 import { makeReading } from './helpers.js';
 
 describe('selectBatch', () => {
@@ -98,17 +98,47 @@ describe('planCompaction', () => {
   });
 });
 
-describe('holdLatest', () => {
-  it('keeps the newest reading per device and counts what it replaced', () => {
-    const a1 = makeReading(1, '2026-11-01T01:00:00Z');
-    const a2 = makeReading(1, '2026-11-01T02:00:00Z');
-    const b1 = makeReading(2, '2026-11-01T01:00:00Z');
-    let h = holdLatest({ latest: new Map(), superseded: 0 }, [a1, b1]);
-    h = holdLatest(h, [a2]);
-    h = holdLatest(h, [a1]); // an older one arriving later does not replace the newer one
-    h = holdLatest(h, [a2]); // the same reading again is not a loss
-    expect([...h.latest.values()].map((r) => r.id).sort()).toEqual([a2.id, b1.id].sort());
-    expect(h.superseded).toBe(2);
+describe('holdReadings (what stays in memory while the disk refuses writes)', () => {
+  const at = (h: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + h * 3_600_000);
+  const item = (device: number, hour: number) => {
+    const reading = makeReading(device, at(hour));
+    return { reading, bytes: 1000, problems: [] };
+  };
+  it('holds every reading while they fit, and the same reading twice only once', () => {
+    const a = item(1, 0);
+    let h = holdReadings(emptyHold(), [a, item(2, 0)], 10_000);
+    h = holdReadings(h, [a, item(1, 1)], 10_000);
+    expect(h.count).toBe(3);
+    expect(h.bytes).toBe(3000);
+    expect(droppedTotal(h)).toBe(0);
+    expect(heldItems(h).map((x) => x.reading.readAt)).toEqual([at(0), at(0), at(1)].map((d) => d.toISOString()));
+  });
+  it('past the bound, drops middle readings first (oldest first), keeping each device\'s first and last', () => {
+    let h = emptyHold();
+    for (let hour = 0; hour < 6; hour++) h = holdReadings(h, [item(1, hour), item(2, hour)], 8000);
+    // 12 readings of 1000 bytes into 8000: 4 dropped, all from the middle.
+    expect(h.count).toBe(8);
+    expect(h.dropped).toEqual({ thinned: 4, older: 0, oldest: 0 });
+    for (const list of h.byDevice.values()) {
+      expect(list[0]?.reading.readAt).toBe(at(0).toISOString());
+      expect(list.at(-1)?.reading.readAt).toBe(at(5).toISOString());
+    }
+  });
+  it('then the older of two, then the oldest of all; every drop is counted', () => {
+    let h = holdReadings(emptyHold(), [item(1, 0), item(1, 1), item(2, 0)], 2000);
+    expect(h.dropped).toEqual({ thinned: 0, older: 1, oldest: 0 });
+    expect(heldItems(h).map((x) => [x.reading.device.key, x.reading.readAt])).toEqual([
+      [makeReading(2, at(0)).device.key, at(0).toISOString()],
+      [makeReading(1, at(1)).device.key, at(1).toISOString()],
+    ]);
+    h = holdReadings(h, [], 1000);
+    expect(h.dropped).toEqual({ thinned: 0, older: 1, oldest: 1 });
+    expect(h.count).toBe(1);
+  });
+  it('by default holds a day of readings of the fleet, at most a few MB', () => {
+    expect(defaultHoldBytes(10, 3_600_000)).toBe(10 * 24 * 1500);
+    expect(defaultHoldBytes(1, 3_600_000)).toBe(256 * 1024);
+    expect(defaultHoldBytes(5000, 3_600_000)).toBe(8 * 1024 * 1024);
   });
 });
 

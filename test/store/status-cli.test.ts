@@ -1,10 +1,12 @@
 /** `meterbox status` as a real subprocess, against a database the test keeps open (as the daemon would). */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import type { StatusSnapshot } from '../../src/store/status.js';
 import { runCli } from '../helpers/cli.js';
 import { makeReading, silent, tempDir } from './helpers.js';
+import { damagePage, pageSize, pages, populate } from './salvage-helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -45,5 +47,30 @@ describe('meterbox status', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/no outbox database here .*\[MBX_STORE_NOT_FOUND\]/);
     expect(res.stdout).toBe('');
+  });
+
+  it('opens a damaged file read-only and says what is still readable instead of refusing', async () => {
+    const db = join(tmp.dir, 'damaged.db');
+    const before = populate(db, 60);
+    const leaves = pages(db).filter((p) => p.name === 'readings' && p.pagetype === 'leaf');
+    damagePage(db, (leaves.at(-2) as { pageno: number }).pageno, pageSize(db));
+    damagePage(db, (pages(db).find((p) => p.name === 'events' && p.path === '/') as { pageno: number }).pageno, pageSize(db));
+    const copy = readFileSync(db);
+    const json = await runCli(['status', '--db', db, '--json', '--check']);
+    expect(json.code, json.stderr).toBe(0);
+    const st = JSON.parse(json.stdout) as StatusSnapshot;
+    expect(st.damaged?.check).toMatch(/quick_check|SQLITE_CORRUPT/);
+    const readable = st.outbox.pending + st.outbox.delivered + st.outbox.rejected;
+    const u = st.damaged?.unrecoverable.readings;
+    expect(readable + (u?.pending ?? 0) + (u?.delivered ?? 0) + (u?.rejected ?? 0)).toBe(before.readings.size);
+    expect(u?.pending).toBeGreaterThan(0);
+    expect(st.devices).toHaveLength(5);
+    const text = await runCli(['status', '--db', db]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^DAMAGED +/m);
+    expect(text.stdout).toMatch(new RegExp(`readable +${st.outbox.pending} pending, ${st.outbox.delivered} delivered`));
+    expect(text.stdout).toMatch(/unreadable +\d+ pending/);
+    // Nothing was written: the file is byte for byte what it was.
+    expect(Buffer.compare(copy, readFileSync(db))).toBe(0);
   });
 });
