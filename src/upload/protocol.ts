@@ -69,11 +69,15 @@ export interface HeartbeatRequest {
   events: WireEvent[];
   diskFreeBytes?: number;
   extra?: Record<string, unknown>;
+  /** Ids of the provider's commands acted on since the last heartbeat. Present (maybe empty) = this agent acknowledges commands. */
+  acks?: string[];
 }
 
 export interface WireCommand {
+  /** Sent again in every heartbeat answer until acknowledged or expired; the agent acts on an id once. */
   id?: string;
   name: string;
+  expiresAt?: string;
 }
 
 /** POST /v1/heartbeat 200 answer. */

@@ -136,7 +136,11 @@ export interface HeartbeatOptions extends ConnectionOptions {
   store?: Store | Outbox;
   /** Directory whose filesystem's free space is reported (default: the store's directory). */
   diskPath?: string;
-  /** Told when the provider asks for an allow-listed command; errors it throws are logged. */
+  /**
+   * Told when the provider asks for an allow-listed command. Not awaited by the heartbeat; the
+   * command's id is acknowledged once the returned promise resolves (a rejection is logged, and
+   * the provider sends the command again).
+   */
   onCommand?: (command: HeartbeatCommandName, meta: { id?: string }) => void | Promise<void>;
   /** An uploader whose 401/403 block a successful heartbeat lifts. */
   uploader?: { heartbeatSucceeded(): void };
@@ -151,6 +155,8 @@ export interface HeartbeatResult {
   ignored: string[];
   /** Data-loss / store events this heartbeat carried (now marked reported). */
   eventsReported: number;
+  /** Command ids this heartbeat acknowledged. */
+  acked?: number;
   /** The provider's clock minus ours, ms (when it sent one). */
   clockSkewMs?: number;
   error?: MeterboxError;

@@ -1,0 +1,408 @@
+/**
+ * The PostgreSQL store (node-postgres, one pool per node): production, several receiver nodes on
+ * one database. Same contract as the SQLite store; what differs is how it stays right when nodes
+ * race each other:
+ * - readings: INSERT … ON CONFLICT (agent_id, reading_id) DO NOTHING RETURNING in the receipt's
+ *   transaction: of two nodes storing one id at once, one inserts, the other waits on the unique
+ *   index and finds a duplicate;
+ * - stale transitions, command expiry: a conditional UPDATE … RETURNING, re-checked under the row
+ *   lock, so each transition is taken by exactly one node;
+ * - alerts: leased with FOR UPDATE SKIP LOCKED, so nodes share the work without sending twice;
+ * - a new device key another agent also reports: an advisory lock on the key, so of two agents
+ *   adding it at once the second always sees the first and records the event;
+ * - migrations: one transaction under an advisory lock.
+ * Deadlocks (two batches of one agent touching the same devices) are retried.
+ */
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { MeterboxError } from '../../errors.js';
+import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
+import { pendingMigrations } from './migrations.js';
+import {
+  agentRows,
+  commandRow,
+  deviceRow,
+  eventRow,
+  expiredCommandMessage,
+  foldDevices,
+  iso,
+  keyConflictEvent,
+  maskUrl,
+  recoveredAlert,
+  staleAlert,
+  storedToken,
+  tokenRow,
+  type RawAgent,
+  type RawCommand,
+  type RawDevice,
+  type RawEvent,
+  type RawToken,
+} from './rows.js';
+import type { StoreOptions } from './sqlite.js';
+import type { HeartbeatIn, IncomingReading, OutgoingCommand, PendingAlert, ReceiverStore, StoredToken, SweepResult } from './types.js';
+
+type Q = pg.PoolClient | pg.Pool;
+
+/** Advisory lock key of the migrations ('mbxr'). */
+const MIGRATION_LOCK = 0x6d627872;
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+
+export interface PostgresOptions extends StoreOptions {
+  /** Connections per node (default 10). */
+  poolSize?: number;
+  /** Called with errors of idle pooled connections (the database restarted, a network blip). */
+  onIdleError?: (err: Error) => void;
+}
+
+export class PostgresStore implements ReceiverStore {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  private readonly alerts: boolean;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    url: string,
+    opts: PostgresOptions,
+  ) {
+    this.location = maskUrl(url);
+    this.alerts = opts.alerts ?? false;
+  }
+
+  static async open(url: string, opts: PostgresOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: 'meterbox-receiver', statement_timeout: 30_000, connectionTimeoutMillis: 10_000 });
+    pool.on('error', (err) => opts.onIdleError?.(err));
+    const store = new PostgresStore(pool, url, opts);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      if (err instanceof MeterboxError) throw err;
+      throw new MeterboxError('MBX_RECEIVER_DB', `${store.location}: cannot open the receiver database: ${(err as Error).message}`, { path: store.location }, { cause: err });
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
+      const applied = (await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version);
+      let pending;
+      try {
+        pending = pendingMigrations(applied, this.location);
+      } catch (err) {
+        throw new MeterboxError('MBX_RECEIVER_DB', (err as Error).message, { path: this.location });
+      }
+      for (const m of pending) {
+        try {
+          if (m.postgres) await c.query(m.postgres);
+          await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [m.version, m.name]);
+        } catch (err) {
+          throw new MeterboxError('MBX_RECEIVER_DB', `${this.location}: receiver migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { path: this.location, version: m.version }, { cause: err });
+        }
+      }
+    });
+  }
+
+  /** One transaction on one pooled connection; retried on deadlock. Database errors become MBX_RECEIVER_DB (the server answers 503). */
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw this.dbError(err);
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (attempt < 4 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
+        throw err instanceof MeterboxError ? err : this.dbError(err);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], on: Q = this.pool): Promise<R[]> {
+    try {
+      return (await on.query<R>(sql, args)).rows;
+    } catch (err) {
+      throw this.dbError(err);
+    }
+  }
+
+  private dbError(err: unknown): MeterboxError {
+    return new MeterboxError('MBX_RECEIVER_DB', `${this.location}: ${(err as Error).message}`, { path: this.location }, { cause: err });
+  }
+
+  private async event(c: Q, agentId: string, at: string, kind: string, message: string, deviceKey: string | null, data: Record<string, unknown> | null): Promise<void> {
+    await c.query('INSERT INTO events (agent_id, at, kind, device_key, message, data) VALUES ($1, $2, $3, $4, $5, $6)', [agentId, at, kind, deviceKey, message, data]);
+  }
+
+  private async alert(c: Q, agentId: string, at: string, kind: string, payload: Record<string, unknown>): Promise<void> {
+    if (!this.alerts) return;
+    await c.query('INSERT INTO alerts (agent_id, kind, at, payload, next_attempt_at) VALUES ($1, $2, $3, $4, $3)', [agentId, kind, at, payload]);
+  }
+
+  async schemaVersion(): Promise<number> {
+    return Number((await this.q<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations'))[0]?.v ?? 0);
+  }
+
+  async storeReadings(agentId: string, readings: readonly IncomingReading[], receivedAt: Date): Promise<{ accepted: string[]; duplicate: string[] }> {
+    const at = receivedAt.toISOString();
+    // One parameter for the whole batch: the bodies are JSON already, so they are spliced in, not re-encoded.
+    const batch = `[${readings.map((r) => `{"i":${JSON.stringify(r.id)},"k":${JSON.stringify(r.deviceKey)},"t":${JSON.stringify(r.readAt)},"b":${r.body}}`).join(',')}]`;
+    return this.tx(async (c) => {
+      const inserted = await c.query<{ reading_id: string }>(
+        `INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body)
+         SELECT $1, e->>'i', e->>'k', (e->>'t')::timestamptz, $2, e->'b' FROM jsonb_array_elements($3::jsonb) AS e
+         ON CONFLICT (agent_id, reading_id) DO NOTHING RETURNING reading_id`,
+        [agentId, at, batch],
+      );
+      const ids = new Set(inserted.rows.map((r) => r.reading_id));
+      const accepted = readings.filter((r) => ids.has(r.id));
+      const duplicate = readings.filter((r) => !ids.has(r.id)).map((r) => r.id);
+      if (accepted.length === 0) return { accepted: [], duplicate };
+      const devices = foldDevices(accepted);
+      const upserted = await c.query<{ device_key: string; inserted: boolean }>(
+        `INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at, last_counters)
+         SELECT $1, d->>'key', d->>'vendor', d->>'model', d->>'serial', (d->>'count')::bigint, $2, (d->>'readAt')::timestamptz, (d->>'counters')::jsonb
+         FROM jsonb_array_elements($3::jsonb) AS d
+         ON CONFLICT (agent_id, device_key) DO UPDATE SET
+           readings = devices.readings + excluded.readings,
+           vendor = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.vendor, devices.vendor) ELSE devices.vendor END,
+           model = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.model, devices.model) ELSE devices.model END,
+           serial = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.serial, devices.serial) ELSE devices.serial END,
+           last_counters = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN excluded.last_counters ELSE devices.last_counters END,
+           last_read_at = GREATEST(devices.last_read_at, excluded.last_read_at)
+         RETURNING device_key, (xmax = 0) AS inserted`,
+        [agentId, at, JSON.stringify(devices)],
+      );
+      const fresh = upserted.rows
+        .filter((r) => r.inserted)
+        .map((r) => r.device_key)
+        .sort();
+      for (const key of fresh) {
+        await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        const others = (await c.query<{ agent_id: string }>('SELECT DISTINCT agent_id FROM devices WHERE device_key = $1 AND agent_id <> $2 ORDER BY agent_id', [key, agentId])).rows.map((r) => r.agent_id);
+        if (others.length > 0) {
+          const e = keyConflictEvent(agentId, key, others);
+          await this.event(c, agentId, at, 'device.key-conflict', e.message, key, e.data);
+        }
+      }
+      const last = accepted.reduce((m, r) => (r.readAt > m ? r.readAt : m), '');
+      await c.query(
+        `INSERT INTO agents (agent_id, readings, last_reading_at) VALUES ($1, $2, $3)
+         ON CONFLICT (agent_id) DO UPDATE SET readings = agents.readings + excluded.readings, last_reading_at = GREATEST(agents.last_reading_at, excluded.last_reading_at)`,
+        [agentId, accepted.length, last],
+      );
+      return { accepted: accepted.map((r) => r.id), duplicate };
+    });
+  }
+
+  async recordHeartbeat(h: HeartbeatIn): Promise<{ commands: OutgoingCommand[]; recovered: boolean }> {
+    const at = h.at.toISOString();
+    return this.tx(async (c) => {
+      // The previous row under lock: a sweep marking the agent stale either commits before (and we see it) or waits for us.
+      const prev = (
+        await c.query<{ stale_since: Date | null; last_seen: Date | null }>(
+          `WITH prev AS (SELECT stale_since, last_seen FROM agents WHERE agent_id = $1 FOR UPDATE)
+           INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4, 1)
+           ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat, heartbeats = agents.heartbeats + 1, stale_since = NULL
+           RETURNING (SELECT stale_since FROM prev) AS stale_since, (SELECT last_seen FROM prev) AS last_seen`,
+          [h.agentId, at, h.version, h.body],
+        )
+      ).rows[0];
+      await c.query('INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $3)', [h.agentId, at, h.body]);
+      const staleSince = iso(prev?.stale_since);
+      if (staleSince) {
+        const a = recoveredAlert(h.agentId, h.at, staleSince, iso(prev?.last_seen));
+        await this.event(c, h.agentId, at, 'agent.recovered', a.message, null, a.payload);
+        await this.alert(c, h.agentId, at, 'agent.recovered', a.payload);
+      }
+      if (h.acks && h.acks.length > 0) {
+        await c.query(`UPDATE commands SET acked_at = $2, ack = 'agent' WHERE agent_id = $1 AND command_id = ANY($3::text[]) AND acked_at IS NULL AND expired_at IS NULL`, [h.agentId, at, h.acks]);
+      }
+      const legacy = h.acks === undefined;
+      const due = await c.query<{ command_id: string; name: string; expires_at: Date; created_at: Date }>(
+        `UPDATE commands SET sent_count = sent_count + 1, last_sent_at = $2${legacy ? `, acked_at = $2, ack = 'legacy'` : ''}
+         WHERE agent_id = $1 AND acked_at IS NULL AND expired_at IS NULL AND expires_at > $2
+         RETURNING command_id, name, expires_at, created_at`,
+        [h.agentId, at],
+      );
+      const commands = due.rows
+        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.command_id < b.command_id ? -1 : 1))
+        .map((r) => ({ id: r.command_id, name: r.name, expiresAt: r.expires_at.toISOString() }));
+      return { commands, recovered: !!staleSince };
+    });
+  }
+
+  async queueCommand(agentId: string, name: string, at: Date, ttlSeconds: number): Promise<OutgoingCommand> {
+    const cmd = { id: uuidv7(), name, expiresAt: new Date(at.getTime() + ttlSeconds * 1000).toISOString() };
+    await this.q('INSERT INTO commands (agent_id, command_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [agentId, cmd.id, name, at.toISOString(), cmd.expiresAt]);
+    return cmd;
+  }
+
+  async commands(agentId: string): Promise<CommandRow[]> {
+    return (await this.q<RawCommand & pg.QueryResultRow>('SELECT * FROM commands WHERE agent_id = $1 ORDER BY created_at, command_id', [agentId])).map(commandRow);
+  }
+
+  async rateHit(agentId: string, windowStart: Date): Promise<number> {
+    const rows = await this.q<{ hits: number }>(
+      `INSERT INTO rate_windows (agent_id, window_start, hits) VALUES ($1, $2, 1)
+       ON CONFLICT (agent_id) DO UPDATE SET hits = CASE WHEN excluded.window_start <= rate_windows.window_start THEN rate_windows.hits + 1 ELSE 1 END,
+         window_start = GREATEST(rate_windows.window_start, excluded.window_start)
+       RETURNING hits`,
+      [agentId, windowStart.toISOString()],
+    );
+    return Number(rows[0]?.hits ?? 1);
+  }
+
+  async agents(now: Date, staleAfterSeconds: number, known: readonly string[] = []): Promise<AgentRow[]> {
+    const rows = await this.q<RawAgent & pg.QueryResultRow>('SELECT agent_id, last_seen, version, last_heartbeat, readings, last_reading_at, stale_since FROM agents');
+    return agentRows(rows, now, staleAfterSeconds, [...known, ...(await this.tokenAgents())]);
+  }
+
+  async devices(filter: { agentId?: string; deviceKey?: string } = {}): Promise<DeviceRow[]> {
+    const rows = await this.q<RawDevice & pg.QueryResultRow>(
+      'SELECT * FROM devices WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR device_key = $2) ORDER BY device_key, agent_id',
+      [filter.agentId ?? null, filter.deviceKey ?? null],
+    );
+    return rows.map(deviceRow);
+  }
+
+  async readings(filter: { agentId?: string; deviceKey?: string; limit?: number } = {}): Promise<StoredReading[]> {
+    const rows = await this.q<{ agent_id: string; reading_id: string; device_key: string; read_at: Date; received_at: Date; body: Record<string, unknown> }>(
+      `SELECT agent_id, reading_id, device_key, read_at, received_at, body FROM readings
+       WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR device_key = $2) ORDER BY read_at, reading_id LIMIT $3`,
+      [filter.agentId ?? null, filter.deviceKey ?? null, filter.limit ?? 1_000_000],
+    );
+    return rows.map((r) => ({ id: r.reading_id, agentId: r.agent_id, deviceKey: r.device_key, readAt: r.read_at.toISOString(), receivedAt: r.received_at.toISOString(), body: r.body }));
+  }
+
+  async readingCount(agentId?: string): Promise<number> {
+    const rows = await this.q<{ n: string }>('SELECT COUNT(*) AS n FROM readings WHERE ($1::text IS NULL OR agent_id = $1)', [agentId ?? null]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async heartbeatCount(agentId?: string): Promise<number> {
+    const rows = await this.q<{ n: string }>('SELECT COUNT(*) AS n FROM heartbeats WHERE ($1::text IS NULL OR agent_id = $1)', [agentId ?? null]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async events(filter: { agentId?: string; afterSeq?: number; kind?: string; limit?: number } = {}): Promise<ReceiverEvent[]> {
+    const rows = await this.q<RawEvent & pg.QueryResultRow>(
+      'SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR agent_id = $2) AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4',
+      [filter.afterSeq ?? 0, filter.agentId ?? null, filter.kind ?? null, filter.limit ?? 1000],
+    );
+    return rows.map(eventRow);
+  }
+
+  async sweep(now: Date, staleAfterSeconds: number, heartbeatRetentionSeconds: number): Promise<SweepResult> {
+    const at = now.toISOString();
+    return this.tx(async (c) => {
+      const stale = (
+        await c.query<{ agent_id: string; last_seen: Date }>('UPDATE agents SET stale_since = $1 WHERE stale_since IS NULL AND last_seen IS NOT NULL AND last_seen < $2 RETURNING agent_id, last_seen', [
+          at,
+          new Date(now.getTime() - staleAfterSeconds * 1000).toISOString(),
+        ])
+      ).rows;
+      for (const s of stale) {
+        const a = staleAlert(s.agent_id, now, s.last_seen.toISOString(), staleAfterSeconds);
+        await this.event(c, s.agent_id, at, 'agent.stale', a.message, null, a.payload);
+        await this.alert(c, s.agent_id, at, 'agent.stale', a.payload);
+      }
+      const expired = (
+        await c.query<{ agent_id: string; command_id: string; name: string; sent_count: number; expires_at: Date }>(
+          'UPDATE commands SET expired_at = $1 WHERE acked_at IS NULL AND expired_at IS NULL AND expires_at <= $1 RETURNING agent_id, command_id, name, sent_count, expires_at',
+          [at],
+        )
+      ).rows;
+      for (const x of expired) {
+        const cmd = { id: x.command_id, name: x.name, sent: x.sent_count };
+        await this.event(c, x.agent_id, at, 'command.expired', expiredCommandMessage(cmd, x.expires_at.toISOString()), null, { ...cmd, expiresAt: x.expires_at.toISOString() });
+      }
+      const pruned = await c.query('DELETE FROM heartbeats WHERE at < $1', [new Date(now.getTime() - heartbeatRetentionSeconds * 1000).toISOString()]);
+      return {
+        stale: stale.map((s) => s.agent_id),
+        expired: expired.map((x) => ({ agentId: x.agent_id, id: x.command_id, name: x.name, sent: x.sent_count })),
+        prunedHeartbeats: pruned.rowCount ?? 0,
+      };
+    });
+  }
+
+  async claimAlerts(now: Date, limit: number, leaseSeconds: number): Promise<PendingAlert[]> {
+    const rows = await this.q<{ agent_id: string; seq: string; kind: string; at: Date; attempts: number; payload: Record<string, unknown> }>(
+      `UPDATE alerts SET claimed_until = $2, attempts = attempts + 1
+       WHERE (agent_id, seq) IN (
+         SELECT a.agent_id, a.seq FROM alerts a
+         WHERE a.sent_at IS NULL AND a.failed_at IS NULL AND a.next_attempt_at <= $1 AND (a.claimed_until IS NULL OR a.claimed_until <= $1)
+           AND NOT EXISTS (SELECT 1 FROM alerts b WHERE b.agent_id = a.agent_id AND b.seq < a.seq AND b.sent_at IS NULL AND b.failed_at IS NULL)
+         ORDER BY a.seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING agent_id, seq, kind, at, attempts, payload`,
+      [now.toISOString(), new Date(now.getTime() + leaseSeconds * 1000).toISOString(), limit],
+    );
+    return rows.map((r) => ({ agentId: r.agent_id, seq: Number(r.seq), kind: r.kind, at: r.at.toISOString(), attempts: r.attempts, payload: r.payload })).sort((a, b) => a.seq - b.seq);
+  }
+
+  async alertDelivered(a: PendingAlert, at: Date): Promise<void> {
+    await this.q('UPDATE alerts SET sent_at = $3, claimed_until = NULL, last_error = NULL WHERE agent_id = $1 AND seq = $2', [a.agentId, a.seq, at.toISOString()]);
+  }
+
+  async alertFailed(a: PendingAlert, error: string, nextAt: Date | undefined, at: Date): Promise<void> {
+    await this.tx(async (c) => {
+      if (nextAt) {
+        await c.query('UPDATE alerts SET next_attempt_at = $3, claimed_until = NULL, last_error = $4 WHERE agent_id = $1 AND seq = $2', [a.agentId, a.seq, nextAt.toISOString(), error]);
+        return;
+      }
+      await c.query('UPDATE alerts SET failed_at = $3, claimed_until = NULL, last_error = $4 WHERE agent_id = $1 AND seq = $2', [a.agentId, a.seq, at.toISOString(), error]);
+      await this.event(c, a.agentId, at.toISOString(), 'alert.failed', `webhook alert ${a.kind} of ${a.at} given up after ${a.attempts} attempts: ${error}`, null, { kind: a.kind, alertAt: a.at, attempts: a.attempts, error });
+    });
+  }
+
+  async addToken(t: StoredToken): Promise<void> {
+    await this.q('INSERT INTO tokens (token_id, kind, agent_id, name, role, hash, label, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+      t.id,
+      t.kind,
+      t.agentId ?? null,
+      t.name ?? null,
+      t.role ?? null,
+      t.hash,
+      t.label ?? null,
+      t.createdAt,
+      t.revokedAt ?? null,
+    ]);
+  }
+
+  async findToken(id: string): Promise<StoredToken | undefined> {
+    const r = (await this.q<RawToken & pg.QueryResultRow>('SELECT * FROM tokens WHERE token_id = $1', [id]))[0];
+    return r ? storedToken(r) : undefined;
+  }
+
+  async revokeTokens(by: { id: string } | { agentId: string }, at: Date): Promise<number> {
+    const sql = 'id' in by ? 'UPDATE tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL' : `UPDATE tokens SET revoked_at = $1 WHERE kind = 'agent' AND agent_id = $2 AND revoked_at IS NULL`;
+    try {
+      return (await this.pool.query(sql, [at.toISOString(), 'id' in by ? by.id : by.agentId])).rowCount ?? 0;
+    } catch (err) {
+      throw this.dbError(err);
+    }
+  }
+
+  async listTokens(): Promise<TokenRow[]> {
+    return (await this.q<RawToken & pg.QueryResultRow>('SELECT * FROM tokens ORDER BY created_at, token_id')).map(tokenRow);
+  }
+
+  async tokenAgents(): Promise<string[]> {
+    return (await this.q<{ agent_id: string }>(`SELECT DISTINCT agent_id FROM tokens WHERE kind = 'agent' AND revoked_at IS NULL AND agent_id IS NOT NULL`)).map((r) => r.agent_id);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
