@@ -139,11 +139,17 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       };
     };
 
+    /** Another agent's id in the body is refused before anything else is looked at. */
+    const ownAgent = (agent: string, body: unknown) => {
+      const claimed = (body as { agentId?: unknown } | null)?.agentId;
+      if (typeof claimed === 'string' && claimed !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${claimed.slice(0, 128)}'`);
+    };
+
     const postReadings = async (agent: string, body: unknown, fault: ReturnType<Faults['decide']>, res: ServerResponse) => {
+      ownAgent(agent, body);
       const envelope = v.check('ReadingsRequest', body);
       if (envelope.length > 0) throw new HttpError(400, 'invalid-request', `not a readings request: ${envelope.join('; ')}`);
       const b = body as { agentId: string; readings: Record<string, unknown>[] };
-      if (b.agentId !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${b.agentId}'`);
       const valid: IncomingReading[] = [];
       const repeated: string[] = [];
       const ids = new Set<string>();
@@ -172,10 +178,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     };
 
     const postHeartbeat = async (agent: string, body: unknown, res: ServerResponse) => {
+      ownAgent(agent, body);
       const problems = v.check('HeartbeatRequest', body);
       if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
       const b = body as { agentId: string; version: string; acks?: string[] };
-      if (b.agentId !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${b.agentId}'`);
       const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}) });
       if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
       const response = { serverTime: now().toISOString(), commands: r.commands };

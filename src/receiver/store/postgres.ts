@@ -210,15 +210,13 @@ export class PostgresStore implements ReceiverStore {
     const at = h.at.toISOString();
     return this.tx(async (c) => {
       // The previous row under lock: a sweep marking the agent stale either commits before (and we see it) or waits for us.
-      const prev = (
-        await c.query<{ stale_since: Date | null; last_seen: Date | null }>(
-          `WITH prev AS (SELECT stale_since, last_seen FROM agents WHERE agent_id = $1 FOR UPDATE)
-           INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4, 1)
-           ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat, heartbeats = agents.heartbeats + 1, stale_since = NULL
-           RETURNING (SELECT stale_since FROM prev) AS stale_since, (SELECT last_seen FROM prev) AS last_seen`,
-          [h.agentId, at, h.version, h.body],
-        )
-      ).rows[0];
+      // (Not a CTE of the upsert: a CTE read only by RETURNING runs after the update and cannot lock the row it changed.)
+      const prev = (await c.query<{ stale_since: Date | null; last_seen: Date | null }>('SELECT stale_since, last_seen FROM agents WHERE agent_id = $1 FOR UPDATE', [h.agentId])).rows[0];
+      await c.query(
+        `INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4, 1)
+         ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat, heartbeats = agents.heartbeats + 1, stale_since = NULL`,
+        [h.agentId, at, h.version, h.body],
+      );
       await c.query('INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $3)', [h.agentId, at, h.body]);
       const staleSince = iso(prev?.stale_since);
       if (staleSince) {
