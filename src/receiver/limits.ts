@@ -100,6 +100,7 @@ export async function readLimitedBody(req: IncomingMessage, limits: BodyLimits, 
   if (enc !== 'identity' && enc !== '' && enc !== 'gzip') throw new HttpError(415, 'unsupported-encoding', `Content-Encoding ${enc} is not supported (gzip or identity)`);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBody) throw tooLarge(limits.maxBody);
+  if (Number.isFinite(declared) && declared > limits.budget.max - limits.budget.used) throw busy('too many request bytes in flight');
   const chunks: Buffer[] = [];
   let wire = 0;
   for await (const c of req) {

@@ -69,6 +69,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
   const staleAfter = opts.staleAfterSeconds ?? 900;
   const commandTtl = opts.commandTtlSeconds ?? DEFAULT_COMMAND_TTL;
   const limits = resolveLimits(opts);
+  if (limits.maxInflightBytes < 2 * limits.maxBodyBytes) {
+    // A gzip body holds its wire bytes and its decompressed bytes: a budget below twice the largest body could refuse it forever.
+    throw new MeterboxError('MBX_RECEIVER_CONFIG', `the in-flight byte budget (${limits.maxInflightBytes}) must be at least twice the largest body (${limits.maxBodyBytes})`);
+  }
   const dbSpec = opts.db ?? opts.dbPath;
   if (!dbSpec) throw new MeterboxError('MBX_RECEIVER_CONFIG', 'the receiver needs a database: a SQLite file or a postgres:// URL (--db)');
   if (opts.reusePort && !reusePortSupported()) {
