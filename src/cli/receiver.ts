@@ -155,6 +155,8 @@ async function runNode(f: RunFlags): Promise<void> {
   }
   await untilSignal();
   await rx.close();
+  // A worker's IPC channel would keep it alive.
+  if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
 /** `--workers N`: N node processes sharing one port through node:cluster; a worker that dies is replaced. */

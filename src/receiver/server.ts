@@ -171,7 +171,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       const stored = await store.storeReadings(agent, take, now());
       const receipt = { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected };
       log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length }, 'readings batch');
-      if (fault.delayAfterCommitMs) await sleep(fault.delayAfterCommitMs);
+      if (fault.delayAfterCommitMs) {
+        log.warn({ agentId: agent, ms: fault.delayAfterCommitMs }, 'fault: holding the receipt after commit');
+        await sleep(fault.delayAfterCommitMs);
+      }
       if (fault.reset === 'after-commit') {
         log.warn({ agentId: agent }, 'fault: resetting the connection after commit');
         res.socket?.destroy();
