@@ -1,113 +1,19 @@
 /**
- * A throwaway PostgreSQL cluster owned by one test file: initdb + pg_ctl in a temp dir, on a free
- * port of 127.0.0.1, run as the `postgres` user when the tests run as root (PostgreSQL refuses to
- * run as root). Where PostgreSQL is not installed the caller skips with the reason this returns;
- * with MBX_REQUIRE_POSTGRES set (CI sets it in .ci/run) that is an error instead, so CI never skips.
- * Durability settings are relaxed (fsync off): these tests are about the receiver's logic, not
- * about surviving a power cut of the test machine.
+ * A throwaway PostgreSQL cluster owned by one test file (src/bench/postgres-cluster.ts, with fsync
+ * off). Where PostgreSQL is not installed the caller skips with the reason this returns; with
+ * MBX_REQUIRE_POSTGRES set (.ci/run sets it once it installed PostgreSQL) that is an error instead,
+ * so CI never skips these tests.
  */
-import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
+import { postgresUnavailable, startCluster, type PostgresCluster } from '../../src/bench/postgres-cluster.js';
 
-const run = promisify(execFile);
-
-export interface TestPostgres {
-  port: number;
-  /** URL of a database of this cluster (default `postgres`). */
-  url(db?: string): string;
-  /** A new empty database; returns its URL. */
-  createDatabase(name?: string): Promise<string>;
-  /** Runs SQL on a database of this cluster (the tests count rows with it). */
-  query<R extends pg.QueryResultRow>(url: string, sql: string, args?: unknown[]): Promise<R[]>;
-  stop(): Promise<void>;
-}
-
-/** The directory with initdb and pg_ctl: $MBX_PG_BIN, the newest /usr/lib/postgresql/N/bin, or PATH. */
-export function findPgBin(): string | undefined {
-  const candidates: string[] = [];
-  if (process.env.MBX_PG_BIN) candidates.push(process.env.MBX_PG_BIN);
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    for (const v of readdirSync(debian).sort((a, b) => Number(b) - Number(a))) candidates.push(join(debian, v, 'bin'));
-  }
-  candidates.push(...(process.env.PATH ?? '').split(delimiter));
-  return candidates.find((d) => d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
-}
-
-function postgresUser(): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  if (!line) return undefined;
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export type TestPostgres = PostgresCluster;
 
 /** Starts a cluster, or returns why it cannot (the caller skips with that reason). */
 export async function startPostgres(): Promise<TestPostgres | string> {
-  const bin = findPgBin();
-  const asRoot = process.getuid?.() === 0;
-  const user = asRoot ? postgresUser() : undefined;
-  const why = !bin ? 'PostgreSQL is not installed (no initdb/pg_ctl; apt install postgresql)' : asRoot && !user ? 'running as root and there is no postgres user to run PostgreSQL as' : undefined;
+  const why = postgresUnavailable();
   if (why) {
     if (process.env.MBX_REQUIRE_POSTGRES) throw new Error(`MBX_REQUIRE_POSTGRES is set but ${why}`);
     return why;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mbx-pg-'));
-  if (user) chownSync(dir, user.uid, user.gid);
-  const as = { cwd: dir, ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
-  const data = join(dir, 'data');
-  await run(join(bin as string, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], as);
-  let port = 0;
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    const o = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=32MB -c max_connections=200`;
-    try {
-      await run(join(bin as string, 'pg_ctl'), ['-D', data, '-o', o, '-l', join(dir, 'log'), '-w', '-t', '60', 'start'], as);
-      break;
-    } catch (err) {
-      if (attempt >= 3) {
-        const log = existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').slice(-2000) : '';
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`pg_ctl start failed: ${(err as Error).message}\n${log}`);
-      }
-    }
-  }
-  const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
-  const query = async <R extends pg.QueryResultRow>(u: string, sql: string, args: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: u });
-    await c.connect();
-    try {
-      return (await c.query<R>(sql, args)).rows;
-    } finally {
-      await c.end();
-    }
-  };
-  let n = 0;
-  return {
-    port,
-    url,
-    query,
-    async createDatabase(name = `t${process.pid}_${++n}_${Math.random().toString(36).slice(2, 8)}`) {
-      await query(url(), `CREATE DATABASE "${name}"`);
-      return url(name);
-    },
-    async stop() {
-      await run(join(bin as string, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], as).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startCluster({ durable: false, extra: '-c shared_buffers=32MB' });
 }
