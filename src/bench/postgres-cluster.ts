@@ -21,6 +21,8 @@ export interface PostgresCluster {
   createDatabase(name?: string): Promise<string>;
   /** Runs SQL on a database of this cluster. */
   query<R extends pg.QueryResultRow>(url: string, sql: string, args?: unknown[]): Promise<R[]>;
+  /** The server's processes (the postmaster and its children), for CPU accounting. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,20 @@ export async function startCluster(o: { durable: boolean; extra?: string } = { d
     port,
     url,
     query,
+    pids() {
+      const master = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]) === master;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+      return [master, ...children];
+    },
     async createDatabase(name = `t${process.pid}_${++n}_${Math.random().toString(36).slice(2, 8)}`) {
       await query(url(), `CREATE DATABASE "${name}"`);
       return url(name);

@@ -32,6 +32,16 @@ export function processMemory(pid: number): { rss: number; peak: number } | unde
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return 0;
+  }
+}
+
 /** Starts `meterbox receiver ARGS…` and resolves once it prints the URL it listens on. */
 export function spawnReceiver(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ReceiverProcess> {
   const child = spawn(process.execPath, [CLI_MAIN, 'receiver', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, METERBOX_LOG_LEVEL: 'warn', ...env } });

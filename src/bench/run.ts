@@ -1,12 +1,13 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, idle. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload, idle, fleet. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
+import { benchFleet } from './fleet.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -32,6 +33,17 @@ const SUITES: Record<string, () => Promise<void>> = {
       cycle: Number(process.env.BENCH_STORE_CYCLE ?? 50),
       outbox: Number(process.env.BENCH_STORE_OUTBOX ?? 1_000_000),
       devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
+    }),
+  fleet: () =>
+    benchFleet({
+      agents: Number(process.env.BENCH_FLEET_AGENTS ?? 2000),
+      devices: Number(process.env.BENCH_FLEET_DEVICES ?? 50),
+      pollSeconds: Number(process.env.BENCH_FLEET_POLL_SECONDS ?? 20),
+      heartbeatSeconds: Number(process.env.BENCH_FLEET_HEARTBEAT_SECONDS ?? 10),
+      seconds: Number(process.env.BENCH_FLEET_SECONDS ?? 40),
+      workers: Number(process.env.BENCH_FLEET_WORKERS ?? 2),
+      sockets: Number(process.env.BENCH_FLEET_SOCKETS ?? 64),
+      backends: (process.env.BENCH_FLEET_BACKENDS ?? 'postgres,sqlite').split(',').filter((b): b is 'postgres' | 'sqlite' => b === 'postgres' || b === 'sqlite'),
     }),
   idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };

@@ -88,9 +88,10 @@ const V2_SQLITE = `
 `;
 
 const V2_POSTGRES = `
+  -- recovered_from and seen_before keep what the last heartbeat replaced (its upsert returns them: RETURNING only sees new values).
   CREATE TABLE IF NOT EXISTS agents (
     agent_id text PRIMARY KEY, last_seen timestamptz, version text, last_heartbeat jsonb, heartbeats bigint NOT NULL DEFAULT 0,
-    readings bigint NOT NULL DEFAULT 0, last_reading_at timestamptz, stale_since timestamptz
+    readings bigint NOT NULL DEFAULT 0, last_reading_at timestamptz, stale_since timestamptz, recovered_from timestamptz, seen_before timestamptz
   );
   CREATE TABLE IF NOT EXISTS readings (
     agent_id text NOT NULL, reading_id text NOT NULL, device_key text NOT NULL, read_at timestamptz NOT NULL, received_at timestamptz NOT NULL, body jsonb NOT NULL,
@@ -122,7 +123,8 @@ const V2_POSTGRES = `
     PRIMARY KEY (agent_id, seq)
   );
   CREATE INDEX IF NOT EXISTS alerts_due ON alerts (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
-  CREATE TABLE IF NOT EXISTS rate_windows (agent_id text PRIMARY KEY, window_start timestamptz NOT NULL, hits integer NOT NULL);
+  -- Counters of the current minute, written on every request: unlogged (no WAL, no fsync); a crash only forgets a minute.
+  CREATE UNLOGGED TABLE IF NOT EXISTS rate_windows (agent_id text PRIMARY KEY, window_start timestamptz NOT NULL, hits integer NOT NULL);
   CREATE TABLE IF NOT EXISTS tokens (
     token_id text PRIMARY KEY, kind text NOT NULL CHECK (kind IN ('agent', 'provider')), agent_id text, name text,
     role text CHECK (role IN ('read', 'admin')), hash text NOT NULL, label text, created_at timestamptz NOT NULL, revoked_at timestamptz

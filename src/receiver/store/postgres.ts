@@ -13,6 +13,7 @@
  * - migrations: one transaction under an advisory lock.
  * Deadlocks (two batches of one agent touching the same devices) are retried.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { MeterboxError } from '../../errors.js';
@@ -24,7 +25,6 @@ import {
   deviceRow,
   eventRow,
   expiredCommandMessage,
-  foldDevices,
   iso,
   keyConflictEvent,
   maskUrl,
@@ -41,7 +41,24 @@ import {
 import type { StoreOptions } from './sqlite.js';
 import type { HeartbeatIn, IncomingReading, OutgoingCommand, PendingAlert, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
-type Q = pg.PoolClient | pg.Pool;
+/** What a transaction body runs statements on. */
+interface Runner {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+type Q = Runner;
+
+/**
+ * Statements run as named prepared statements (one name per SQL text, prepared once per pooled
+ * connection): PostgreSQL then parses and plans each hot statement once instead of per request,
+ * which is a good part of its CPU at fleet rates.
+ */
+const names = new Map<string, string>();
+function prepared(text: string, values?: unknown[]): pg.QueryConfig {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `mbx_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
+  return { name, text, ...(values ? { values } : {}) };
+}
+const runner = (on: pg.PoolClient | pg.Pool): Runner => ({ query: (text, values) => on.query(prepared(text, values)) });
 
 /** Advisory lock key of the migrations ('mbxr'). */
 const MIGRATION_LOCK = 0x6d627872;
@@ -101,11 +118,11 @@ export class PostgresStore implements ReceiverStore {
           throw new MeterboxError('MBX_RECEIVER_DB', `${this.location}: receiver migration ${m.version} (${m.name}) failed: ${(err as Error).message}`, { path: this.location, version: m.version }, { cause: err });
         }
       }
-    });
+    }, true); // DDL of several statements cannot be a prepared statement
   }
 
   /** One transaction on one pooled connection; retried on deadlock. Database errors become MBX_RECEIVER_DB (the server answers 503). */
-  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async tx<T>(fn: (c: Runner) => Promise<T>, raw = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -116,7 +133,7 @@ export class PostgresStore implements ReceiverStore {
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const out = await fn(client);
+        const out = await fn(raw ? client : runner(client));
         await client.query('COMMIT');
         return out;
       } catch (err) {
@@ -129,9 +146,9 @@ export class PostgresStore implements ReceiverStore {
     }
   }
 
-  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = [], on: Q = this.pool): Promise<R[]> {
+  private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> {
     try {
-      return (await on.query<R>(sql, args)).rows;
+      return (await this.pool.query<R>(prepared(sql, args))).rows;
     } catch (err) {
       throw this.dbError(err);
     }
@@ -154,89 +171,103 @@ export class PostgresStore implements ReceiverStore {
     return Number((await this.q<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations'))[0]?.v ?? 0);
   }
 
+  /**
+   * One statement stores the batch, folds it into the devices (newest reading wins, counts add up)
+   * and into the agent's totals; only a batch that brings devices new to this agent takes more.
+   */
   async storeReadings(agentId: string, readings: readonly IncomingReading[], receivedAt: Date): Promise<{ accepted: string[]; duplicate: string[] }> {
     const at = receivedAt.toISOString();
     // One parameter for the whole batch: the bodies are JSON already, so they are spliced in, not re-encoded.
     const batch = `[${readings.map((r) => `{"i":${JSON.stringify(r.id)},"k":${JSON.stringify(r.deviceKey)},"t":${JSON.stringify(r.readAt)},"b":${r.body}}`).join(',')}]`;
     return this.tx(async (c) => {
-      const inserted = await c.query<{ reading_id: string }>(
-        `INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body)
-         SELECT $1, e->>'i', e->>'k', (e->>'t')::timestamptz, $2, e->'b' FROM jsonb_array_elements($3::jsonb) AS e
-         ON CONFLICT (agent_id, reading_id) DO NOTHING RETURNING reading_id`,
-        [agentId, at, batch],
-      );
-      const ids = new Set(inserted.rows.map((r) => r.reading_id));
-      const accepted = readings.filter((r) => ids.has(r.id));
-      const duplicate = readings.filter((r) => !ids.has(r.id)).map((r) => r.id);
-      if (accepted.length === 0) return { accepted: [], duplicate };
-      const devices = foldDevices(accepted);
-      const upserted = await c.query<{ device_key: string; inserted: boolean }>(
-        `INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at, last_counters)
-         SELECT $1, d->>'key', d->>'vendor', d->>'model', d->>'serial', (d->>'count')::bigint, $2, (d->>'readAt')::timestamptz, (d->>'counters')::jsonb
-         FROM jsonb_array_elements($3::jsonb) AS d
-         ON CONFLICT (agent_id, device_key) DO UPDATE SET
-           readings = devices.readings + excluded.readings,
-           vendor = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.vendor, devices.vendor) ELSE devices.vendor END,
-           model = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.model, devices.model) ELSE devices.model END,
-           serial = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.serial, devices.serial) ELSE devices.serial END,
-           last_counters = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN excluded.last_counters ELSE devices.last_counters END,
-           last_read_at = GREATEST(devices.last_read_at, excluded.last_read_at)
-         RETURNING device_key, (xmax = 0) AS inserted`,
-        [agentId, at, JSON.stringify(devices)],
-      );
-      const fresh = upserted.rows
-        .filter((r) => r.inserted)
-        .map((r) => r.device_key)
-        .sort();
-      for (const key of fresh) {
-        await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-        const others = (await c.query<{ agent_id: string }>('SELECT DISTINCT agent_id FROM devices WHERE device_key = $1 AND agent_id <> $2 ORDER BY agent_id', [key, agentId])).rows.map((r) => r.agent_id);
-        if (others.length > 0) {
-          const e = keyConflictEvent(agentId, key, others);
-          await this.event(c, agentId, at, 'device.key-conflict', e.message, key, e.data);
+      const row = (
+        await c.query<{ accepted: string[]; fresh: string[] }>(
+          `WITH ins AS (
+             INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body)
+             SELECT $1, e->>'i', e->>'k', (e->>'t')::timestamptz, $2, e->'b' FROM jsonb_array_elements($3::jsonb) AS e
+             ON CONFLICT (agent_id, reading_id) DO NOTHING
+             RETURNING reading_id, device_key, read_at, body),
+           newest AS (
+             SELECT DISTINCT ON (device_key) device_key, read_at, body->'device' AS d, body->'counters' AS counters, count(*) OVER (PARTITION BY device_key) AS n
+             FROM ins ORDER BY device_key, read_at DESC),
+           dev AS (
+             INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at, last_counters)
+             SELECT $1, device_key, d->>'vendor', d->>'model', d->>'serial', n, $2, read_at, counters FROM newest ORDER BY device_key
+             ON CONFLICT (agent_id, device_key) DO UPDATE SET
+               readings = devices.readings + excluded.readings,
+               vendor = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.vendor, devices.vendor) ELSE devices.vendor END,
+               model = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.model, devices.model) ELSE devices.model END,
+               serial = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN COALESCE(excluded.serial, devices.serial) ELSE devices.serial END,
+               last_counters = CASE WHEN devices.last_read_at IS NULL OR excluded.last_read_at >= devices.last_read_at THEN excluded.last_counters ELSE devices.last_counters END,
+               last_read_at = GREATEST(devices.last_read_at, excluded.last_read_at)
+             RETURNING device_key, (xmax = 0) AS inserted),
+           agent AS (
+             INSERT INTO agents (agent_id, readings, last_reading_at) SELECT $1, count(*), max(read_at) FROM ins HAVING count(*) > 0
+             ON CONFLICT (agent_id) DO UPDATE SET readings = agents.readings + excluded.readings, last_reading_at = GREATEST(agents.last_reading_at, excluded.last_reading_at))
+           SELECT (SELECT COALESCE(array_agg(reading_id), '{}') FROM ins) AS accepted,
+                  (SELECT COALESCE(array_agg(device_key ORDER BY device_key), '{}') FROM dev WHERE inserted) AS fresh`,
+          [agentId, at, batch],
+        )
+      ).rows[0] as { accepted: string[]; fresh: string[] };
+      if (row.fresh.length > 0) {
+        // Devices new to this agent: lock their keys (in key order), find other agents with them, record the events.
+        // The lock makes the second of two agents adding one key at once wait for the first, and see it.
+        await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [row.fresh]); // sorted; unnest keeps the order
+        const clashes = await c.query<{ device_key: string; agents: string[] }>(
+          'SELECT device_key, array_agg(DISTINCT agent_id ORDER BY agent_id) AS agents FROM devices WHERE device_key = ANY($1::text[]) AND agent_id <> $2 GROUP BY device_key ORDER BY device_key',
+          [row.fresh, agentId],
+        );
+        if (clashes.rows.length > 0) {
+          const events = clashes.rows.map((r) => ({ key: r.device_key, ...keyConflictEvent(agentId, r.device_key, r.agents) }));
+          await c.query(
+            `INSERT INTO events (agent_id, at, kind, device_key, message, data)
+             SELECT $1, $2, 'device.key-conflict', e->>'key', e->>'message', e->'data' FROM jsonb_array_elements($3::jsonb) AS e`,
+            [agentId, at, JSON.stringify(events)],
+          );
         }
       }
-      const last = accepted.reduce((m, r) => (r.readAt > m ? r.readAt : m), '');
-      await c.query(
-        `INSERT INTO agents (agent_id, readings, last_reading_at) VALUES ($1, $2, $3)
-         ON CONFLICT (agent_id) DO UPDATE SET readings = agents.readings + excluded.readings, last_reading_at = GREATEST(agents.last_reading_at, excluded.last_reading_at)`,
-        [agentId, accepted.length, last],
-      );
-      return { accepted: accepted.map((r) => r.id), duplicate };
+      const ids = new Set(row.accepted);
+      return { accepted: readings.filter((r) => ids.has(r.id)).map((r) => r.id), duplicate: readings.filter((r) => !ids.has(r.id)).map((r) => r.id) };
     });
   }
 
+  /**
+   * One statement records the heartbeat, applies its acks and hands out the commands due. The
+   * agent's upsert takes its row lock and keeps the stale mark it clears (`recovered_from`), so a
+   * sweep that marked the agent stale either committed before (and is reported as recovered now)
+   * or re-checks after us and finds the agent alive.
+   */
   async recordHeartbeat(h: HeartbeatIn): Promise<{ commands: OutgoingCommand[]; recovered: boolean }> {
     const at = h.at.toISOString();
+    const legacy = h.acks === undefined;
     return this.tx(async (c) => {
-      // The previous row under lock: a sweep marking the agent stale either commits before (and we see it) or waits for us.
-      // (Not a CTE of the upsert: a CTE read only by RETURNING runs after the update and cannot lock the row it changed.)
-      const prev = (await c.query<{ stale_since: Date | null; last_seen: Date | null }>('SELECT stale_since, last_seen FROM agents WHERE agent_id = $1 FOR UPDATE', [h.agentId])).rows[0];
-      await c.query(
-        `INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4, 1)
-         ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat, heartbeats = agents.heartbeats + 1, stale_since = NULL`,
-        [h.agentId, at, h.version, h.body],
-      );
-      await c.query('INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $3)', [h.agentId, at, h.body]);
-      const staleSince = iso(prev?.stale_since);
+      const row = (
+        await c.query<{ stale_since: Date | null; last_seen: Date | null; commands: { id: string; name: string; expiresAt: string }[] }>(
+          `WITH agent AS (
+             INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4::jsonb, 1)
+             ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
+               heartbeats = agents.heartbeats + 1, recovered_from = agents.stale_since, seen_before = agents.last_seen, stale_since = NULL
+             RETURNING recovered_from, seen_before),
+           logged AS (INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $4::jsonb)),
+           acked AS (
+             UPDATE commands SET acked_at = $2, ack = 'agent'
+             WHERE agent_id = $1 AND command_id = ANY($5::text[]) AND acked_at IS NULL AND expired_at IS NULL),
+           due AS (
+             UPDATE commands SET sent_count = sent_count + 1, last_sent_at = $2${legacy ? `, acked_at = $2, ack = 'legacy'` : ''}
+             WHERE agent_id = $1 AND acked_at IS NULL AND expired_at IS NULL AND expires_at > $2 AND command_id <> ALL($5::text[])
+             RETURNING command_id, name, expires_at, created_at)
+           SELECT (SELECT recovered_from FROM agent) AS stale_since, (SELECT seen_before FROM agent) AS last_seen,
+                  (SELECT COALESCE(json_agg(json_build_object('id', command_id, 'name', name, 'expiresAt', expires_at) ORDER BY created_at, command_id), '[]') FROM due) AS commands`,
+          [h.agentId, at, h.version, h.body, h.acks ?? []],
+        )
+      ).rows[0];
+      const staleSince = iso(row?.stale_since);
       if (staleSince) {
-        const a = recoveredAlert(h.agentId, h.at, staleSince, iso(prev?.last_seen));
+        const a = recoveredAlert(h.agentId, h.at, staleSince, iso(row?.last_seen));
         await this.event(c, h.agentId, at, 'agent.recovered', a.message, null, a.payload);
         await this.alert(c, h.agentId, at, 'agent.recovered', a.payload);
       }
-      if (h.acks && h.acks.length > 0) {
-        await c.query(`UPDATE commands SET acked_at = $2, ack = 'agent' WHERE agent_id = $1 AND command_id = ANY($3::text[]) AND acked_at IS NULL AND expired_at IS NULL`, [h.agentId, at, h.acks]);
-      }
-      const legacy = h.acks === undefined;
-      const due = await c.query<{ command_id: string; name: string; expires_at: Date; created_at: Date }>(
-        `UPDATE commands SET sent_count = sent_count + 1, last_sent_at = $2${legacy ? `, acked_at = $2, ack = 'legacy'` : ''}
-         WHERE agent_id = $1 AND acked_at IS NULL AND expired_at IS NULL AND expires_at > $2
-         RETURNING command_id, name, expires_at, created_at`,
-        [h.agentId, at],
-      );
-      const commands = due.rows
-        .sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || (a.command_id < b.command_id ? -1 : 1))
-        .map((r) => ({ id: r.command_id, name: r.name, expiresAt: r.expires_at.toISOString() }));
+      const commands = (row?.commands ?? []).map((x) => ({ id: x.id, name: x.name, expiresAt: new Date(x.expiresAt).toISOString() }));
       return { commands, recovered: !!staleSince };
     });
   }
@@ -386,7 +417,7 @@ export class PostgresStore implements ReceiverStore {
   async revokeTokens(by: { id: string } | { agentId: string }, at: Date): Promise<number> {
     const sql = 'id' in by ? 'UPDATE tokens SET revoked_at = $1 WHERE token_id = $2 AND revoked_at IS NULL' : `UPDATE tokens SET revoked_at = $1 WHERE kind = 'agent' AND agent_id = $2 AND revoked_at IS NULL`;
     try {
-      return (await this.pool.query(sql, [at.toISOString(), 'id' in by ? by.id : by.agentId])).rowCount ?? 0;
+      return (await this.pool.query(prepared(sql, [at.toISOString(), 'id' in by ? by.id : by.agentId]))).rowCount ?? 0;
     } catch (err) {
       throw this.dbError(err);
     }
