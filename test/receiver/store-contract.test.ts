@@ -148,7 +148,13 @@ for (const backend of b.list) {
       expect((await s.agents(at(61), 60)).find((a) => a.agentId === 'box-a')).toMatchObject({ stale: true, staleSince: at(61).toISOString() });
       expect((await s.recordHeartbeat({ agentId: 'box-a', at: at(90), version: '1', body: '{}' })).recovered).toBe(true);
       expect((await s.recordHeartbeat({ agentId: 'box-a', at: at(91), version: '1', body: '{}' })).recovered).toBe(false);
-      expect((await s.events({ agentId: 'box-a' })).map((e) => e.kind)).toEqual(['agent.stale', 'agent.recovered']);
+      const events = await s.events({ agentId: 'box-a' });
+      expect(events.map((e) => e.kind)).toEqual(['agent.stale', 'agent.recovered']);
+      expect(events[1]).toMatchObject({
+        message: 'agent box-a recovered: heartbeat again after 90 s of silence',
+        data: { event: 'agent.recovered', agentId: 'box-a', at: at(90).toISOString(), staleSince: at(61).toISOString(), lastSeenBefore: T0.toISOString(), silentSeconds: 90 },
+      });
+      expect(Object.keys(events[1]!.data!).sort()).toEqual(['agentId', 'at', 'event', 'lastSeenBefore', 'silentSeconds', 'staleSince']);
       // recovered waits until stale is delivered; a claimed alert is not handed to another node while leased.
       const first = await s.claimAlerts(at(92), 10, 60);
       expect(first.map((a) => [a.agentId, a.kind])).toEqual([['box-a', 'agent.stale']]);
@@ -157,7 +163,7 @@ for (const backend of b.list) {
       await s.alertDelivered(first[0]!, at(94));
       const second = await other.claimAlerts(at(95), 10, 60);
       expect(second.map((a) => a.kind)).toEqual(['agent.recovered']);
-      expect(second[0]?.payload).toMatchObject({ event: 'agent.recovered', staleSince: at(61).toISOString() });
+      expect(second[0]?.payload).toEqual(events[1]?.data);
     });
 
     it('alerts: a failed one is retried when due, or given up with an alert.failed event; an expired lease frees it', async () => {

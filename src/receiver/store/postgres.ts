@@ -28,7 +28,6 @@ import {
   iso,
   keyConflictEvent,
   maskUrl,
-  recoveredAlert,
   staleAlert,
   storedToken,
   tokenRow,
@@ -58,6 +57,9 @@ function prepared(text: string, values?: unknown[]): pg.QueryConfig {
   if (!name) names.set(text, (name = `mbx_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
   return { name, text, ...(values ? { values } : {}) };
 }
+/** A timestamptz as JavaScript's toISOString() writes it, in SQL. */
+const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 const runner = (on: pg.PoolClient | pg.Pool): Runner => ({ query: (text, values) => on.query(prepared(text, values)) });
 
 /** Advisory lock key of the migrations ('mbxr'). */
@@ -232,44 +234,44 @@ export class PostgresStore implements ReceiverStore {
   }
 
   /**
-   * One statement records the heartbeat, applies its acks and hands out the commands due. The
-   * agent's upsert takes its row lock and keeps the stale mark it clears (`recovered_from`), so a
-   * sweep that marked the agent stale either committed before (and is reported as recovered now)
-   * or re-checks after us and finds the agent alive.
+   * One statement, its own transaction: records the heartbeat, applies its acks, hands out the
+   * commands due, and reports a recovery. The agent's upsert takes its row lock and keeps the stale
+   * mark it clears (`recovered_from`), so a sweep that marked the agent stale either committed
+   * before (and the recovery is recorded here) or re-checks after us and finds the agent alive.
+   * The recovery's event text and alert body are those of rows.ts recoveredAlert, built in SQL
+   * (the contract test checks both stores say the same).
    */
   async recordHeartbeat(h: HeartbeatIn): Promise<{ commands: OutgoingCommand[]; recovered: boolean }> {
     const at = h.at.toISOString();
     const legacy = h.acks === undefined;
-    return this.tx(async (c) => {
-      const row = (
-        await c.query<{ stale_since: Date | null; last_seen: Date | null; commands: { id: string; name: string; expiresAt: string }[] }>(
-          `WITH agent AS (
-             INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4::jsonb, 1)
-             ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
-               heartbeats = agents.heartbeats + 1, recovered_from = agents.stale_since, seen_before = agents.last_seen, stale_since = NULL
-             RETURNING recovered_from, seen_before),
-           logged AS (INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $4::jsonb)),
-           acked AS (
-             UPDATE commands SET acked_at = $2, ack = 'agent'
-             WHERE agent_id = $1 AND command_id = ANY($5::text[]) AND acked_at IS NULL AND expired_at IS NULL),
-           due AS (
-             UPDATE commands SET sent_count = sent_count + 1, last_sent_at = $2${legacy ? `, acked_at = $2, ack = 'legacy'` : ''}
-             WHERE agent_id = $1 AND acked_at IS NULL AND expired_at IS NULL AND expires_at > $2 AND command_id <> ALL($5::text[])
-             RETURNING command_id, name, expires_at, created_at)
-           SELECT (SELECT recovered_from FROM agent) AS stale_since, (SELECT seen_before FROM agent) AS last_seen,
-                  (SELECT COALESCE(json_agg(json_build_object('id', command_id, 'name', name, 'expiresAt', expires_at) ORDER BY created_at, command_id), '[]') FROM due) AS commands`,
-          [h.agentId, at, h.version, h.body, h.acks ?? []],
-        )
-      ).rows[0];
-      const staleSince = iso(row?.stale_since);
-      if (staleSince) {
-        const a = recoveredAlert(h.agentId, h.at, staleSince, iso(row?.last_seen));
-        await this.event(c, h.agentId, at, 'agent.recovered', a.message, null, a.payload);
-        await this.alert(c, h.agentId, at, 'agent.recovered', a.payload);
-      }
-      const commands = (row?.commands ?? []).map((x) => ({ id: x.id, name: x.name, expiresAt: new Date(x.expiresAt).toISOString() }));
-      return { commands, recovered: !!staleSince };
-    });
+    const rows = await this.q<{ recovered: boolean; commands: { id: string; name: string; expiresAt: string }[] }>(
+      `WITH agent AS (
+         INSERT INTO agents (agent_id, last_seen, version, last_heartbeat, heartbeats) VALUES ($1, $2, $3, $4::jsonb, 1)
+         ON CONFLICT (agent_id) DO UPDATE SET last_seen = excluded.last_seen, version = excluded.version, last_heartbeat = excluded.last_heartbeat,
+           heartbeats = agents.heartbeats + 1, recovered_from = agents.stale_since, seen_before = agents.last_seen, stale_since = NULL
+         RETURNING recovered_from, seen_before),
+       recovery AS (
+         SELECT format('agent %s recovered: heartbeat again after %s s of silence', $1::text, COALESCE(round(extract(epoch FROM $2::timestamptz - seen_before))::text, '?')) AS message,
+           jsonb_strip_nulls(jsonb_build_object('event', 'agent.recovered', 'agentId', $1::text, 'at', ${ISO('$2::timestamptz')}, 'staleSince', ${ISO('recovered_from')},
+             'lastSeenBefore', ${ISO('seen_before')}, 'silentSeconds', round(extract(epoch FROM $2::timestamptz - seen_before)))) AS payload
+         FROM agent WHERE recovered_from IS NOT NULL),
+       recovery_event AS (INSERT INTO events (agent_id, at, kind, message, data) SELECT $1, $2, 'agent.recovered', message, payload FROM recovery),
+       recovery_alert AS (INSERT INTO alerts (agent_id, kind, at, payload, next_attempt_at) SELECT $1, 'agent.recovered', $2, payload, $2 FROM recovery WHERE $6::boolean),
+       logged AS (INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $4::jsonb)),
+       acked AS (
+         UPDATE commands SET acked_at = $2, ack = 'agent'
+         WHERE agent_id = $1 AND command_id = ANY($5::text[]) AND acked_at IS NULL AND expired_at IS NULL),
+       due AS (
+         UPDATE commands SET sent_count = sent_count + 1, last_sent_at = $2${legacy ? `, acked_at = $2, ack = 'legacy'` : ''}
+         WHERE agent_id = $1 AND acked_at IS NULL AND expired_at IS NULL AND expires_at > $2 AND command_id <> ALL($5::text[])
+         RETURNING command_id, name, expires_at, created_at)
+       SELECT EXISTS (SELECT 1 FROM recovery) AS recovered,
+              (SELECT COALESCE(json_agg(json_build_object('id', command_id, 'name', name, 'expiresAt', expires_at) ORDER BY created_at, command_id), '[]') FROM due) AS commands`,
+      [h.agentId, at, h.version, h.body, h.acks ?? [], this.alerts],
+    );
+    const row = rows[0];
+    const commands = (row?.commands ?? []).map((x) => ({ id: x.id, name: x.name, expiresAt: new Date(x.expiresAt).toISOString() }));
+    return { commands, recovered: !!row?.recovered };
   }
 
   async queueCommand(agentId: string, name: string, at: Date, ttlSeconds: number): Promise<OutgoingCommand> {
