@@ -143,7 +143,6 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
   // Tokens into the database, hashed, as `meterbox receiver token add` does.
   const agents: SimAgent[] = [];
   const store = await openStore(db);
-  const now = Date.now();
   const readToken = generateToken();
   await store.addToken({ id: readToken.id, kind: 'provider', name: 'bench', role: 'read', hash: readToken.hash, createdAt: new Date().toISOString() });
   for (let i = 0; i < o.agents; i++) {

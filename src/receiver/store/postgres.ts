@@ -25,7 +25,6 @@ import {
   deviceRow,
   eventRow,
   expiredCommandMessage,
-  iso,
   keyConflictEvent,
   maskUrl,
   staleAlert,
