@@ -40,11 +40,28 @@ export interface FleetBenchOptions {
   heartbeatSeconds: number;
   /** How long the fleet generates load. */
   seconds: number;
-  /** Receiver processes per backend (--workers). */
-  workers: number;
+  /** The first seconds of it are not counted (connections, JIT, first devices of every agent). */
+  warmupSeconds: number;
+
   /** Connections the load generator keeps open to the receiver (like a load balancer's pool). */
   sockets: number;
-  backends: ('postgres' | 'sqlite')[];
+  /** How the receivers reach PostgreSQL: its Unix socket (same machine, the usual way) or TCP on 127.0.0.1. */
+  pgVia: 'socket' | 'tcp';
+  /** What to run, in order: a store and how many receiver processes (--workers) share it. */
+  backends: { kind: 'postgres' | 'sqlite'; workers: number }[];
+}
+
+/** `postgres:2,sqlite:2,sqlite:1` → backends (workers default to 2). */
+export function parseBackends(spec: string): FleetBenchOptions['backends'] {
+  return spec
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
+    .map((b) => {
+      const [kind, workers = '2'] = b.split(':');
+      if ((kind !== 'postgres' && kind !== 'sqlite') || !(Number(workers) >= 1)) throw new Error(`bench fleet: '${b}' is not postgres[:N] or sqlite[:N]`);
+      return { kind, workers: Number(workers) };
+    });
 }
 
 interface Stats {
@@ -76,6 +93,7 @@ interface SimAgent {
 
 interface Outcome {
   backend: string;
+  kind: 'postgres' | 'sqlite';
   stats: Stats;
   windowSeconds: number;
   drainSeconds: number;
@@ -138,8 +156,14 @@ function post(agent: Agent, url: URL, token: string, body: Buffer, gzipped: bool
   });
 }
 
-async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir: string, cluster: PostgresCluster | undefined): Promise<Outcome> {
-  const db = kind === 'postgres' ? await (cluster as PostgresCluster).createDatabase('fleet') : join(dir, 'fleet.db');
+async function runBackend(kind: 'postgres' | 'sqlite', workers: number, o: FleetBenchOptions, dir: string, cluster: PostgresCluster | undefined): Promise<Outcome> {
+  let db = join(dir, `fleet-${workers}.db`);
+  if (kind === 'postgres') {
+    const c = cluster as PostgresCluster;
+    const name = `fleet_${workers}`;
+    await c.createDatabase(name);
+    db = o.pgVia === 'socket' ? c.socketUrl(name) : c.url(name);
+  }
   // Tokens into the database, hashed, as `meterbox receiver token add` does.
   const agents: SimAgent[] = [];
   const store = await openStore(db);
@@ -157,7 +181,7 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
   writeFileSync(join(dir, `${kind}-cert.pem`), pair.cert);
   writeFileSync(join(dir, `${kind}-key.pem`), pair.key);
   const rx = await spawnReceiver(
-    ['--listen', '127.0.0.1:0', '--db', db, '--workers', String(o.workers), '--cert', join(dir, `${kind}-cert.pem`), '--key', join(dir, `${kind}-key.pem`), '--stale-after', '86400'],
+    ['--listen', '127.0.0.1:0', '--db', db, '--workers', String(workers), '--cert', join(dir, `${kind}-cert.pem`), '--key', join(dir, `${kind}-key.pem`), '--stale-after', '86400'],
     { METERBOX_LOG_LEVEL: 'warn' },
     60_000,
   );
@@ -177,8 +201,8 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
   // CPU seconds per process at the start of the window (database backends may appear later: they start from 0).
   const cpuPids = () => ({ receiver: pids, postgres: cluster?.pids() ?? [] });
   const snapshot = () => new Map([...cpuPids().receiver, ...cpuPids().postgres].map((p) => [p, processCpuSeconds(p)]));
-  const cpuAtStart = snapshot();
-  const generatorAtStart = process.cpuUsage();
+  let cpuAtStart = snapshot();
+  let generatorAtStart = process.cpuUsage();
   const cpu = { receiver: 0, postgres: 0, generator: 0 };
   const closeWindow = () => {
     const used = (list: number[]) => list.reduce((n, p) => n + Math.max(0, processCpuSeconds(p) - (cpuAtStart.get(p) ?? 0)), 0);
@@ -186,7 +210,9 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
     Object.assign(cpu, { receiver: used(cpuPids().receiver), postgres: used(cpuPids().postgres), generator: (g.user + g.system) / 1e6 });
   };
   const start = Date.now();
+  const windowStart = start + o.warmupSeconds * 1000;
   const windowEnd = start + o.seconds * 1000;
+  const counted = (t: number) => t >= windowStart && t <= windowEnd;
   for (const a of agents) {
     a.nextPoll = start + Math.random() * pollMs;
     a.nextHeartbeat = start + Math.random() * hbMs;
@@ -202,18 +228,19 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
     const batch = a.pending.slice(0, 500);
     const body = await gzipAsync(`{"agentId":"${a.id}","sentAt":"${new Date().toISOString()}","readings":[${batch.map((r) => r.json).join(',')}]}`);
     const t = performance.now();
+    const sentAt = Date.now();
     try {
       const res = await post(httpAgent, readingsUrl, a.token, body, true);
       const ms = performance.now() - t;
       if (res.status !== 200) return retry(a, `HTTP ${res.status}`, res.retryAfter);
-      stats.uploadMs.push(ms);
+      if (counted(sentAt)) stats.uploadMs.push(ms);
       stats.uploads++;
       const receipt = JSON.parse(res.text) as { accepted: string[]; duplicate: string[] };
       const done = new Set([...receipt.accepted, ...receipt.duplicate]);
       a.pending = a.pending.filter((r) => !done.has(r.id));
       a.failures = 0;
       stats.readingsStored += receipt.accepted.length;
-      if (Date.now() <= windowEnd) stats.readingsInWindow += receipt.accepted.length;
+      if (counted(Date.now())) stats.readingsInWindow += receipt.accepted.length;
     } catch (err) {
       retry(a, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
     } finally {
@@ -226,12 +253,13 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
       JSON.stringify({ agentId: a.id, version: 'bench', clock: new Date().toISOString(), uptimeSeconds: 1, outbox: { depth: a.pending.length }, deviceCount: o.devices, recentErrors: {}, dataLoss: {}, events: [], acks: [] }),
     );
     const t = performance.now();
+    const sentAt = Date.now();
     try {
       const res = await post(httpAgent, heartbeatUrl, a.token, body, false);
       if (res.status === 200) {
-        stats.heartbeatMs.push(performance.now() - t);
+        if (counted(sentAt)) stats.heartbeatMs.push(performance.now() - t);
         stats.heartbeats++;
-        if (Date.now() <= windowEnd) stats.heartbeatsInWindow++;
+        if (counted(Date.now())) stats.heartbeatsInWindow++;
       } else stats.retried[`heartbeat HTTP ${res.status}`] = (stats.retried[`heartbeat HTTP ${res.status}`] ?? 0) + 1;
     } catch (err) {
       stats.retried[`heartbeat ${(err as Error).message}`] = (stats.retried[`heartbeat ${(err as Error).message}`] ?? 0) + 1;
@@ -243,8 +271,14 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
   // One tick drives every agent: due polls fill the agent's outbox, an idle agent with readings uploads, due heartbeats go out.
   await new Promise<void>((resolve) => {
     let windowOpen = true;
+    let warming = true;
     const tick = setInterval(() => {
       const t = Date.now();
+      if (warming && t >= windowStart) {
+        warming = false;
+        cpuAtStart = snapshot();
+        generatorAtStart = process.cpuUsage();
+      }
       if (windowOpen && t >= windowEnd) {
         windowOpen = false;
         closeWindow();
@@ -304,9 +338,10 @@ async function runBackend(kind: 'postgres' | 'sqlite', o: FleetBenchOptions, dir
   }
   const perAgentShort = agents.reduce((n, a) => n + Math.max(0, a.generated - (perAgent.get(a.id) ?? 0)), 0);
   return {
-    backend: kind,
+    backend: `${kind} ×${workers}`,
+    kind,
     stats,
-    windowSeconds: o.seconds,
+    windowSeconds: o.seconds - o.warmupSeconds,
     drainSeconds,
     generated: agents.reduce((n, a) => n + a.generated, 0),
     rows,
@@ -324,12 +359,12 @@ export async function benchFleet(o: FleetBenchOptions): Promise<void> {
   console.log(
     `fleet: ${o.agents} agents × ${o.devices} devices, each with its own token; a poll every ${o.pollSeconds} s and a heartbeat every ${o.heartbeatSeconds} s ` +
       `(offered ${Math.round(offered)} readings/s, ${Math.round(o.agents / o.heartbeatSeconds)} heartbeats/s) for ${o.seconds} s; ` +
-      `meterbox receiver --workers ${o.workers}; ${o.sockets} keep-alive connections; one ${process.platform} machine with ${cpus().length} cores shared by all of it (${o.seconds * cpus().length} CPU-seconds in the window, load average ${loadavg()[0]?.toFixed(1)} at start)`,
+      `meterbox receiver --workers N (×N below); ${o.sockets} keep-alive connections; one ${process.platform} machine with ${cpus().length} cores shared by all of it (${(o.seconds - o.warmupSeconds) * cpus().length} CPU-seconds in the measured window after a ${o.warmupSeconds} s warm-up, load average ${loadavg()[0]?.toFixed(1)} at start)`,
   );
   const outcomes: Outcome[] = [];
   let cluster: PostgresCluster | undefined;
   try {
-    for (const kind of o.backends) {
+    for (const { kind, workers } of o.backends) {
       if (kind === 'postgres') {
         const why = postgresUnavailable();
         if (why) {
@@ -338,7 +373,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<void> {
         }
         cluster = await startCluster({ durable: true, extra: '-c shared_buffers=128MB' });
       }
-      outcomes.push(await runBackend(kind, o, dir, cluster));
+      outcomes.push(await runBackend(kind, workers, o, dir, cluster));
       await cluster?.stop();
       cluster = undefined;
     }
@@ -359,7 +394,7 @@ export async function benchFleet(o: FleetBenchOptions): Promise<void> {
     ['duplicates (db)', (x) => String(x.rows - x.distinct)],
     ['lost (db)', (x) => String(x.perAgentShort)],
     ['device counts', (x) => (x.deviceSum === x.rows ? 'match the readings' : `MISMATCH ${x.deviceSum} ≠ ${x.rows}`)],
-    ['CPU in the window', (x) => `receiver ${x.cpu.receiver.toFixed(1)} s, ${x.backend} ${x.backend === 'postgres' ? `${x.cpu.postgres.toFixed(1)} s` : '(in the receiver)'}, generator ${x.cpu.generator.toFixed(1)} s`],
+    ['CPU in the window', (x) => `receiver ${x.cpu.receiver.toFixed(1)} s, ${x.backend} ${x.kind === 'postgres' ? `${x.cpu.postgres.toFixed(1)} s` : '(in the receiver)'}, generator ${x.cpu.generator.toFixed(1)} s`],
     ['CPU per 1000 readings', (x) => `${((1000 * (x.cpu.receiver + x.cpu.postgres)) / Math.max(1, x.stats.readingsInWindow)).toFixed(2)} s (server side)`],
     ['receiver RSS now', (x) => `${mb(x.rss.sum)} (${x.rss.each.length} workers)`],
     ['receiver RSS peak', (x) => `${mb(x.rss.peakSum)} (${x.rss.each.map(mb).join(' + ')})`],
@@ -367,9 +402,9 @@ export async function benchFleet(o: FleetBenchOptions): Promise<void> {
   const w = Math.max(...outcomes.map((x) => Math.max(x.backend.length, ...rows.map(([, f]) => f(x).length)))) + 2;
   console.log(`  ${''.padEnd(22)}${outcomes.map((x) => x.backend.padEnd(w)).join('')}`);
   for (const [label, f] of rows) console.log(`  ${label.padEnd(22)}${outcomes.map((x) => f(x).padEnd(w)).join('')}`);
-  const pg = outcomes.find((x) => x.backend === 'postgres');
-  const sq = outcomes.find((x) => x.backend === 'sqlite');
-  if (pg && sq) console.log(`  postgres / sqlite: ${(pg.stats.readingsInWindow / Math.max(1, sq.stats.readingsInWindow)).toFixed(2)}× readings/s, ${(pct(pg.stats.uploadMs, 99) / pct(sq.stats.uploadMs, 99)).toFixed(2)}× upload p99`);
+  const pg = outcomes.find((x) => x.kind === 'postgres');
+  const sq = outcomes.find((x) => x.kind === 'sqlite');
+  if (pg && sq) console.log(`  ${pg.backend} / ${sq.backend}: ${(pg.stats.readingsInWindow / Math.max(1, sq.stats.readingsInWindow)).toFixed(2)}× readings/s, ${(pct(pg.stats.uploadMs, 99) / pct(sq.stats.uploadMs, 99)).toFixed(2)}× upload p99`);
   for (const x of outcomes) {
     const goals = [
       [`≥ 5000 readings/s`, x.stats.readingsInWindow / x.windowSeconds >= 5000],

@@ -15,8 +15,10 @@ const run = promisify(execFile);
 
 export interface PostgresCluster {
   port: number;
-  /** URL of a database of this cluster (default `postgres`). */
+  /** URL of a database of this cluster (default `postgres`), over TCP on 127.0.0.1. */
   url(db?: string): string;
+  /** The same database over the cluster's Unix socket (how a receiver on the database's own machine connects). */
+  socketUrl(db: string): string;
   /** A new empty database; returns its URL. */
   createDatabase(name?: string): Promise<string>;
   /** Runs SQL on a database of this cluster. */
@@ -106,6 +108,7 @@ export async function startCluster(o: { durable: boolean; extra?: string } = { d
   return {
     port,
     url,
+    socketUrl: (db) => `postgres://postgres@/${db}?host=${encodeURIComponent(dir)}&port=${port}`,
     query,
     pids() {
       const master = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);

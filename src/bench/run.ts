@@ -7,7 +7,7 @@ import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
-import { benchFleet } from './fleet.js';
+import { benchFleet, parseBackends } from './fleet.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -41,9 +41,10 @@ const SUITES: Record<string, () => Promise<void>> = {
       pollSeconds: Number(process.env.BENCH_FLEET_POLL_SECONDS ?? 20),
       heartbeatSeconds: Number(process.env.BENCH_FLEET_HEARTBEAT_SECONDS ?? 10),
       seconds: Number(process.env.BENCH_FLEET_SECONDS ?? 40),
-      workers: Number(process.env.BENCH_FLEET_WORKERS ?? 2),
+      warmupSeconds: Number(process.env.BENCH_FLEET_WARMUP_SECONDS ?? 5),
       sockets: Number(process.env.BENCH_FLEET_SOCKETS ?? 64),
-      backends: (process.env.BENCH_FLEET_BACKENDS ?? 'postgres,sqlite').split(',').filter((b): b is 'postgres' | 'sqlite' => b === 'postgres' || b === 'sqlite'),
+      pgVia: process.env.BENCH_FLEET_PG_VIA === 'tcp' ? 'tcp' : 'socket',
+      backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
     }),
   idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };

@@ -33,12 +33,17 @@ export class Authenticator {
     return (await this.opts.store.listTokens()).some((t) => t.role === 'admin' && !t.revokedAt);
   }
 
-  async principal(token: string): Promise<Principal | undefined> {
+  /**
+   * Who a token belongs to. With `countAt` (an agent's post), the request is also counted in its
+   * rate window; `hits` is then the count so far, when the store counted it with the lookup.
+   */
+  async principal(token: string, countAt?: Date): Promise<(Principal & { hits?: number }) | undefined> {
     const id = issuedTokenId(token);
     if (id) {
-      const t = await this.opts.store.findToken(id);
-      if (!t || t.revokedAt || !sameHash(t.hash, hashToken(token))) return undefined;
-      if (t.kind === 'agent' && t.agentId) return { kind: 'agent', agentId: t.agentId, tokenId: t.id };
+      const hash = hashToken(token);
+      const t = await this.opts.store.findToken(id, countAt ? { windowStart: countAt, hash } : undefined);
+      if (!t || t.revokedAt || !sameHash(t.hash, hash)) return undefined;
+      if (t.kind === 'agent' && t.agentId) return { kind: 'agent', agentId: t.agentId, tokenId: t.id, ...(t.hits !== undefined ? { hits: t.hits } : {}) };
       if (t.kind === 'provider' && t.role) return { kind: 'provider', name: t.name ?? t.id, role: t.role, tokenId: t.id };
       return undefined;
     }

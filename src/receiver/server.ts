@@ -107,24 +107,28 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       if (seen.length > 1000) seen.splice(0, seen.length - 1000);
     };
 
-    const authenticate = async (req: IncomingMessage): Promise<Principal> => {
+    /** The current rate window (one minute) of an agent's request; undefined when there is no limit. */
+    const rateWindow = (): Date | undefined => (limits.agentRequestsPerMinute ? new Date(Math.floor(now().getTime() / 60_000) * 60_000) : undefined);
+
+    const authenticate = async (req: IncomingMessage, countAt?: Date): Promise<Principal & { hits?: number }> => {
       const h = req.headers.authorization;
       const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
       if (!m) throw new HttpError(401, 'no-token', 'missing Authorization: Bearer <token>');
-      const p = await auth.principal(m[1] as string);
+      const p = await auth.principal(m[1] as string, countAt);
       if (!p) throw new HttpError(401, 'bad-token', 'unknown or revoked token');
       return p;
     };
 
-    /** A fixed one-minute window per agent, counted in the store, so the limit holds across nodes. */
-    const rateLimit = async (agentId: string) => {
+    /**
+     * A fixed one-minute window per agent, counted in the store, so the limit holds across nodes.
+     * Database tokens are counted with their lookup (`hits`); tokens-file agents here.
+     */
+    const rateLimit = async (agentId: string, windowStart: Date | undefined, hits: number | undefined) => {
       const perMinute = limits.agentRequestsPerMinute;
-      if (!perMinute) return;
-      const t = now();
-      const windowStart = new Date(Math.floor(t.getTime() / 60_000) * 60_000);
-      if ((await store.rateHit(agentId, windowStart)) <= perMinute) return;
+      if (!perMinute || !windowStart) return;
+      if ((hits ?? (await store.rateHit(agentId, windowStart))) <= perMinute) return;
       refused.rateLimited++;
-      const wait = Math.max(1, Math.ceil((windowStart.getTime() + 60_000 - t.getTime()) / 1000));
+      const wait = Math.max(1, Math.ceil((windowStart.getTime() + 60_000 - now().getTime()) / 1000));
       throw new HttpError(429, 'rate-limited', `agent '${agentId}' sent more than ${perMinute} requests this minute`, { 'retry-after': String(wait) });
     };
 
@@ -288,12 +292,14 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
           return;
         }
         if (!path.startsWith('/v1/')) throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
-        const principal = await authenticate(req);
-        if (method === 'POST' && (path === '/v1/readings' || path === '/v1/heartbeat')) {
+        const agentPost = method === 'POST' && (path === '/v1/readings' || path === '/v1/heartbeat');
+        const windowStart = agentPost ? rateWindow() : undefined;
+        const principal = await authenticate(req, windowStart);
+        if (agentPost) {
           if (principal.kind !== 'agent') throw new HttpError(403, 'forbidden', 'only an agent token may post readings and heartbeats');
           const agent = principal.agentId;
           record.agentId = agent;
-          await rateLimit(agent);
+          await rateLimit(agent, windowStart, principal.hits);
           const { text, wireBytes } = await readLimitedBody(req, bodyLimits, lease);
           record.wireBytes = wireBytes;
           record.bytes = Buffer.byteLength(text);

@@ -100,6 +100,18 @@ for (const backend of b.list) {
       expect(await s.events({ kind: 'device.key-conflict' })).toHaveLength(1);
     });
 
+    it('two agents adding one device key at the same moment (two connections) still make one event', async () => {
+      const db = await backend.newDb();
+      const [x, y] = [await fresh(db), await fresh(db)];
+      for (let round = 0; round < 5; round++) {
+        const keyed = (n: number) => incoming(makeReading(100 + round, at(n)));
+        await Promise.all([x.storeReadings(`box-x${round}`, [keyed(1)], T0), y.storeReadings(`box-y${round}`, [keyed(2)], T0)]);
+      }
+      const events = await x.events({ kind: 'device.key-conflict' });
+      expect(events).toHaveLength(5);
+      expect(new Set(events.map((e) => e.deviceKey)).size).toBe(5);
+    });
+
     it('a device keeps the counters of its newest reading; an older one arriving late only adds to the count', async () => {
       const s = await fresh();
       await s.storeReadings('box-a', [incoming(makeReading(3, at(100), 900))], at(100));
@@ -190,6 +202,14 @@ for (const backend of b.list) {
       expect([await s.rateHit('box-a', w1), await s.rateHit('box-a', w1), await s.rateHit('box-b', w1)]).toEqual([1, 2, 1]);
       expect(await s.rateHit('box-a', w2)).toBe(1);
       expect(await s.rateHit('box-a', w1)).toBe(2);
+      // Counted with the token lookup: only for a live agent token whose hash matches (a known id alone spends nothing).
+      await s.addToken({ id: 'dddddddddddddddd', kind: 'agent', agentId: 'box-a', hash: hashToken('secret-a'), createdAt: T0.toISOString() });
+      expect(await s.findToken('dddddddddddddddd', { windowStart: w2, hash: hashToken('guess') })).not.toHaveProperty('hits');
+      expect(await s.findToken('dddddddddddddddd', { windowStart: w2, hash: hashToken('secret-a') })).toMatchObject({ agentId: 'box-a', hits: 3 });
+      expect(await s.findToken('dddddddddddddddd')).not.toHaveProperty('hits');
+      await s.revokeTokens({ id: 'dddddddddddddddd' }, w2);
+      expect(await s.findToken('dddddddddddddddd', { windowStart: w2, hash: hashToken('secret-a') })).not.toHaveProperty('hits');
+      expect(await s.rateHit('box-a', w2)).toBe(4);
     });
 
     it('tokens: stored hashed, found by id, listed without hashes, revoked by id or by agent', async () => {

@@ -117,6 +117,7 @@ const V2_POSTGRES = `
     PRIMARY KEY (agent_id, seq)
   );
   CREATE INDEX IF NOT EXISTS events_seq ON events (seq);
+  CREATE INDEX IF NOT EXISTS events_key_conflicts ON events (device_key) WHERE kind = 'device.key-conflict';
   CREATE TABLE IF NOT EXISTS alerts (
     agent_id text NOT NULL, seq bigserial, kind text NOT NULL, at timestamptz NOT NULL, payload jsonb NOT NULL,
     attempts integer NOT NULL DEFAULT 0, next_attempt_at timestamptz NOT NULL, claimed_until timestamptz, sent_at timestamptz, failed_at timestamptz, last_error text,

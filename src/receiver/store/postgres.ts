@@ -147,11 +147,15 @@ export class PostgresStore implements ReceiverStore {
     }
   }
 
+  /** One statement, its own transaction (retried on deadlock: it rolled back whole). */
   private async q<R extends pg.QueryResultRow>(sql: string, args: unknown[] = []): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(prepared(sql, args))).rows;
-    } catch (err) {
-      throw this.dbError(err);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.pool.query<R>(prepared(sql, args))).rows;
+      } catch (err) {
+        if (attempt < 4 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
+        throw this.dbError(err);
+      }
     }
   }
 
@@ -173,17 +177,17 @@ export class PostgresStore implements ReceiverStore {
   }
 
   /**
-   * One statement stores the batch, folds it into the devices (newest reading wins, counts add up)
-   * and into the agent's totals; only a batch that brings devices new to this agent takes more.
+   * One statement, its own transaction, stores the batch and folds it into the devices (newest
+   * reading wins, counts add up) and the agent's totals. Devices new to this agent are then checked
+   * against the other agents' (recordKeyConflicts).
    */
   async storeReadings(agentId: string, readings: readonly IncomingReading[], receivedAt: Date): Promise<{ accepted: string[]; duplicate: string[] }> {
     const at = receivedAt.toISOString();
     // One parameter for the whole batch: the bodies are JSON already, so they are spliced in, not re-encoded.
     const batch = `[${readings.map((r) => `{"i":${JSON.stringify(r.id)},"k":${JSON.stringify(r.deviceKey)},"t":${JSON.stringify(r.readAt)},"b":${r.body}}`).join(',')}]`;
-    return this.tx(async (c) => {
-      const row = (
-        await c.query<{ accepted: string[]; fresh: string[] }>(
-          `WITH ins AS (
+    const row = (
+      await this.q<{ accepted: string[]; fresh: string[] }>(
+        `WITH ins AS (
              INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body)
              SELECT $1, e->>'i', e->>'k', (e->>'t')::timestamptz, $2, e->'b' FROM jsonb_array_elements($3::jsonb) AS e
              ON CONFLICT (agent_id, reading_id) DO NOTHING
@@ -207,28 +211,36 @@ export class PostgresStore implements ReceiverStore {
              ON CONFLICT (agent_id) DO UPDATE SET readings = agents.readings + excluded.readings, last_reading_at = GREATEST(agents.last_reading_at, excluded.last_reading_at))
            SELECT (SELECT COALESCE(array_agg(reading_id), '{}') FROM ins) AS accepted,
                   (SELECT COALESCE(array_agg(device_key ORDER BY device_key), '{}') FROM dev WHERE inserted) AS fresh`,
-          [agentId, at, batch],
-        )
-      ).rows[0] as { accepted: string[]; fresh: string[] };
-      if (row.fresh.length > 0) {
-        // Devices new to this agent: lock their keys (in key order), find other agents with them, record the events.
-        // The lock makes the second of two agents adding one key at once wait for the first, and see it.
-        await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [row.fresh]); // sorted; unnest keeps the order
-        const clashes = await c.query<{ device_key: string; agents: string[] }>(
-          'SELECT device_key, array_agg(DISTINCT agent_id ORDER BY agent_id) AS agents FROM devices WHERE device_key = ANY($1::text[]) AND agent_id <> $2 GROUP BY device_key ORDER BY device_key',
-          [row.fresh, agentId],
-        );
-        if (clashes.rows.length > 0) {
-          const events = clashes.rows.map((r) => ({ key: r.device_key, ...keyConflictEvent(agentId, r.device_key, r.agents) }));
-          await c.query(
-            `INSERT INTO events (agent_id, at, kind, device_key, message, data)
-             SELECT $1, $2, 'device.key-conflict', e->>'key', e->>'message', e->'data' FROM jsonb_array_elements($3::jsonb) AS e`,
-            [agentId, at, JSON.stringify(events)],
-          );
-        }
-      }
-      const ids = new Set(row.accepted);
-      return { accepted: readings.filter((r) => ids.has(r.id)).map((r) => r.id), duplicate: readings.filter((r) => !ids.has(r.id)).map((r) => r.id) };
+        [agentId, at, batch],
+      )
+    )[0] as { accepted: string[]; fresh: string[] };
+    if (row.fresh.length > 0) await this.recordKeyConflicts(agentId, row.fresh, at);
+    const ids = new Set(row.accepted);
+    return { accepted: readings.filter((r) => ids.has(r.id)).map((r) => r.id), duplicate: readings.filter((r) => !ids.has(r.id)).map((r) => r.id) };
+  }
+
+  /**
+   * Device keys new to this agent that other agents report too: one `device.key-conflict` event
+   * each. Runs after the batch committed, under an advisory lock per key, so of two agents adding
+   * a key at once the later check sees the other's device and the event the other may already have
+   * recorded (then it records none). A node that dies between the two statements loses the event,
+   * not a reading (it is rare twice over: a new device, and a crash in that instant).
+   */
+  private async recordKeyConflicts(agentId: string, fresh: readonly string[], at: string): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k', [fresh]); // sorted; unnest keeps the order
+      const clashes = await c.query<{ device_key: string; agents: string[] }>(
+        'SELECT device_key, array_agg(DISTINCT agent_id ORDER BY agent_id) AS agents FROM devices WHERE device_key = ANY($1::text[]) AND agent_id <> $2 GROUP BY device_key ORDER BY device_key',
+        [fresh, agentId],
+      );
+      if (clashes.rows.length === 0) return;
+      const events = clashes.rows.map((r) => ({ key: r.device_key, ...keyConflictEvent(agentId, r.device_key, r.agents) }));
+      await c.query(
+        `INSERT INTO events (agent_id, at, kind, device_key, message, data)
+         SELECT $1, $2, 'device.key-conflict', e->>'key', e->>'message', e->'data' FROM jsonb_array_elements($3::jsonb) AS e
+         WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.kind = 'device.key-conflict' AND x.device_key = e->>'key' AND x.agent_id <> $1 AND x.data->'otherAgents' ? $1)`,
+        [agentId, at, JSON.stringify(events)],
+      );
     });
   }
 
@@ -410,9 +422,23 @@ export class PostgresStore implements ReceiverStore {
     ]);
   }
 
-  async findToken(id: string): Promise<StoredToken | undefined> {
-    const r = (await this.q<RawToken & pg.QueryResultRow>('SELECT * FROM tokens WHERE token_id = $1', [id]))[0];
-    return r ? storedToken(r) : undefined;
+  async findToken(id: string, count?: { windowStart: Date; hash: string }): Promise<(StoredToken & { hits?: number }) | undefined> {
+    // One round trip for the lookup and the rate count of an agent's request.
+    const r = (
+      await this.q<RawToken & { hits: number | null }>(
+        `WITH t AS (SELECT * FROM tokens WHERE token_id = $1),
+         hit AS (
+           INSERT INTO rate_windows (agent_id, window_start, hits)
+           SELECT agent_id, $2, 1 FROM t WHERE $2::timestamptz IS NOT NULL AND kind = 'agent' AND revoked_at IS NULL AND hash = $3
+           ON CONFLICT (agent_id) DO UPDATE SET hits = CASE WHEN excluded.window_start <= rate_windows.window_start THEN rate_windows.hits + 1 ELSE 1 END,
+             window_start = GREATEST(rate_windows.window_start, excluded.window_start)
+           RETURNING hits)
+         SELECT t.*, (SELECT hits FROM hit) AS hits FROM t`,
+        [id, count?.windowStart.toISOString() ?? null, count?.hash ?? null],
+      )
+    )[0];
+    if (!r) return undefined;
+    return r.hits === null || r.hits === undefined ? storedToken(r) : { ...storedToken(r), hits: Number(r.hits) };
   }
 
   async revokeTokens(by: { id: string } | { agentId: string }, at: Date): Promise<number> {

@@ -299,9 +299,13 @@ export class SqliteStore implements ReceiverStore {
       .run(t.id, t.kind, t.agentId ?? null, t.name ?? null, t.role ?? null, t.hash, t.label ?? null, t.createdAt, t.revokedAt ?? null);
   }
 
-  async findToken(id: string): Promise<StoredToken | undefined> {
+  async findToken(id: string, count?: { windowStart: Date; hash: string }): Promise<(StoredToken & { hits?: number }) | undefined> {
     const r = this.st('SELECT * FROM tokens WHERE token_id = ?').get(id) as RawToken | undefined;
-    return r ? storedToken(r) : undefined;
+    if (!r) return undefined;
+    const t = storedToken(r);
+    // Plain equality only decides whether to count; authentication compares in constant time (auth.ts).
+    const counts = count && t.kind === 'agent' && t.agentId && !t.revokedAt && t.hash === count.hash;
+    return counts ? { ...t, hits: await this.rateHit(t.agentId as string, count.windowStart) } : t;
   }
 
   async revokeTokens(by: { id: string } | { agentId: string }, at: Date): Promise<number> {

@@ -113,7 +113,12 @@ export interface ReceiverStore {
   alertFailed(a: PendingAlert, error: string, nextAt: Date | undefined, at: Date): Promise<void>;
 
   addToken(t: StoredToken): Promise<void>;
-  findToken(id: string): Promise<StoredToken | undefined>;
+  /**
+   * A token by id. With `count`, the same call counts one request of the token's agent in the
+   * rate window starting at `count.windowStart` — only if the token is a live agent token whose
+   * hash is `count.hash` (a guessed id alone cannot spend an agent's budget) — and returns `hits`.
+   */
+  findToken(id: string, count?: { windowStart: Date; hash: string }): Promise<(StoredToken & { hits?: number }) | undefined>;
   /** Revokes one token by id, or every live token of an agent; returns how many. */
   revokeTokens(by: { id: string } | { agentId: string }, at: Date): Promise<number>;
   listTokens(): Promise<TokenRow[]>;
