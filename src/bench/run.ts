@@ -38,11 +38,12 @@ const SUITES: Record<string, () => Promise<void>> = {
     benchFleet({
       agents: Number(process.env.BENCH_FLEET_AGENTS ?? 2000),
       devices: Number(process.env.BENCH_FLEET_DEVICES ?? 50),
-      pollSeconds: Number(process.env.BENCH_FLEET_POLL_SECONDS ?? 20),
+      pollSeconds: Number(process.env.BENCH_FLEET_POLL_SECONDS ?? 19),
       heartbeatSeconds: Number(process.env.BENCH_FLEET_HEARTBEAT_SECONDS ?? 10),
       seconds: Number(process.env.BENCH_FLEET_SECONDS ?? 40),
       warmupSeconds: Number(process.env.BENCH_FLEET_WARMUP_SECONDS ?? 5),
       sockets: Number(process.env.BENCH_FLEET_SOCKETS ?? 64),
+      ...(process.env.BENCH_FLEET_POOL ? { poolSize: Number(process.env.BENCH_FLEET_POOL) } : {}),
       pgVia: process.env.BENCH_FLEET_PG_VIA === 'tcp' ? 'tcp' : 'socket',
       backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
     }),
