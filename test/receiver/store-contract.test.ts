@@ -5,10 +5,11 @@
  * another's), acknowledged commands and their expiry, stale transitions taken once across nodes,
  * alerts leased and ordered, rate windows, tokens.
  */
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/reading/types.js';
 import { openStore } from '../../src/receiver/store/open.js';
-import { LATEST_SCHEMA } from '../../src/receiver/store/migrations.js';
+import { LATEST_SCHEMA, MIGRATIONS } from '../../src/receiver/store/migrations.js';
 import type { IncomingReading, ReceiverStore } from '../../src/receiver/store/types.js';
 import { hashToken } from '../../src/receiver/tokens.js';
 import { makeReading } from '../store/helpers.js';
@@ -245,3 +246,31 @@ for (const backend of b.list) {
     });
   });
 }
+
+describe('a receiver database from before tenancy (SQLite, no schema_migrations)', () => {
+  it('is migrated at open: readings, devices, agents and commands carried over, keyed by agent', async () => {
+    const path = await b.sqlite.newDb();
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!.sqlite); // the reference receiver's own tables, as it created them
+    const r = makeReading(5, T0, 4200);
+    old.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?)').run(r.id, 'box-old', r.device.key, r.readAt, T0.toISOString(), JSON.stringify(r));
+    old.prepare('INSERT INTO devices VALUES (?, ?, ?, ?, ?, 1, ?, ?)').run(r.device.key, 'box-old', 'Generic', 'Color Laser 9000', r.device.serial, r.readAt, JSON.stringify(r.counters));
+    old.prepare('INSERT INTO agents VALUES (?, ?, ?, ?, 3, 1, ?)').run('box-old', T0.toISOString(), '0.1.0', '{"deviceCount":1}', r.readAt);
+    old.prepare('INSERT INTO commands (agent_id, name, created_at, delivered_at) VALUES (?, ?, ?, NULL)').run('box-old', 'read-now', T0.toISOString());
+    old.close();
+    const s = await openStore(path);
+    try {
+      expect(await s.schemaVersion()).toBe(LATEST_SCHEMA);
+      expect((await s.readings({ agentId: 'box-old' })).map((x) => x.body)).toEqual([JSON.parse(JSON.stringify(r))]);
+      expect(await s.devices()).toEqual([expect.objectContaining({ agentId: 'box-old', key: r.device.key, readings: 1, lastCounters: r.counters })]);
+      expect((await s.agents(at(60), 900)).find((a) => a.agentId === 'box-old')).toMatchObject({ readings: 1, version: '0.1.0', stale: false });
+      // A command it had queued and not handed out is kept; having no time to live, it expires at the next sweep (and is reported).
+      expect(await s.commands('box-old')).toEqual([expect.objectContaining({ name: 'read-now', sent: 0 })]);
+      // The same reading again is a duplicate of its own agent's, and another agent's is its own.
+      expect(await s.storeReadings('box-old', [incoming(r)], at(1))).toEqual({ accepted: [], duplicate: [r.id] });
+      expect(await s.storeReadings('box-new', [incoming(r)], at(1))).toEqual({ accepted: [r.id], duplicate: [] });
+    } finally {
+      await s.close();
+    }
+  });
+});
