@@ -29,6 +29,7 @@ function wholeNumber(name: string, v: string, min = 1): number {
   return n;
 }
 
+// No commander default: $MBX_RECEIVER_DB may hold a password, and --help prints defaults.
 const DEFAULT_DB = () => process.env.MBX_RECEIVER_DB ?? 'receiver.db';
 const DB_HELP = 'SQLite file or postgres:// URL (default: $MBX_RECEIVER_DB, else receiver.db)';
 
@@ -71,14 +72,12 @@ async function withStore<T>(db: string, fn: (s: ReceiverStore) => Promise<T>, cr
 
 /** `--db` of a subcommand: its own when given, else the one given to `receiver`, else the default. */
 function dbFor(root: Command, own: Command): string {
-  if (own.getOptionValueSource('db') === 'cli') return own.opts<{ db: string }>().db;
-  if (root.getOptionValueSource('db') === 'cli') return root.opts<{ db: string }>().db;
-  return DEFAULT_DB();
+  return own.opts<{ db?: string }>().db ?? root.opts<{ db?: string }>().db ?? DEFAULT_DB();
 }
 
 interface RunFlags {
   listen: string;
-  db: string;
+  db?: string;
   tokens?: string;
   cert?: string;
   key?: string;
@@ -107,7 +106,7 @@ function receiverOptions(f: RunFlags): ReceiverOptions {
   return {
     host,
     port,
-    db: f.db,
+    db: f.db ?? DEFAULT_DB(),
     ...(f.tokens ? { tokensFile: f.tokens } : {}),
     ...cert,
     ...key,
@@ -204,7 +203,7 @@ export function receiverCommand(): Command {
   const cmd = new Command('receiver')
     .description("run the provider's server: HTTPS endpoint for agents, read API for the provider, SQLite or PostgreSQL storage, agent health")
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8443')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .option('--tokens <file>', 'JSON file { "<agentId>": "<token>" | "sha256:<hex>", "<name>": { "role": "read"|"admin", "token": … } } (tokens from `receiver token add` need no file)')
     .option('--cert <file>', 'PEM certificate (default: a self-signed one is generated)')
     .option('--key <file>', 'PEM private key of --cert')
@@ -231,7 +230,7 @@ export function receiverCommand(): Command {
   cmd
     .command('agents')
     .description('list agents with their last heartbeat and whether they are stale')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .option('--stale-after <seconds>', 'an agent is stale after this long without a heartbeat', '900')
     .option('--json', 'print JSON')
     .action(async (own: { staleAfter: string; json?: boolean }, sub: Command) => {
@@ -247,7 +246,7 @@ export function receiverCommand(): Command {
   cmd
     .command('migrate')
     .description('bring the database schema up to date (also done at every start) and print its version')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .action(async (_own: unknown, sub: Command) => {
       await withStore(dbFor(cmd, sub), async (store) => process.stdout.write(`${store.kind} ${store.location}: receiver schema version ${await store.schemaVersion()}\n`), true);
     });
@@ -256,7 +255,7 @@ export function receiverCommand(): Command {
   token
     .command('add')
     .description('create a token and print it once: --agent ID for a box, or --provider NAME --role read|admin')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .option('--agent <agentId>', 'the agent this token posts for')
     .option('--provider <name>', 'a provider token (reads the API)')
     .option('--role <role>', 'role of a provider token: read or admin')
@@ -290,7 +289,7 @@ export function receiverCommand(): Command {
     .command('revoke')
     .description('revoke a token by its id, or every token of an agent (--agent); refused at once on every node')
     .argument('[id]', 'token id (see `token list`)')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .option('--agent <agentId>', 'revoke all tokens of this agent')
     .action(async (id: string | undefined, o: { agent?: string }, sub: Command) => {
       if (!!id === !!o.agent) throw new MeterboxError('MBX_USAGE', 'token revoke wants a token id or --agent ID');
@@ -301,7 +300,7 @@ export function receiverCommand(): Command {
   token
     .command('list')
     .description('list the tokens in the database (never the secrets)')
-    .option('--db <file|url>', DB_HELP, DEFAULT_DB())
+    .option('--db <file|url>', DB_HELP)
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }, sub: Command) => {
       const tokens = await withStore(dbFor(cmd, sub), (store) => store.listTokens());

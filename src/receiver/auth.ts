@@ -27,6 +27,11 @@ export class Authenticator {
     return this.file.filter((t) => t.kind === 'agent').map((t) => t.name);
   }
 
+  /** Whether there is no live token at all (every request would be refused). */
+  async none(): Promise<boolean> {
+    return this.file.length === 0 && !(await this.opts.store.listTokens()).some((t) => !t.revokedAt);
+  }
+
   /** Whether any admin provider token exists (fault injection refuses to start without one). */
   async hasAdmin(): Promise<boolean> {
     if (this.file.some((t) => t.role === 'admin')) return true;

@@ -91,6 +91,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     if (opts.adminPort !== undefined && !(await auth.hasAdmin())) {
       throw new MeterboxError('MBX_RECEIVER_CONFIG', 'fault injection (--admin-port) needs an admin provider token: add one with `meterbox receiver token add --provider NAME --role admin` or in the tokens file');
     }
+    if (await auth.none()) log.warn('no tokens yet: every request is refused until `meterbox receiver token add` (or a --tokens file) gives some');
     const pair = await loadCertPair({ ...opts, host });
     const schemaVersion = await store.schemaVersion();
     const faults = new Faults();
