@@ -71,8 +71,10 @@ export type ErrorCode =
   | 'MBX_RECEIVER_TLS'
   /** Receiver: cannot listen on the address. */
   | 'MBX_RECEIVER_BIND'
-  /** Receiver: its database cannot be opened. */
+  /** Receiver: its database cannot be opened, migrated or reached. */
   | 'MBX_RECEIVER_DB'
+  /** Receiver: options that cannot work together (fault injection without an admin token, reusePort on an old Node). */
+  | 'MBX_RECEIVER_CONFIG'
   /** `meterbox run`: the health endpoint cannot listen on the configured host:port (in use, no such address). */
   | 'MBX_DAEMON_HEALTH_BIND'
   /** Billing: readings out of time order, a device's readings not grouped, or a period that cannot be measured. */

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, idle, billing. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload, idle, fleet, billing. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchBilling } from './billing.js';
 import { benchRead } from './read.js';
@@ -8,6 +8,7 @@ import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
+import { benchFleet, parseBackends } from './fleet.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -35,6 +36,19 @@ const SUITES: Record<string, () => Promise<void>> = {
       devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
     }),
   billing: async () => benchBilling({ devices: Number(process.env.BENCH_BILLING_DEVICES ?? 1000), hours: Number(process.env.BENCH_BILLING_HOURS ?? 8760) }),
+  fleet: () =>
+    benchFleet({
+      agents: Number(process.env.BENCH_FLEET_AGENTS ?? 2000),
+      devices: Number(process.env.BENCH_FLEET_DEVICES ?? 50),
+      pollSeconds: Number(process.env.BENCH_FLEET_POLL_SECONDS ?? 19),
+      heartbeatSeconds: Number(process.env.BENCH_FLEET_HEARTBEAT_SECONDS ?? 10),
+      seconds: Number(process.env.BENCH_FLEET_SECONDS ?? 40),
+      warmupSeconds: Number(process.env.BENCH_FLEET_WARMUP_SECONDS ?? 5),
+      sockets: Number(process.env.BENCH_FLEET_SOCKETS ?? 64),
+      ...(process.env.BENCH_FLEET_POOL ? { poolSize: Number(process.env.BENCH_FLEET_POOL) } : {}),
+      pgVia: process.env.BENCH_FLEET_PG_VIA === 'tcp' ? 'tcp' : 'socket',
+      backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
+    }),
   idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };
 

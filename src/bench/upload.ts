@@ -3,15 +3,14 @@
  * the reference receiver over HTTPS on loopback. The receiver runs in its own process
  * (`meterbox receiver`), so the peak RSS printed is the agent's alone.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { selfSignedPair } from '../receiver/tls.js';
 import { Store } from '../store/store.js';
 import { Uploader } from '../upload/index.js';
+import { spawnReceiver } from './receiver-process.js';
 import { PeakRss } from './rss.js';
 import { reading } from './store.js';
 
@@ -31,23 +30,9 @@ export async function benchUpload(o: UploadBenchOptions): Promise<void> {
   writeFileSync(certFile, pair.cert);
   writeFileSync(join(dir, 'key.pem'), pair.key);
   writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ [agentId]: token }));
-  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [main, 'receiver', '--listen', '127.0.0.1:0', '--db', join(dir, 'receiver.db'), '--tokens', join(dir, 'tokens.json'), '--cert', certFile, '--key', join(dir, 'key.pem')],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, METERBOX_LOG_LEVEL: 'warn' } },
-  );
+  const rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--db', join(dir, 'receiver.db'), '--tokens', join(dir, 'tokens.json'), '--cert', certFile, '--key', join(dir, 'key.pem')]);
+  const url = rx.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /listening on (https:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1] as string);
-      });
-      child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
-    });
-
     const store = Store.open(join(dir, 'outbox.db'), { log: pino({ level: 'silent' }) });
     const t0 = Date.parse('2026-11-01T00:00:00Z');
     const fillStart = Date.now();
@@ -92,8 +77,7 @@ export async function benchUpload(o: UploadBenchOptions): Promise<void> {
       console.error(`bench upload: delivered ${delivered} of ${o.readings}`);
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await rx.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

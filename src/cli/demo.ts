@@ -44,9 +44,9 @@ interface DemoReceiver {
   url: string;
   certPem: string;
   fingerprint: string;
-  agents(): { agentId: string; lastSeen?: string; stale: boolean; readings: number; version?: string }[];
-  devices(): { key: string; vendor?: string; model?: string; serial?: string; readings: number; lastCounters?: Record<string, number> }[];
-  readingCount(): number;
+  agents(): Promise<{ agentId: string; lastSeen?: string; stale: boolean; readings: number; version?: string }[]>;
+  devices(): Promise<{ key: string; vendor?: string; model?: string; serial?: string; readings: number; lastCounters?: Record<string, number> }[]>;
+  readingCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -144,10 +144,10 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
 
     const rx = receiver;
     const agents = new Table({ head: ['agent', 'version', 'last heartbeat', 'stale', 'readings'], style: { head: [], border: [], compact: true } });
-    for (const a of rx.agents()) agents.push([a.agentId, a.version ?? '', a.lastSeen ?? '—', a.stale ? 'STALE' : 'no', String(a.readings)]);
+    for (const a of await rx.agents()) agents.push([a.agentId, a.version ?? '', a.lastSeen ?? '—', a.stale ? 'STALE' : 'no', String(a.readings)]);
     const devices = new Table({ head: ['device', 'model', 'readings', 'total'], style: { head: [], border: [], compact: true } });
-    for (const d of rx.devices()) devices.push([d.key, d.model ?? d.vendor ?? '', String(d.readings), d.lastCounters?.total !== undefined ? d.lastCounters.total.toLocaleString('en-US') : '']);
-    process.stdout.write(`\nThe receiver's view (what the provider sees): ${rx.readingCount()} readings\n${agents.toString()}\n${devices.toString()}\n`);
+    for (const d of await rx.devices()) devices.push([d.key, d.model ?? d.vendor ?? '', String(d.readings), d.lastCounters?.total !== undefined ? d.lastCounters.total.toLocaleString('en-US') : '']);
+    process.stdout.write(`\nThe receiver's view (what the provider sees): ${await rx.readingCount()} readings\n${agents.toString()}\n${devices.toString()}\n`);
     process.stdout.write(`\nThe agent's status (meterbox status --db ${join(dir, 'outbox.db')}):\n${formatStatus(readStatus(join(dir, 'outbox.db'), { recentEvents: 5 }))}\n`);
     process.stdout.write(`\nagent stopped with exit code ${code}; ${deliveredAfterSecondPoll ? 'two poll cycles delivered' : 'stopped before two poll cycles were delivered'}\n`);
     if (code !== 0 || !deliveredAfterSecondPoll) process.exitCode = 1;

@@ -1,11 +1,19 @@
-/** `meterbox receiver`: the reference provider receiver (HTTPS + SQLite), and `receiver agents`. */
+/**
+ * `meterbox receiver`: the provider's server (HTTPS; SQLite or PostgreSQL), plus `receiver agents`,
+ * `receiver token add|revoke|list|hash` and `receiver migrate`. `--workers N` runs N node
+ * processes on one port (node:cluster), for Node versions without SO_REUSEPORT.
+ */
 import Table from 'cli-table3';
+import cluster from 'node:cluster';
 import { Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MeterboxError } from '../errors.js';
-import { ReceiverDb } from '../receiver/db.js';
+import { selfSignedPair } from '../receiver/tls.js';
+import { isPostgresUrl, openStore } from '../receiver/store/open.js';
+import type { ReceiverStore } from '../receiver/store/types.js';
 import { startReceiver } from '../receiver/server.js';
-import type { AgentRow } from '../receiver/types.js';
+import { AGENT_ID, generateToken, hashToken } from '../receiver/tokens.js';
+import type { AgentRow, ReceiverOptions, TokenRow } from '../receiver/types.js';
 import { age } from './status.js';
 
 function parseListen(v: string): { host: string; port: number } {
@@ -15,11 +23,15 @@ function parseListen(v: string): { host: string; port: number } {
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
-function positiveInt(name: string, v: string): number {
+function wholeNumber(name: string, v: string, min = 1): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new MeterboxError('MBX_USAGE', `${name} wants a positive whole number, got '${v}'`);
+  if (!Number.isInteger(n) || n < min) throw new MeterboxError('MBX_USAGE', `${name} wants a whole number of at least ${min}, got '${v}'`);
   return n;
 }
+
+// No commander default: $MBX_RECEIVER_DB may hold a password, and --help prints defaults.
+const DEFAULT_DB = () => process.env.MBX_RECEIVER_DB ?? 'receiver.db';
+const DB_HELP = 'SQLite file or postgres:// URL (default: $MBX_RECEIVER_DB, else receiver.db)';
 
 export function formatAgents(agents: readonly AgentRow[], staleAfter: number): string {
   if (agents.length === 0) return 'no agents yet';
@@ -37,68 +49,272 @@ export function formatAgents(agents: readonly AgentRow[], staleAfter: number): s
   return t.toString();
 }
 
+export function formatTokens(tokens: readonly TokenRow[]): string {
+  if (tokens.length === 0) return 'no tokens in the database (tokens in a --tokens file are not listed here)';
+  const t = new Table({ head: ['id', 'kind', 'agent / name', 'role', 'label', 'created', 'revoked'], style: { head: [], border: [], compact: true } });
+  for (const k of tokens) t.push([k.id, k.kind, k.agentId ?? k.name ?? '', k.role ?? '', k.label ?? '', k.createdAt, k.revokedAt ?? '']);
+  return t.toString();
+}
+
+/**
+ * Opens the store of a management subcommand. A SQLite file must exist already (a typo should not
+ * create an empty database), unless `create` (`token add` may be the first thing done to a new one).
+ */
+async function withStore<T>(db: string, fn: (s: ReceiverStore) => Promise<T>, create = false): Promise<T> {
+  if (!create && !isPostgresUrl(db) && !existsSync(db)) throw new MeterboxError('MBX_USAGE', `${db}: no receiver database here (use --db)`);
+  const store = await openStore(db);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `--db` of a subcommand: its own when given, else the one given to `receiver`, else the default. */
+function dbFor(root: Command, own: Command): string {
+  return own.opts<{ db?: string }>().db ?? root.opts<{ db?: string }>().db ?? DEFAULT_DB();
+}
+
+interface RunFlags {
+  listen: string;
+  db?: string;
+  tokens?: string;
+  cert?: string;
+  key?: string;
+  writeCert?: string;
+  staleAfter: string;
+  adminPort?: string;
+  webhook?: string;
+  webhookSecretFile?: string;
+  commandTtl: string;
+  maxDecompressions?: string;
+  maxInflightMb?: string;
+  maxBodyMb?: string;
+  rateLimit?: string;
+  poolSize?: string;
+  reusePort?: boolean;
+  workers: string;
+  sweepInterval?: string;
+}
+
+function receiverOptions(f: RunFlags): ReceiverOptions {
+  const { host, port } = parseListen(f.listen);
+  const secret = f.webhookSecretFile ? readFileSync(f.webhookSecretFile, 'utf8').trim() : process.env.MBX_RECEIVER_WEBHOOK_SECRET;
+  // Workers get the primary's certificate (a self-signed one is generated once, not per worker).
+  const cert = f.cert ? { certFile: f.cert } : process.env.MBX_RECEIVER_CERT_PEM ? { cert: process.env.MBX_RECEIVER_CERT_PEM } : {};
+  const key = f.key ? { keyFile: f.key } : process.env.MBX_RECEIVER_KEY_PEM ? { key: process.env.MBX_RECEIVER_KEY_PEM } : {};
+  return {
+    host,
+    port,
+    db: f.db ?? DEFAULT_DB(),
+    ...(f.tokens ? { tokensFile: f.tokens } : {}),
+    ...cert,
+    ...key,
+    staleAfterSeconds: wholeNumber('--stale-after', f.staleAfter),
+    commandTtlSeconds: wholeNumber('--command-ttl', f.commandTtl),
+    ...(f.adminPort !== undefined ? { adminPort: wholeNumber('--admin-port', f.adminPort, 0) } : {}),
+    ...(f.webhook ? { webhook: { url: f.webhook, ...(secret ? { secret } : {}) } } : {}),
+    ...(f.poolSize ? { poolSize: wholeNumber('--pool-size', f.poolSize) } : {}),
+    ...(f.reusePort ? { reusePort: true } : {}),
+    ...(f.sweepInterval ? { sweepIntervalMs: wholeNumber('--sweep-interval', f.sweepInterval) } : {}),
+    limits: {
+      ...(f.maxDecompressions ? { maxConcurrentDecompressions: wholeNumber('--max-decompressions', f.maxDecompressions) } : {}),
+      ...(f.maxInflightMb ? { maxInflightBytes: wholeNumber('--max-inflight-mb', f.maxInflightMb) * 1024 * 1024 } : {}),
+      ...(f.maxBodyMb ? { maxBodyBytes: wholeNumber('--max-body-mb', f.maxBodyMb) * 1024 * 1024 } : {}),
+      ...(f.rateLimit !== undefined ? { agentRequestsPerMinute: wholeNumber('--rate-limit', f.rateLimit, 0) } : {}),
+    },
+  };
+}
+
+const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+/** One node: serve until SIGTERM/SIGINT, then finish the requests in flight and close. */
+async function runNode(f: RunFlags): Promise<void> {
+  const rx = await startReceiver(receiverOptions(f));
+  if (cluster.isWorker) {
+    process.send?.({ type: 'listening', url: rx.url, fingerprint: rx.fingerprint, pid: process.pid });
+  } else {
+    if (f.writeCert) writeFileSync(f.writeCert, rx.certPem);
+    process.stdout.write(
+      `receiver listening on ${rx.url}\n` +
+        `certificate SHA-256 fingerprint ${rx.fingerprint}${f.cert ? '' : ' (self-signed, generated now)'}\n` +
+        (f.writeCert ? `certificate written to ${f.writeCert}\n` : '') +
+        (rx.adminUrl ? `fault injection on ${rx.adminUrl} (admin token required)\n` : '') +
+        `database ${rx.store.kind} ${rx.store.location}\n`,
+    );
+  }
+  await untilSignal();
+  await rx.close();
+  // A worker's IPC channel would keep it alive.
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
+/** `--workers N`: N node processes sharing one port through node:cluster; a worker that dies is replaced. */
+async function runPrimary(f: RunFlags, workers: number): Promise<void> {
+  parseListen(f.listen);
+  const env: Record<string, string> = {};
+  if (!f.cert) {
+    const pair = await selfSignedPair(parseListen(f.listen).host);
+    env.MBX_RECEIVER_CERT_PEM = pair.cert;
+    env.MBX_RECEIVER_KEY_PEM = pair.key;
+    if (f.writeCert) writeFileSync(f.writeCert, pair.cert);
+  } else if (f.writeCert) writeFileSync(f.writeCert, readFileSync(f.cert));
+  let stopping = false;
+  let ready = 0;
+  const fork = () => {
+    const w = cluster.fork(env);
+    w.on('message', (m: { type?: string; url?: string; fingerprint?: string; pid?: number }) => {
+      if (m.type !== 'listening') return;
+      process.stdout.write(`worker ${m.pid} listening\n`);
+      if (++ready === workers) process.stdout.write(`receiver listening on ${m.url} (${workers} workers)\ncertificate SHA-256 fingerprint ${m.fingerprint}\n`);
+    });
+    w.on('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`meterbox receiver: worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
+      setTimeout(fork, 1000).unref();
+    });
+  };
+  for (let i = 0; i < workers; i++) fork();
+  await untilSignal();
+  stopping = true;
+  const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all(
+    all.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.isDead()) return resolve();
+          w.once('exit', () => resolve());
+          w.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
 export function receiverCommand(): Command {
   const cmd = new Command('receiver')
-    .description('run the reference provider receiver: HTTPS endpoint for agents, SQLite storage, agent health')
+    .description("run the provider's server: HTTPS endpoint for agents, read API for the provider, SQLite or PostgreSQL storage, agent health")
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:8443')
-    .option('--db <file>', 'receiver database (created when missing)', 'receiver.db')
-    .option('--tokens <file>', 'JSON file { "<agentId>": "<token>", … }')
+    .option('--db <file|url>', DB_HELP)
+    .option('--tokens <file>', 'JSON file { "<agentId>": "<token>" | "sha256:<hex>", "<name>": { "role": "read"|"admin", "token": … } } (tokens from `receiver token add` need no file)')
     .option('--cert <file>', 'PEM certificate (default: a self-signed one is generated)')
     .option('--key <file>', 'PEM private key of --cert')
     .option('--write-cert <file>', 'write the served certificate here (agents can trust it as their caFile)')
     .option('--stale-after <seconds>', 'an agent is stale after this long without a heartbeat', '900')
-    .option('--admin-port <port>', 'fault-injection admin endpoint on 127.0.0.1 (tests only)')
-    .action(async (f: { listen: string; db: string; tokens?: string; cert?: string; key?: string; writeCert?: string; staleAfter: string; adminPort?: string }) => {
-      if (!f.tokens) throw new MeterboxError('MBX_USAGE', 'receiver needs --tokens FILE (JSON { "<agentId>": "<token>" })');
-      const { host, port } = parseListen(f.listen);
-      const rx = await startReceiver({
-        host,
-        port,
-        dbPath: f.db,
-        tokensFile: f.tokens,
-        ...(f.cert ? { certFile: f.cert } : {}),
-        ...(f.key ? { keyFile: f.key } : {}),
-        staleAfterSeconds: positiveInt('--stale-after', f.staleAfter),
-        ...(f.adminPort !== undefined ? { adminPort: Number(f.adminPort) } : {}),
-      });
-      if (f.writeCert) writeFileSync(f.writeCert, rx.certPem);
-      process.stdout.write(
-        `receiver listening on ${rx.url}\n` +
-          `certificate SHA-256 fingerprint ${rx.fingerprint}${f.cert ? '' : ' (self-signed, generated now)'}\n` +
-          (f.writeCert ? `certificate written to ${f.writeCert}\n` : '') +
-          (rx.adminUrl ? `admin (fault injection) on ${rx.adminUrl}\n` : '') +
-          `database ${f.db}\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void rx.close().then(resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+    .option('--webhook <url>', 'POST a JSON alert here when an agent goes stale and when it recovers')
+    .option('--webhook-secret-file <file>', 'sign webhook bodies with this secret (X-Meterbox-Signature); or $MBX_RECEIVER_WEBHOOK_SECRET')
+    .option('--command-ttl <seconds>', 'a command not acknowledged within this long is dropped and reported', '3600')
+    .option('--rate-limit <per-minute>', 'requests per agent per minute, across all nodes (0: no limit; default 600)')
+    .option('--max-decompressions <n>', 'request bodies decompressed at once per node (default 2 × CPUs, at least 4)')
+    .option('--max-inflight-mb <n>', 'body megabytes held by requests in flight per node (default 64)')
+    .option('--max-body-mb <n>', 'largest request body, once decompressed (default 16)')
+    .option('--pool-size <n>', 'PostgreSQL connections per node (default 10)')
+    .option('--reuse-port', 'share the port with other receiver processes (SO_REUSEPORT; Node 22.12+)')
+    .option('--workers <n>', 'run this many node processes on one port (node:cluster)', '1')
+    .option('--sweep-interval <ms>', 'how often to look for stale agents, expired commands and due alerts')
+    .option('--admin-port <port>', 'fault injection on 127.0.0.1 (tests and drills only; needs an admin token)')
+    .action(async (f: RunFlags) => {
+      const workers = wholeNumber('--workers', f.workers);
+      if (workers > 1 && cluster.isPrimary) return runPrimary(f, workers);
+      return runNode(f);
     });
+
   cmd
     .command('agents')
     .description('list agents with their last heartbeat and whether they are stale')
-    .option('--db <file>', 'receiver database', 'receiver.db')
+    .option('--db <file|url>', DB_HELP)
     .option('--stale-after <seconds>', 'an agent is stale after this long without a heartbeat', '900')
     .option('--json', 'print JSON')
-    .action((own: { db: string; staleAfter: string; json?: boolean }) => {
-      // `receiver` has --db and --stale-after too and may take them first: a value given on the command line wins.
-      const f = { ...own };
-      if (cmd.getOptionValueSource('db') === 'cli') f.db = cmd.opts<{ db: string }>().db;
-      if (cmd.getOptionValueSource('staleAfter') === 'cli') f.staleAfter = cmd.opts<{ staleAfter: string }>().staleAfter;
-      if (!existsSync(f.db)) throw new MeterboxError('MBX_USAGE', `${f.db}: no receiver database here (use --db)`);
-      const stale = positiveInt('--stale-after', f.staleAfter);
-      const db = new ReceiverDb(f.db);
-      try {
-        const agents = db.agents(new Date(), stale);
-        process.stdout.write((f.json ? JSON.stringify({ at: new Date().toISOString(), staleAfterSeconds: stale, agents }, null, 2) : formatAgents(agents, stale)) + '\n');
-      } finally {
-        db.close();
-      }
+    .action(async (own: { staleAfter: string; json?: boolean }, sub: Command) => {
+      // `receiver` has --stale-after too and may take it first: a value given on the command line wins.
+      const staleArg = cmd.getOptionValueSource('staleAfter') === 'cli' ? cmd.opts<{ staleAfter: string }>().staleAfter : own.staleAfter;
+      const stale = wholeNumber('--stale-after', staleArg);
+      await withStore(dbFor(cmd, sub), async (store) => {
+        const agents = await store.agents(new Date(), stale);
+        process.stdout.write((own.json ? JSON.stringify({ at: new Date().toISOString(), staleAfterSeconds: stale, agents }, null, 2) : formatAgents(agents, stale)) + '\n');
+      });
+    });
+
+  cmd
+    .command('migrate')
+    .description('bring the database schema up to date (also done at every start) and print its version')
+    .option('--db <file|url>', DB_HELP)
+    .action(async (_own: unknown, sub: Command) => {
+      await withStore(dbFor(cmd, sub), async (store) => process.stdout.write(`${store.kind} ${store.location}: receiver schema version ${await store.schemaVersion()}\n`), true);
+    });
+
+  const token = cmd.command('token').description('manage tokens kept (hashed) in the database: agent tokens, and provider tokens with a role');
+  token
+    .command('add')
+    .description('create a token and print it once: --agent ID for a box, or --provider NAME --role read|admin')
+    .option('--db <file|url>', DB_HELP)
+    .option('--agent <agentId>', 'the agent this token posts for')
+    .option('--provider <name>', 'a provider token (reads the API)')
+    .option('--role <role>', 'role of a provider token: read or admin')
+    .option('--label <text>', 'a note shown by `token list`')
+    .option('--json', 'print JSON')
+    .action(async (o: { agent?: string; provider?: string; role?: string; label?: string; json?: boolean }, sub: Command) => {
+      if (!!o.agent === !!o.provider) throw new MeterboxError('MBX_USAGE', 'token add wants either --agent ID or --provider NAME --role read|admin');
+      const name = (o.agent ?? o.provider) as string;
+      if (!AGENT_ID.test(name)) throw new MeterboxError('MBX_USAGE', `'${name}' is not a valid ${o.agent ? 'agent id' : 'name'} (letters, digits, . _ : @ -; at most 128)`);
+      if (o.provider && o.role !== 'read' && o.role !== 'admin') throw new MeterboxError('MBX_USAGE', '--provider needs --role read or --role admin');
+      if (o.agent && o.role) throw new MeterboxError('MBX_USAGE', '--role is for provider tokens; an agent token may only post its own readings and heartbeats');
+      const t = generateToken();
+      const createdAt = new Date().toISOString();
+      await withStore(
+        dbFor(cmd, sub),
+        (store) =>
+        store.addToken({
+          id: t.id,
+          hash: t.hash,
+          createdAt,
+          ...(o.agent ? { kind: 'agent' as const, agentId: o.agent } : { kind: 'provider' as const, name, role: o.role as 'read' | 'admin' }),
+          ...(o.label ? { label: o.label } : {}),
+        }),
+        true,
+      );
+      if (o.json) process.stdout.write(JSON.stringify({ id: t.id, kind: o.agent ? 'agent' : 'provider', ...(o.agent ? { agentId: o.agent } : { name, role: o.role }), token: t.token }) + '\n');
+      else process.stdout.write(`${t.token}\n`);
+      process.stderr.write(`token ${t.id} for ${o.agent ? `agent ${o.agent}` : `provider ${name} (${o.role})`} added; it is shown only now\n`);
+    });
+  token
+    .command('revoke')
+    .description('revoke a token by its id, or every token of an agent (--agent); refused at once on every node')
+    .argument('[id]', 'token id (see `token list`)')
+    .option('--db <file|url>', DB_HELP)
+    .option('--agent <agentId>', 'revoke all tokens of this agent')
+    .action(async (id: string | undefined, o: { agent?: string }, sub: Command) => {
+      if (!!id === !!o.agent) throw new MeterboxError('MBX_USAGE', 'token revoke wants a token id or --agent ID');
+      const n = await withStore(dbFor(cmd, sub), (store) => store.revokeTokens(id ? { id } : { agentId: o.agent as string }, new Date()));
+      if (n === 0) throw new MeterboxError('MBX_USAGE', `no live token ${id ? `with id ${id}` : `of agent ${o.agent}`} in the database`);
+      process.stdout.write(`revoked ${n} token(s)\n`);
+    });
+  token
+    .command('list')
+    .description('list the tokens in the database (never the secrets)')
+    .option('--db <file|url>', DB_HELP)
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }, sub: Command) => {
+      const tokens = await withStore(dbFor(cmd, sub), (store) => store.listTokens());
+      process.stdout.write((o.json ? JSON.stringify({ tokens }, null, 2) : formatTokens(tokens)) + '\n');
+    });
+  token
+    .command('hash')
+    .description('read a token on stdin and print its sha256: form, for a tokens file that holds no secrets')
+    .action(async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      const t = Buffer.concat(chunks).toString('utf8').trim();
+      if (t.length < 8) throw new MeterboxError('MBX_USAGE', 'give a token of 8 or more characters on stdin');
+      process.stdout.write(`${hashToken(t)}\n`);
     });
   return cmd;
 }

@@ -33,7 +33,7 @@ export interface DaemonOptions {
   env?: NodeJS.ProcessEnv;
   out?: NodeJS.WritableStream;
   /** Override the delivery (tests, or a build without src/upload). */
-  delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void) => Promise<Delivery>;
+  delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void | Promise<void>) => Promise<Delivery>;
   stopBoundMs?: number;
 }
 
@@ -329,9 +329,12 @@ export class Daemon {
     return { ok: true, summary: { prunedByAge: r.prunedByAge, prunedForSize: r.prunedForSize, droppedPending: r.droppedPending, usedBytes: r.usedBytes } };
   }
 
-  private onCommand(cmd: 'read-now' | 'discover-now'): void {
+  /** Runs the job a provider command asks for; resolves when that run is over, so the heartbeat acknowledges it only then. */
+  private onCommand(cmd: 'read-now' | 'discover-now'): Promise<void> {
     this.log.info({ command: cmd }, 'provider asked for a command');
-    (this.jobs.get(cmd === 'read-now' ? 'poll' : 'discovery') as Job).trigger(`provider:${cmd}`);
+    const job = this.jobs.get(cmd === 'read-now' ? 'poll' : 'discovery') as Job;
+    job.trigger(`provider:${cmd}`);
+    return job.settled();
   }
 
   private verdict(): HealthVerdict {

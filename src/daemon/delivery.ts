@@ -16,7 +16,8 @@ export interface Delivery {
   reconfigure(cfg: ResolvedConfig): void;
 }
 
-export type CommandHandler = (command: 'read-now' | 'discover-now') => void;
+/** Resolves when the command has been acted on (the heartbeat acknowledges it then). */
+export type CommandHandler = (command: 'read-now' | 'discover-now') => void | Promise<void>;
 
 /** A proxy URL with optional user:password → the uploader's ProxyOptions. */
 export function proxyOptions(url: string | undefined): ProxyOptions | undefined {
@@ -47,8 +48,8 @@ export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: 
     ...connectionOptions(c, logger),
     store: outbox,
     uploader,
-    onCommand: (command: string) => {
-      if (command === 'read-now' || command === 'discover-now') onCommand(command);
+    onCommand: async (command: string) => {
+      if (command === 'read-now' || command === 'discover-now') await onCommand(command);
     },
   });
   const heartbeat = new Heartbeat(hbOpts(cfg));

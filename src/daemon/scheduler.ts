@@ -138,6 +138,11 @@ export class Job {
     }
   }
 
+  /** Resolves once no run is waiting or in flight: a provider command counts as acted on then. */
+  async settled(): Promise<void> {
+    while (this.pendingTimer !== undefined || this.inFlight !== undefined) await (this.inFlight ?? new Promise((r) => setTimeout(r, 50)));
+  }
+
   /** Stops the schedule; pending (jittered) runs are dropped; resolves when the run in flight ends. */
   stopScheduling(): Promise<void> {
     this.stopped = true;

@@ -3,6 +3,8 @@ import type { FaultController, FaultPlan } from './types.js';
 
 export type FaultDecision = {
   delayMs: number;
+  /** Hold the answer this long after the batch is committed (a node that dies now has stored, but not answered). */
+  delayAfterCommitMs?: number;
   fail?: { status: number; retryAfter?: string; message?: string };
   reset?: 'before' | 'after-commit';
   partialAccept?: number;
@@ -67,7 +69,8 @@ export class Faults implements FaultController {
     };
     const out: FaultDecision = { delayMs: 0 };
     const d = take(this.delays);
-    if (d) out.delayMs = d.ms;
+    if (d && d.afterCommit) out.delayAfterCommitMs = d.ms;
+    else if (d) out.delayMs = d.ms;
     const f = take(this.fails);
     if (f) {
       out.fail = { status: f.status, ...(f.retryAfter !== undefined ? { retryAfter: f.retryAfter } : {}), ...(f.message ? { message: f.message } : {}) };

@@ -30,7 +30,7 @@ export function loadApiDocument(path: URL | string = API_DOCUMENT_URL): OpenApiD
   return parse(readFileSync(path, 'utf8')) as OpenApiDocument;
 }
 
-export type SchemaName = 'ReadingsRequest' | 'Reading' | 'Receipt' | 'HeartbeatRequest' | 'HeartbeatResponse' | 'Error' | 'AgentStatus' | 'DeviceSummary';
+export type SchemaName = 'ReadingsRequest' | 'Reading' | 'Receipt' | 'HeartbeatRequest' | 'HeartbeatResponse' | 'Error' | 'AgentStatus' | 'DeviceSummary' | 'Command' | 'CommandStatus' | 'ReceiverEvent' | 'AgentAlert';
 
 export interface ApiValidators {
   /** Validates `value` against components/schemas/<name>; returns the problems, or [] when valid. */

@@ -1,316 +1,446 @@
 /**
- * The receiver's HTTPS server: routes, auth, validation, storage, fault injection.
- * Plain node:https (no framework): five routes do not need one, and every byte of the exchange
- * (gzip, limits, resets) stays visible for the tests.
+ * The receiver's HTTPS server: routes, who may call them, limits, validation, and the store.
+ * Plain node:https (no framework): a handful of routes do not need one, and every byte of the
+ * exchange (gzip, limits, resets) stays visible for the tests. A node keeps nothing that another
+ * node would need: the store holds it all, so nodes can be added, killed and restarted at will.
  */
+import { cpus, hostname } from 'node:os';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import type { AddressInfo, ListenOptions } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { MeterboxError } from '../errors.js';
-import { ReceiverDb, type IncomingReading } from './db.js';
+import { MeterboxError, isMeterboxError } from '../errors.js';
+import { Authenticator } from './auth.js';
 import { Faults } from './faults.js';
+import { HttpError, errorBody, parseJson, send } from './http.js';
+import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from './limits.js';
+import { startMaintenance } from './maintenance.js';
 import { apiValidators } from './schema.js';
+import { openStore } from './store/open.js';
+import type { IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from './tls.js';
-import { agentForToken, loadTokens } from './tokens.js';
-import type { FaultPlan, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
-
-const gunzipAsync = promisify(gunzip);
+import { AGENT_ID } from './tokens.js';
+import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Log paths that may hold secrets; pino replaces them with [Redacted]. */
 export const RECEIVER_REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'tokens'];
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
+export const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
+
+const DEFAULT_COMMAND_TTL = 3600;
+
+export function resolveLimits(o: ReceiverOptions): Required<ReceiverLimits> {
+  const l = o.limits ?? {};
+  return {
+    maxConcurrentDecompressions: l.maxConcurrentDecompressions ?? Math.max(4, 2 * cpus().length),
+    maxInflightBytes: l.maxInflightBytes ?? 64 * 1024 * 1024,
+    agentRequestsPerMinute: l.agentRequestsPerMinute ?? 600,
+    maxBodyBytes: l.maxBodyBytes ?? o.maxBodyBytes ?? 16 * 1024 * 1024,
+  };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+/** SO_REUSEPORT for TCP came to Node's listen() in 23.1 and 22.12. */
+export function reusePortSupported(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
-function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function requireRole(p: Principal, role: ProviderRole): void {
+  if (p.kind === 'agent') throw new HttpError(403, 'forbidden', 'an agent token may only post its own readings and heartbeats; this endpoint needs a provider token');
+  if (role === 'admin' && p.role !== 'admin') throw new HttpError(403, 'forbidden', 'this endpoint needs a provider token with the admin role');
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<{ raw: Buffer; text: string }> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    const b = c as Buffer;
-    n += b.length;
-    if (n > maxBytes) throw new HttpError(413, 'too-large', `request body over ${maxBytes} bytes`);
-    chunks.push(b);
-  }
-  const raw = Buffer.concat(chunks);
-  const enc = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (enc === 'identity' || enc === '') return { raw, text: raw.toString('utf8') };
-  if (enc !== 'gzip') throw new HttpError(415, 'unsupported-encoding', `Content-Encoding ${enc} is not supported (gzip or identity)`);
-  try {
-    const out = await gunzipAsync(raw, { maxOutputLength: maxBytes });
-    return { raw, text: out.toString('utf8') };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new HttpError(413, 'too-large', `request body over ${maxBytes} bytes once decompressed`);
-    throw new HttpError(400, 'bad-gzip', `the body is not valid gzip: ${(err as Error).message}`);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new HttpError(400, 'bad-json', `the body is not JSON: ${(err as Error).message}`);
-  }
+function intParam(url: URL, name: string, dflt: number, min: number, max: number): number {
+  const v = url.searchParams.get(name);
+  if (v === null) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'bad-query', `${name} must be a whole number from ${min} to ${max}`);
+  return n;
 }
 
 export async function startReceiver(opts: ReceiverOptions): Promise<RunningReceiver> {
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? (() => new Date());
-  const log: Logger = (opts.logger ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info', redact: RECEIVER_REDACT }, pino.destination(2))).child({ component: 'receiver' });
+  const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
+  const log: Logger = (opts.logger ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info', redact: RECEIVER_REDACT }, pino.destination(2))).child({ component: 'receiver', node: nodeId });
   const staleAfter = opts.staleAfterSeconds ?? 900;
-  const maxBody = opts.maxBodyBytes ?? 16 * 1024 * 1024;
-  if (!opts.tokens && !opts.tokensFile) throw new MeterboxError('MBX_RECEIVER_TOKENS', 'the receiver needs agent tokens (--tokens FILE)');
-  let tokens = opts.tokens ?? loadTokens(opts.tokensFile as string);
-  const reloadTokens = () => {
-    if (!opts.tokensFile) return;
-    try {
-      tokens = loadTokens(opts.tokensFile);
-    } catch (err) {
-      log.warn({ path: opts.tokensFile, err: (err as Error).message }, 'tokens file unreadable; keeping the previous tokens');
+  const commandTtl = opts.commandTtlSeconds ?? DEFAULT_COMMAND_TTL;
+  const limits = resolveLimits(opts);
+  if (limits.maxInflightBytes < 2 * limits.maxBodyBytes) {
+    // A gzip body holds its wire bytes and its decompressed bytes: a budget below twice the largest body could refuse it forever.
+    throw new MeterboxError('MBX_RECEIVER_CONFIG', `the in-flight byte budget (${limits.maxInflightBytes}) must be at least twice the largest body (${limits.maxBodyBytes})`);
+  }
+  const dbSpec = opts.db ?? opts.dbPath;
+  if (!dbSpec) throw new MeterboxError('MBX_RECEIVER_CONFIG', 'the receiver needs a database: a SQLite file or a postgres:// URL (--db)');
+  if (opts.reusePort && !reusePortSupported()) {
+    throw new MeterboxError('MBX_RECEIVER_CONFIG', `--reuse-port needs Node 22.12 or later (this is ${process.versions.node}); run nodes on their own ports behind a load balancer, or use --workers N`);
+  }
+  const store = await openStore(dbSpec, { alerts: !!opts.webhook, ...(opts.poolSize ? { poolSize: opts.poolSize } : {}), onIdleError: (err) => log.warn({ err: err.message }, 'database connection lost; the pool reconnects') });
+  try {
+    return await serve(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+
+  async function serve(store: ReceiverStore): Promise<RunningReceiver> {
+    const auth = new Authenticator({ store, log, ...(opts.tokens ? { tokens: opts.tokens } : {}), ...(opts.tokensFile ? { tokensFile: opts.tokensFile } : {}) });
+    if (opts.adminPort !== undefined && !(await auth.hasAdmin())) {
+      throw new MeterboxError('MBX_RECEIVER_CONFIG', 'fault injection (--admin-port) needs an admin provider token: add one with `meterbox receiver token add --provider NAME --role admin` or in the tokens file');
     }
-  };
-  const pair = await loadCertPair({ ...opts, host });
-  const db = new ReceiverDb(opts.dbPath);
-  const faults = new Faults();
-  const v = apiValidators();
-  const seen: SeenRequest[] = [];
-  const remember = (r: SeenRequest) => {
-    seen.push(r);
-    if (seen.length > 1000) seen.splice(0, seen.length - 1000);
-  };
+    if (await auth.none()) log.warn('no tokens yet: every request is refused until `meterbox receiver token add` (or a --tokens file) gives some');
+    const pair = await loadCertPair({ ...opts, host });
+    const schemaVersion = await store.schemaVersion();
+    const faults = new Faults();
+    const v = apiValidators();
+    const budget = new ByteBudget(limits.maxInflightBytes);
+    const slots = new Slots(limits.maxConcurrentDecompressions, 256);
+    const bodyLimits: BodyLimits = { maxBody: limits.maxBodyBytes, budget, slots, slotWaitMs: 2000 };
+    const refused = { busy: 0, rateLimited: 0, tooLarge: 0 };
+    const startedAt = Date.now();
+    const seen: SeenRequest[] = [];
+    let active = 0;
+    const remember = (r: SeenRequest) => {
+      seen.push(r);
+      if (seen.length > 1000) seen.splice(0, seen.length - 1000);
+    };
 
-  const authenticate = (req: IncomingMessage): string => {
-    const h = req.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) throw new HttpError(401, 'no-token', 'missing Authorization: Bearer <agent token>');
-    let agent = agentForToken(tokens, m[1] as string);
-    if (!agent && opts.tokensFile) {
-      reloadTokens();
-      agent = agentForToken(tokens, m[1] as string);
-    }
-    if (!agent) throw new HttpError(401, 'bad-token', 'unknown agent token');
-    return agent;
-  };
+    /** The current rate window (one minute) of an agent's request; undefined when there is no limit. */
+    const rateWindow = (): Date | undefined => (limits.agentRequestsPerMinute ? new Date(Math.floor(now().getTime() / 60_000) * 60_000) : undefined);
 
-  const postReadings = async (agent: string, body: unknown, fault: ReturnType<Faults['decide']>, res: ServerResponse) => {
-    const envelope = v.check('ReadingsRequest', body);
-    if (envelope.length > 0) throw new HttpError(400, 'invalid-request', `not a readings request: ${envelope.join('; ')}`);
-    const b = body as { agentId: string; readings: Record<string, unknown>[] };
-    if (b.agentId !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${b.agentId}'`);
-    const valid: IncomingReading[] = [];
-    const rejected: { id: string; reason: string }[] = [];
-    b.readings.forEach((r, i) => {
-      const id = typeof r.id === 'string' && r.id.length > 0 ? r.id : `#${i}`;
-      const problems = v.check('Reading', r);
-      if (problems.length > 0) {
-        rejected.push({ id, reason: `invalid reading: ${problems.join('; ')}` });
-        return;
-      }
-      const d = r.device as { key: string; vendor?: string; model?: string; serial?: string };
-      valid.push({ id, readAt: r.readAt as string, deviceKey: d.key, vendor: d.vendor, model: d.model, serial: d.serial, counters: r.counters as Record<string, number>, body: JSON.stringify(r) });
-    });
-    const take = fault.partialAccept !== undefined ? valid.slice(0, Math.max(0, fault.partialAccept)) : valid;
-    const stored = db.storeReadings(agent, take, now().toISOString());
-    const receipt = { accepted: stored.accepted, duplicate: stored.duplicate, rejected };
-    log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: stored.duplicate.length, rejected: rejected.length, left: valid.length - take.length }, 'readings batch');
-    if (fault.reset === 'after-commit') {
-      log.warn({ agentId: agent }, 'fault: resetting the connection after commit');
-      res.socket?.destroy();
-      return { status: 0, response: receipt };
-    }
-    send(res, 200, receipt);
-    return { status: 200, response: receipt };
-  };
+    const authenticate = async (req: IncomingMessage, countAt?: Date): Promise<Principal & { hits?: number }> => {
+      const h = req.headers.authorization;
+      const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+      if (!m) throw new HttpError(401, 'no-token', 'missing Authorization: Bearer <token>');
+      const p = await auth.principal(m[1] as string, countAt);
+      if (!p) throw new HttpError(401, 'bad-token', 'unknown or revoked token');
+      return p;
+    };
 
-  const postHeartbeat = (agent: string, body: unknown, res: ServerResponse) => {
-    const problems = v.check('HeartbeatRequest', body);
-    if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
-    const b = body as { agentId: string; version: string };
-    if (b.agentId !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${b.agentId}'`);
-    const commands = db.recordHeartbeat(agent, now().toISOString(), b.version, JSON.stringify(body));
-    const response = { serverTime: now().toISOString(), commands };
-    log.info({ agentId: agent, commands: commands.length }, 'heartbeat');
-    send(res, 200, response);
-    return { status: 200, response };
-  };
+    /**
+     * A fixed one-minute window per agent, counted in the store, so the limit holds across nodes.
+     * Database tokens are counted with their lookup (`hits`); tokens-file agents here.
+     */
+    const rateLimit = async (agentId: string, windowStart: Date | undefined, hits: number | undefined) => {
+      const perMinute = limits.agentRequestsPerMinute;
+      if (!perMinute || !windowStart) return;
+      if ((hits ?? (await store.rateHit(agentId, windowStart))) <= perMinute) return;
+      refused.rateLimited++;
+      const wait = Math.max(1, Math.ceil((windowStart.getTime() + 60_000 - now().getTime()) / 1000));
+      throw new HttpError(429, 'rate-limited', `agent '${agentId}' sent more than ${perMinute} requests this minute`, { 'retry-after': String(wait) });
+    };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'https://receiver');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const record: SeenRequest = { method, path, status: 0, bytes: 0, wireBytes: 0, headers: { ...req.headers, authorization: req.headers.authorization ? '[Redacted]' : undefined } };
-    try {
-      const fault = faults.decide(path);
-      if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.fail) {
-        // Drain the body so the client sees the status, not a broken pipe.
-        for await (const c of req) record.wireBytes += (c as Buffer).length;
-        record.status = fault.fail.status;
-        send(res, fault.fail.status, errorBody('injected', fault.fail.message ?? `injected failure ${fault.fail.status}`), fault.fail.retryAfter !== undefined ? { 'retry-after': fault.fail.retryAfter } : {});
-        return;
+    const status = async (): Promise<NodeStatus> => {
+      const m = process.memoryUsage();
+      return {
+        node: nodeId,
+        pid: process.pid,
+        store: store.kind,
+        schemaVersion,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        memory: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers },
+        limits,
+        inflight: { bytes: budget.used, peakBytes: budget.peak, decompressions: slots.active, peakDecompressions: slots.peak, waiting: slots.waiting },
+        refused: { ...refused },
+      };
+    };
+
+    /** Another agent's id in the body is refused before anything else is looked at. */
+    const ownAgent = (agent: string, body: unknown) => {
+      const claimed = (body as { agentId?: unknown } | null)?.agentId;
+      if (typeof claimed === 'string' && claimed !== agent) throw new HttpError(403, 'agent-mismatch', `this token belongs to agent '${agent}', not '${claimed.slice(0, 128)}'`);
+    };
+
+    const postReadings = async (agent: string, body: unknown, fault: ReturnType<Faults['decide']>, res: ServerResponse) => {
+      ownAgent(agent, body);
+      const envelope = v.check('ReadingsRequest', body);
+      if (envelope.length > 0) throw new HttpError(400, 'invalid-request', `not a readings request: ${envelope.join('; ')}`);
+      const b = body as { agentId: string; readings: Record<string, unknown>[] };
+      const valid: IncomingReading[] = [];
+      const repeated: string[] = [];
+      const ids = new Set<string>();
+      const rejected: { id: string; reason: string }[] = [];
+      b.readings.forEach((r, i) => {
+        const id = typeof r.id === 'string' && r.id.length > 0 ? r.id : `#${i}`;
+        const problems = v.check('Reading', r);
+        if (problems.length > 0) return void rejected.push({ id, reason: `invalid reading: ${problems.join('; ')}` });
+        if (ids.has(id)) return void repeated.push(id); // the same id twice in one batch: stored once
+        ids.add(id);
+        const d = r.device as { key: string; vendor?: string; model?: string; serial?: string };
+        valid.push({ id, readAt: new Date(r.readAt as string).toISOString(), deviceKey: d.key, vendor: d.vendor, model: d.model, serial: d.serial, counters: r.counters as Record<string, number>, body: JSON.stringify(r) });
+      });
+      const take = fault.partialAccept !== undefined ? valid.slice(0, Math.max(0, fault.partialAccept)) : valid;
+      const stored = await store.storeReadings(agent, take, now());
+      const receipt = { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected };
+      log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length }, 'readings batch');
+      if (fault.delayAfterCommitMs) {
+        log.warn({ agentId: agent, ms: fault.delayAfterCommitMs }, 'fault: holding the receipt after commit');
+        await sleep(fault.delayAfterCommitMs);
       }
-      if (fault.reset === 'before') {
-        log.warn({ path }, 'fault: resetting the connection');
-        req.socket.destroy();
-        return;
+      if (fault.reset === 'after-commit') {
+        log.warn({ agentId: agent }, 'fault: resetting the connection after commit');
+        res.socket?.destroy();
+        return { status: 0, response: receipt };
       }
-      if (method === 'POST' && (path === '/v1/readings' || path === '/v1/heartbeat')) {
-        const agent = authenticate(req);
-        record.agentId = agent;
-        const { raw, text } = await readBody(req, maxBody);
-        record.wireBytes = raw.length;
-        record.bytes = Buffer.byteLength(text);
-        const body = parseJson(text);
-        record.body = body;
-        const out = path === '/v1/readings' ? await postReadings(agent, body, fault, res) : postHeartbeat(agent, body, res);
-        record.status = out.status;
-        record.response = out.response;
-        return;
+      send(res, 200, receipt);
+      return { status: 200, response: receipt };
+    };
+
+    const postHeartbeat = async (agent: string, body: unknown, res: ServerResponse) => {
+      ownAgent(agent, body);
+      const problems = v.check('HeartbeatRequest', body);
+      if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
+      const b = body as { agentId: string; version: string; acks?: string[] };
+      const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}) });
+      if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
+      const response = { serverTime: now().toISOString(), commands: r.commands };
+      log.info({ agentId: agent, commands: r.commands.length, acks: b.acks?.length ?? 0 }, 'heartbeat');
+      send(res, 200, response);
+      return { status: 200, response };
+    };
+
+    /** The provider's endpoints: who may read what, and the commands an admin queues. */
+    const providerRoute = async (p: Principal, req: IncomingMessage, url: URL, lease: Lease): Promise<{ status: number; body: unknown }> => {
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      const cmd = /^\/v1\/agents\/([^/]+)\/commands$/.exec(path);
+      if (cmd && method === 'POST') {
+        requireRole(p, 'admin');
+        const agentId = decodeURIComponent(cmd[1] as string);
+        if (!AGENT_ID.test(agentId)) throw new HttpError(400, 'bad-agent', 'not a valid agent id');
+        const b = parseJson((await readLimitedBody(req, { ...bodyLimits, maxBody: 64 * 1024 }, lease)).text) as { name?: unknown; ttlSeconds?: unknown };
+        if (typeof b.name !== 'string' || !(QUEUEABLE_COMMANDS as readonly string[]).includes(b.name)) throw new HttpError(400, 'bad-command', `name must be one of ${QUEUEABLE_COMMANDS.join(', ')}`);
+        const ttl = b.ttlSeconds === undefined ? commandTtl : Number(b.ttlSeconds);
+        if (!Number.isInteger(ttl) || ttl < 1 || ttl > 30 * 86_400) throw new HttpError(400, 'bad-command', 'ttlSeconds must be a whole number from 1 to 2592000');
+        const queued = await store.queueCommand(agentId, b.name, now(), ttl);
+        log.info({ agentId, command: b.name, id: queued.id, by: p.kind === 'provider' ? p.name : undefined }, 'command queued');
+        return { status: 201, body: queued };
       }
-      if (method === 'GET') {
-        authenticate(req);
-        let body: unknown;
-        const m = /^\/v1\/devices\/([^/]+)\/readings$/.exec(path);
-        if (path === '/v1/agents') body = { at: now().toISOString(), staleAfterSeconds: staleAfter, agents: db.agents(now(), staleAfter, Object.keys(tokens)) };
-        else if (path === '/v1/devices') body = { devices: db.devices() };
-        else if (m) {
-          const key = decodeURIComponent(m[1] as string);
-          const limit = Math.min(10_000, Math.max(1, Number(url.searchParams.get('limit') ?? 10_000) || 10_000));
-          const rows = db.readings({ deviceKey: key, limit });
-          if (rows.length === 0) throw new HttpError(404, 'unknown-device', `no readings of device '${key}'`);
-          body = { readings: rows.map((r) => r.body) };
-        } else throw new HttpError(404, 'not-found', `no route GET ${path}`);
-        record.status = 200;
-        send(res, 200, body);
-        return;
+      if (method !== 'GET') throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
+      requireRole(p, 'read');
+      if (path === '/v1/agents') return { status: 200, body: { at: now().toISOString(), staleAfterSeconds: staleAfter, agents: await store.agents(now(), staleAfter, auth.fileAgents()) } };
+      if (cmd) return { status: 200, body: { commands: await store.commands(decodeURIComponent(cmd[1] as string)) } };
+      if (path === '/v1/devices') {
+        const agentId = url.searchParams.get('agentId') ?? undefined;
+        return { status: 200, body: { devices: await store.devices(agentId ? { agentId } : {}) } };
       }
-      throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
-    } catch (err) {
-      const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message);
+      const dev = /^\/v1\/devices\/([^/]+)\/readings$/.exec(path);
+      if (dev) {
+        const key = decodeURIComponent(dev[1] as string);
+        let agentId = url.searchParams.get('agentId') ?? undefined;
+        const limit = intParam(url, 'limit', 10_000, 1, 10_000);
+        if (!agentId) {
+          const owners = [...new Set((await store.devices({ deviceKey: key })).map((d) => d.agentId))];
+          if (owners.length > 1) throw new HttpError(409, 'ambiguous-device', `device '${key}' is reported by several agents (${owners.join(', ')}); add ?agentId=`);
+          agentId = owners[0];
+        }
+        const rows = agentId ? await store.readings({ deviceKey: key, agentId, limit }) : [];
+        if (rows.length === 0) throw new HttpError(404, 'unknown-device', `no readings of device '${key}'`);
+        return { status: 200, body: { readings: rows.map((r) => r.body) } };
+      }
+      if (path === '/v1/events') {
+        const agentId = url.searchParams.get('agentId') ?? undefined;
+        const kind = url.searchParams.get('kind') ?? undefined;
+        const events = await store.events({ afterSeq: intParam(url, 'after', 0, 0, Number.MAX_SAFE_INTEGER), limit: intParam(url, 'limit', 1000, 1, 1000), ...(agentId ? { agentId } : {}), ...(kind ? { kind } : {}) });
+        return { status: 200, body: { events } };
+      }
+      if (path === '/v1/status') return { status: 200, body: await status() };
+      throw new HttpError(404, 'not-found', `no route GET ${path}`);
+    };
+
+    const fail = (err: unknown, res: ServerResponse, record: SeenRequest, path: string) => {
+      const e =
+        err instanceof HttpError
+          ? err
+          : isMeterboxError(err, 'MBX_RECEIVER_DB')
+            ? new HttpError(503, 'store-unavailable', 'the database is unavailable; nothing was stored', { 'retry-after': '5' })
+            : new HttpError(500, 'internal', (err as Error).message);
+      if (e.status === 429 && e.code === 'busy') refused.busy++;
+      if (e.status === 413) refused.tooLarge++;
       if (e.status >= 500) log.error({ path, err: (err as Error).message }, 'request failed');
       else log.info({ path, status: e.status, reason: e.message }, 'request refused');
       record.status = e.status;
       record.response = errorBody(e.code, e.message);
       if (!res.headersSent && !res.destroyed) {
-        // An early answer (401, 413) while the client is still sending: close afterwards instead of reading the rest.
-        send(res, e.status, record.response, e.status === 413 || e.status === 401 ? { connection: 'close' } : {});
+        // An early answer (401, 413, 429) while the client may still be sending: close afterwards instead of reading the rest.
+        send(res, e.status, record.response, { ...e.headers, ...(e.status === 413 || e.status === 401 || e.status === 429 ? { connection: 'close' } : {}) });
       }
-    } finally {
-      remember(record);
-    }
-  };
+    };
 
-  const server: HttpsServer = createHttpsServer(
-    {
-      cert: pair.cert,
-      key: pair.key,
-      minVersion: 'TLSv1.2',
-      ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-    },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(new MeterboxError('MBX_RECEIVER_BIND', `cannot listen on ${host}:${opts.port ?? 0} (${err.code ?? err.message})`, { host, port: opts.port }, { cause: err }));
-    server.once('error', onError);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  const url = `https://${urlHost}:${port}`;
-
-  let admin: HttpServer | undefined;
-  let adminUrl: string | undefined;
-  if (opts.adminPort !== undefined) {
-    admin = createHttpServer((req, res) => {
-      void (async () => {
-        try {
-          const path = new URL(req.url ?? '/', 'http://admin').pathname;
-          if (path === '/faults' && req.method === 'GET') return send(res, 200, faults.pending());
-          if (path === '/faults' && req.method === 'DELETE') {
-            faults.clear();
-            return send(res, 200, faults.pending());
-          }
-          const { text } = await readBody(req, 64 * 1024);
-          if (path === '/faults' && req.method === 'POST') {
-            faults.inject(parseJson(text) as FaultPlan);
-            return send(res, 200, faults.pending());
-          }
-          if (path === '/commands' && req.method === 'POST') {
-            const b = parseJson(text) as { agentId?: unknown; name?: unknown };
-            if (typeof b.agentId !== 'string' || typeof b.name !== 'string') throw new HttpError(400, 'bad-command', 'expected { agentId, name }');
-            db.queueCommand(b.agentId, b.name, now().toISOString());
-            return send(res, 200, { queued: true });
-          }
-          throw new HttpError(404, 'not-found', 'admin routes: GET|POST|DELETE /faults, POST /commands');
-        } catch (err) {
-          const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message);
-          send(res, e.status, errorBody(e.code, e.message));
+    const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+      const url = new URL(req.url ?? '/', 'https://receiver');
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      const record: SeenRequest = { method, path, status: 0, bytes: 0, wireBytes: 0, headers: { ...req.headers, authorization: req.headers.authorization ? '[Redacted]' : undefined } };
+      const lease: Lease = { held: 0 };
+      active++;
+      try {
+        const fault = faults.decide(path);
+        if (fault.delayMs > 0) await sleep(fault.delayMs);
+        if (fault.fail) {
+          // Drain the body so the client sees the status, not a broken pipe.
+          for await (const c of req) record.wireBytes += (c as Buffer).length;
+          record.status = fault.fail.status;
+          send(res, fault.fail.status, errorBody('injected', fault.fail.message ?? `injected failure ${fault.fail.status}`), fault.fail.retryAfter !== undefined ? { 'retry-after': fault.fail.retryAfter } : {});
+          return;
         }
-      })();
-    });
-    // Loopback only, whatever the public listener is bound to: fault switches must not be reachable from the network.
-    await new Promise<void>((resolve, reject) => {
-      (admin as HttpServer).once('error', reject);
-      (admin as HttpServer).listen(opts.adminPort, '127.0.0.1', () => resolve());
-    });
-    adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
-  }
-
-  log.info({ url, fingerprint: pair.fingerprint, selfSigned: pair.selfSigned, db: opts.dbPath, adminUrl }, 'receiver listening');
-  let closed = false;
-  return {
-    url,
-    host,
-    port,
-    fingerprint: pair.fingerprint,
-    certPem: pair.cert,
-    faults,
-    ...(adminUrl ? { adminUrl } : {}),
-    queueCommand: (agentId, name) => db.queueCommand(agentId, name, now().toISOString()),
-    agents: () => db.agents(now(), staleAfter, Object.keys(tokens)),
-    devices: () => db.devices(),
-    readings: (filter) => db.readings(filter),
-    readingCount: () => db.readingCount(),
-    requests: () => [...seen],
-    clearRequests: () => {
-      seen.length = 0;
-    },
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      if (admin) {
-        admin.closeAllConnections();
-        await new Promise<void>((r) => (admin as HttpServer).close(() => r()));
+        if (fault.reset === 'before') {
+          log.warn({ path }, 'fault: resetting the connection');
+          req.socket.destroy();
+          return;
+        }
+        if (!path.startsWith('/v1/')) throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
+        const agentPost = method === 'POST' && (path === '/v1/readings' || path === '/v1/heartbeat');
+        const windowStart = agentPost ? rateWindow() : undefined;
+        const principal = await authenticate(req, windowStart);
+        if (agentPost) {
+          if (principal.kind !== 'agent') throw new HttpError(403, 'forbidden', 'only an agent token may post readings and heartbeats');
+          const agent = principal.agentId;
+          record.agentId = agent;
+          await rateLimit(agent, windowStart, principal.hits);
+          const { text, wireBytes } = await readLimitedBody(req, bodyLimits, lease);
+          record.wireBytes = wireBytes;
+          record.bytes = Buffer.byteLength(text);
+          const body = parseJson(text);
+          record.body = body;
+          const out = path === '/v1/readings' ? await postReadings(agent, body, fault, res) : await postHeartbeat(agent, body, res);
+          record.status = out.status;
+          record.response = out.response;
+          return;
+        }
+        const out = await providerRoute(principal, req, url, lease);
+        record.status = out.status;
+        send(res, out.status, out.body);
+      } catch (err) {
+        fail(err, res, record, path);
+      } finally {
+        budget.give(lease.held);
+        active--;
+        remember(record);
       }
-      db.close();
-    },
-  };
+    };
+
+    const server: HttpsServer = createHttpsServer(
+      {
+        cert: pair.cert,
+        key: pair.key,
+        minVersion: 'TLSv1.2',
+        ...(opts.clientCa ? { ca: opts.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+      },
+      (req, res) => {
+        void handle(req, res);
+      },
+    );
+    server.keepAliveTimeout = 30_000;
+    const listen: ListenOptions & { reusePort?: boolean } = { port: opts.port ?? 0, host, ...(opts.reusePort ? { reusePort: true } : {}) };
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(new MeterboxError('MBX_RECEIVER_BIND', `cannot listen on ${host}:${opts.port ?? 0} (${err.code ?? err.message})`, { host, port: opts.port }, { cause: err }));
+      server.once('error', onError);
+      server.listen(listen, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const url = `https://${urlHost}:${port}`;
+
+    let admin: HttpServer | undefined;
+    let adminUrl: string | undefined;
+    if (opts.adminPort !== undefined) {
+      admin = createHttpServer((req, res) => {
+        void (async () => {
+          const lease: Lease = { held: 0 };
+          try {
+            // The same bearer tokens as the API, and only the admin role: fault switches can stop every agent's delivery.
+            requireRole(await authenticate(req), 'admin');
+            const path = new URL(req.url ?? '/', 'http://admin').pathname;
+            if (path === '/faults' && req.method === 'GET') return send(res, 200, faults.pending());
+            if (path === '/faults' && req.method === 'DELETE') {
+              faults.clear();
+              return send(res, 200, faults.pending());
+            }
+            const { text } = await readLimitedBody(req, { ...bodyLimits, maxBody: 64 * 1024 }, lease);
+            if (path === '/faults' && req.method === 'POST') {
+              faults.inject(parseJson(text) as FaultPlan);
+              log.warn({ plan: faults.pending() }, 'fault injection armed');
+              return send(res, 200, faults.pending());
+            }
+            if (path === '/commands' && req.method === 'POST') {
+              const b = parseJson(text) as { agentId?: unknown; name?: unknown };
+              if (typeof b.agentId !== 'string' || typeof b.name !== 'string') throw new HttpError(400, 'bad-command', 'expected { agentId, name }');
+              return send(res, 200, { queued: true, ...(await store.queueCommand(b.agentId, b.name, now(), commandTtl)) });
+            }
+            throw new HttpError(404, 'not-found', 'admin routes: GET|POST|DELETE /faults, POST /commands');
+          } catch (err) {
+            const e = err instanceof HttpError ? err : new HttpError(500, 'internal', (err as Error).message);
+            send(res, e.status, errorBody(e.code, e.message), e.headers);
+          } finally {
+            budget.give(lease.held);
+          }
+        })();
+      });
+      // Loopback only, whatever the public listener is bound to: fault switches must not be reachable from the network.
+      await new Promise<void>((resolve, reject) => {
+        (admin as HttpServer).once('error', reject);
+        (admin as HttpServer).listen(opts.adminPort, '127.0.0.1', () => resolve());
+      });
+      adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+      log.warn({ adminUrl }, 'fault injection enabled (admin token required)');
+    }
+
+    const maintenance = startMaintenance({
+      store,
+      now,
+      staleAfterSeconds: staleAfter,
+      heartbeatRetentionSeconds: opts.heartbeatRetentionSeconds ?? 7 * 86_400,
+      intervalMs: opts.sweepIntervalMs ?? Math.min(30_000, Math.max(1000, (staleAfter * 1000) / 4)),
+      nodeId,
+      log,
+      ...(opts.webhook ? { webhook: opts.webhook } : {}),
+    });
+
+    log.info({ url, fingerprint: pair.fingerprint, selfSigned: pair.selfSigned, store: store.kind, location: store.location, schemaVersion, adminUrl, limits }, 'receiver listening');
+    let closed = false;
+    return {
+      url,
+      host,
+      port,
+      fingerprint: pair.fingerprint,
+      certPem: pair.cert,
+      faults,
+      store,
+      ...(adminUrl ? { adminUrl } : {}),
+      queueCommand: (agentId, name, ttlSeconds) => store.queueCommand(agentId, name, now(), ttlSeconds ?? commandTtl),
+      agents: () => store.agents(now(), staleAfter, auth.fileAgents()),
+      devices: (filter) => store.devices(filter),
+      readings: (filter) => store.readings(filter),
+      readingCount: () => store.readingCount(),
+      status,
+      requests: () => [...seen],
+      clearRequests: () => {
+        seen.length = 0;
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        // Stop taking connections, let requests in flight finish (a few seconds at most), then cut the rest.
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        for (let waited = 0; active > 0 && waited < 5000; waited += 50) await sleep(50);
+        server.closeAllConnections();
+        await stopped;
+        if (admin) {
+          admin.closeAllConnections();
+          await new Promise<void>((r) => (admin as HttpServer).close(() => r()));
+        }
+        await maintenance.stop();
+        await store.close();
+      },
+    };
+  }
 }

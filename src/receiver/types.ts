@@ -1,16 +1,58 @@
 /** Public types of the reference receiver. */
 import type { Logger } from 'pino';
+import type { OutgoingCommand, ReceiverStore } from './store/types.js';
+
+/** A provider token's role: `read` lists agents, devices, readings and events; `admin` also queues commands and drives fault injection. */
+export type ProviderRole = 'read' | 'admin';
+
+/**
+ * Token entries, as in the `--tokens` file: `"<agentId>": "<token>"` for an agent, or
+ * `"<name>": { "role": "read" | "admin", "token": "<token>" }` for a provider token. A token is
+ * written plain or as `sha256:<64 hex>` (its SHA-256), so the file need not hold the secret.
+ */
+export type TokenEntries = Record<string, string | { role: ProviderRole; token: string }>;
+
+/** Who a request's bearer token belongs to. */
+export type Principal = { kind: 'agent'; agentId: string; tokenId: string } | { kind: 'provider'; name: string; role: ProviderRole; tokenId: string };
+
+export interface ReceiverLimits {
+  /** Request bodies being decompressed at once; more wait briefly, then get 429 (default: 2 × CPUs, at least 4). */
+  maxConcurrentDecompressions?: number;
+  /** Body bytes (received plus decompressed) held by all requests at once; beyond it, 429 (default 64 MiB). */
+  maxInflightBytes?: number;
+  /** Requests per agent per minute (readings and heartbeats together); beyond it, 429 until the window ends. 0: no limit (default 600). */
+  agentRequestsPerMinute?: number;
+  /** Largest request body accepted, bytes after decompression (default 16 MiB); larger → 413. */
+  maxBodyBytes?: number;
+}
+
+export interface WebhookOptions {
+  /** POST target for `agent.stale` and `agent.recovered` alerts (JSON). http or https. */
+  url: string;
+  /** When given, each POST carries `X-Meterbox-Signature: sha256=<HMAC-SHA256 of the body>`. */
+  secret?: string;
+  /** Extra CA (PEM text) trusted for an https webhook. */
+  ca?: string;
+  /** Per-attempt timeout, ms (default 10 000). */
+  timeoutMs?: number;
+}
 
 export interface ReceiverOptions {
   /** Address to listen on; default 127.0.0.1. */
   host?: string;
   /** Port; 0 (default) picks a free one (see `url`). */
   port?: number;
-  /** SQLite file of the receiver (readings, devices, heartbeats). Created when missing. */
-  dbPath: string;
-  /** agentId → bearer token. Give this or `tokensFile`. */
-  tokens?: Record<string, string>;
-  /** JSON file `{ "<agentId>": "<token>", … }`; re-read when it changes. */
+  /** Share the port with other receiver processes (SO_REUSEPORT; needs Node 22.12 or later). */
+  reusePort?: boolean;
+  /** The store: a SQLite file path, or a `postgres://` URL. Give this or `dbPath`. */
+  db?: string;
+  /** A SQLite file (created when missing); `db` wins when both are given. */
+  dbPath?: string;
+  /** Pool size per node for PostgreSQL (default 10). */
+  poolSize?: number;
+  /** Token entries (see TokenEntries). Tokens made with `meterbox receiver token add` live in the database and work too. */
+  tokens?: TokenEntries;
+  /** JSON file of TokenEntries; re-read when a token is not found. */
   tokensFile?: string;
   /** PEM certificate and key; without them a self-signed pair for `host` (+ localhost, 127.0.0.1) is generated. */
   cert?: string;
@@ -22,10 +64,24 @@ export interface ReceiverOptions {
   clientCa?: string;
   /** An agent is `stale` after this many seconds without a heartbeat (default 900). */
   staleAfterSeconds?: number;
-  /** Admin (fault-injection) HTTP endpoint on 127.0.0.1 only; port 0 picks one. Off when undefined. */
+  /** How often this node looks for stale agents, expired commands and due alerts, ms (default: a quarter of staleAfter, at most 30 s). */
+  sweepIntervalMs?: number;
+  /** Heartbeat log rows older than this are pruned (default 7 days). */
+  heartbeatRetentionSeconds?: number;
+  /** A command not acknowledged within this long is dropped and reported (default 3600). */
+  commandTtlSeconds?: number;
+  /** Alerts when an agent goes stale and when it recovers. */
+  webhook?: WebhookOptions;
+  /**
+   * Fault injection over HTTP (tests and drills only): an endpoint on 127.0.0.1 at this port
+   * (0 picks one). Off when undefined. Every request to it needs an admin provider token.
+   */
   adminPort?: number;
-  /** Largest request body accepted, bytes after decompression (default 16 MiB); larger → 413. */
+  limits?: ReceiverLimits;
+  /** @deprecated use limits.maxBodyBytes. */
   maxBodyBytes?: number;
+  /** Names this node in logs, /v1/status and webhook payloads (default host:pid). */
+  nodeId?: string;
   logger?: Logger;
   now?: () => Date;
 }
@@ -34,8 +90,8 @@ export interface ReceiverOptions {
 export interface FaultPlan {
   /** Answer with this status (and Retry-After when given) without storing anything. */
   fail?: { status: number; count?: number; retryAfter?: string; path?: string; message?: string };
-  /** Wait this long before handling. */
-  delay?: { ms: number; count?: number; path?: string };
+  /** Wait this long before handling, or (`afterCommit`) after the batch is committed and before the receipt is sent. */
+  delay?: { ms: number; count?: number; path?: string; afterCommit?: boolean };
   /** Destroy the connection: before storing (`afterCommit` false) or after the batch is committed. */
   reset?: { count?: number; afterCommit?: boolean; path?: string };
   /** Store and acknowledge only the first `accept` readings of the batch; the rest are left out of the receipt. */
@@ -59,6 +115,8 @@ export interface AgentRow {
   lastSeen?: string;
   secondsSinceSeen?: number;
   stale: boolean;
+  /** When the receiver noticed the silence (alert sent), while stale. */
+  staleSince?: string;
   version?: string;
   /** The last heartbeat body as received. */
   lastHeartbeat?: Record<string, unknown>;
@@ -87,6 +145,60 @@ export interface StoredReading {
   body: Record<string, unknown>;
 }
 
+/** Something the provider should know that no single request answered: a device key two agents report, an expired command, an alert given up. */
+export interface ReceiverEvent {
+  seq: number;
+  agentId: string;
+  at: string;
+  kind: string;
+  message: string;
+  deviceKey?: string;
+  data?: Record<string, unknown>;
+}
+
+export type CommandState = 'pending' | 'sent' | 'acked' | 'expired';
+
+export interface CommandRow {
+  id: string;
+  agentId: string;
+  name: string;
+  state: CommandState;
+  createdAt: string;
+  expiresAt: string;
+  /** Times it went out in a heartbeat answer. */
+  sent: number;
+  lastSentAt?: string;
+  ackedAt?: string;
+  /** `agent`: acknowledged by the agent; `legacy`: handed to an agent that does not acknowledge. */
+  ack?: 'agent' | 'legacy';
+  expiredAt?: string;
+}
+
+/** A token as listed (never the secret, never its hash). */
+export interface TokenRow {
+  id: string;
+  kind: 'agent' | 'provider';
+  agentId?: string;
+  name?: string;
+  role?: ProviderRole;
+  label?: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+/** This node's own figures (GET /v1/status). */
+export interface NodeStatus {
+  node: string;
+  pid: number;
+  store: 'sqlite' | 'postgres';
+  schemaVersion: number;
+  uptimeSeconds: number;
+  memory: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  limits: Required<ReceiverLimits>;
+  inflight: { bytes: number; peakBytes: number; decompressions: number; peakDecompressions: number; waiting: number };
+  refused: { busy: number; rateLimited: number; tooLarge: number };
+}
+
 /** A request the receiver saw (tests check bodies against the OpenAPI document). */
 export interface SeenRequest {
   method: string;
@@ -113,15 +225,18 @@ export interface RunningReceiver {
   certPem: string;
   /** Fault injection (in process). */
   faults: FaultController;
-  /** The admin endpoint (127.0.0.1), when `adminPort` was given. */
+  /** The fault-injection endpoint (127.0.0.1), when `adminPort` was given. */
   adminUrl?: string;
+  /** The store this node uses (shared with the other nodes on PostgreSQL). */
+  store: ReceiverStore;
   /** Queues a command for an agent's next heartbeat answer (`read-now`, `discover-now`, or anything, for tests). */
-  queueCommand(agentId: string, name: string): void;
-  agents(): AgentRow[];
-  devices(): DeviceRow[];
-  readings(filter?: { deviceKey?: string; agentId?: string; limit?: number }): StoredReading[];
-  readingCount(): number;
-  /** Recent requests (last 1000), newest last; `keepBodies` keeps parsed bodies (default true). */
+  queueCommand(agentId: string, name: string, ttlSeconds?: number): Promise<OutgoingCommand>;
+  agents(): Promise<AgentRow[]>;
+  devices(filter?: { agentId?: string }): Promise<DeviceRow[]>;
+  readings(filter?: { deviceKey?: string; agentId?: string; limit?: number }): Promise<StoredReading[]>;
+  readingCount(): Promise<number>;
+  status(): Promise<NodeStatus>;
+  /** Recent requests (last 1000), newest last. */
   requests(): SeenRequest[];
   clearRequests(): void;
   close(): Promise<void>;

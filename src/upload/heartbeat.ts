@@ -1,7 +1,11 @@
 /**
  * The heartbeat: POST /v1/heartbeat with what the provider needs to see that the box is alive
  * and healthy. Its answer may carry commands; only the allow-list (`read-now`, `discover-now`)
- * reaches the daemon, anything else is ignored and logged. Independent of the readings' fate:
+ * reaches the daemon, anything else is ignored and logged. A command with an id is acted on once
+ * (the provider re-sends it until it is acknowledged) and acknowledged in the next heartbeat after
+ * `onCommand` has finished; one that failed is not acknowledged, so it comes again. Ids live in
+ * memory: after a restart an unacknowledged command runs again, which read-now and discover-now
+ * allow. Independent of the readings' fate:
  * it succeeds while readings are being rejected, and a success lifts the uploader's 401/403 block.
  */
 import { statfsSync } from 'node:fs';
@@ -20,7 +24,7 @@ import type { HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './typ
 import { serverMessage } from './uploader.js';
 
 /** The wire body, pure: the snapshot plus the agent id, the clock and the store's events. */
-export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: string; now: Date; events?: readonly StoredEvent[] } = { agentId: 'unknown', now: new Date() }): HeartbeatRequest {
+export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: string; now: Date; events?: readonly StoredEvent[]; acks?: readonly string[] } = { agentId: 'unknown', now: new Date() }): HeartbeatRequest {
   const events: WireEvent[] = (ctx.events ?? []).slice(0, 50).map((e) => ({
     seq: e.seq,
     at: e.at,
@@ -56,13 +60,20 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     ...(snapshot.diskFreeBytes !== undefined ? { diskFreeBytes: int(snapshot.diskFreeBytes) } : {}),
     ...(snapshot.diskNeedBytes !== undefined ? { diskNeedBytes: int(snapshot.diskNeedBytes) } : {}),
     ...(snapshot.extra ? { extra: snapshot.extra } : {}),
+    acks: [...(ctx.acks ?? [])],
   };
 }
+
+/** Most command ids remembered as acted on (oldest forgotten first). */
+const REMEMBERED_COMMANDS = 500;
 
 export class Heartbeat {
   private opts: HeartbeatOptions;
   private transport: Transport;
   private log: Logger;
+  /** Command ids being acted on or done (done ids wait in `acksDue` until a heartbeat carries them). */
+  private readonly commandIds = new Map<string, 'running' | 'done' | 'ignored'>();
+  private readonly acksDue = new Set<string>();
 
   /** Throws MBX_UPLOAD_CONFIG / MBX_TLS_CLIENT_CERT when the options cannot work. */
   constructor(opts: HeartbeatOptions) {
@@ -126,7 +137,8 @@ export class Heartbeat {
       store = this.store();
       events = store ? store.unreportedEvents(50) : [];
       const now = this.now();
-      const body = buildHeartbeatBody(this.complete(snapshot, store), { agentId: this.opts.agentId, now, events });
+      const acking = [...this.acksDue];
+      const body = buildHeartbeatBody(this.complete(snapshot, store), { agentId: this.opts.agentId, now, events, acks: acking });
       const json = Buffer.from(JSON.stringify(body));
       bytes = json.length;
       const out = await this.transport.post(`${API_PREFIX}/heartbeat`, json, {});
@@ -147,21 +159,27 @@ export class Heartbeat {
             this.log.warn({ code: e.code, events: events.length }, e.message);
           }
         }
+        for (const id of acking) this.acksDue.delete(id);
+        result.acked = acking.length;
         result.uploadsResumed = this.opts.uploader?.heartbeatSucceeded() === true;
         this.log.debug({ status: out.answer.status, ms: out.ms, events: events.length }, 'heartbeat delivered');
         for (const c of answer.commands) {
           if (!isAllowedCommand(c.name)) {
             result.ignored.push(String(c.name));
+            if (c.id !== undefined && this.commandIds.has(c.id)) continue; // warned about it already
+            if (c.id !== undefined) this.remember(c.id, 'ignored');
             this.log.warn({ command: String(c.name).slice(0, 100), id: c.id }, 'heartbeat answer asked for a command that is not on the allow-list (read-now, discover-now); ignored');
+            continue;
+          }
+          if (c.id !== undefined && this.commandIds.has(c.id)) {
+            // Sent again because our ack has not reached the provider yet: not acted on twice.
+            if (this.commandIds.get(c.id) === 'done') this.acksDue.add(c.id);
+            this.log.debug({ command: c.name, id: c.id }, 'command already acted on; not repeated');
             continue;
           }
           result.commands.push(c.name);
           this.log.info({ command: c.name, id: c.id }, 'provider asked for a command');
-          try {
-            await this.opts.onCommand?.(c.name, c.id !== undefined ? { id: c.id } : {});
-          } catch (err) {
-            this.log.error({ command: c.name, err: (err as Error).message }, 'command failed');
-          }
+          this.act(c.name, c.id);
         }
         return result;
       }
@@ -192,6 +210,33 @@ export class Heartbeat {
       this.log.warn({ code: result.error.code }, result.error.message);
       return result;
     }
+  }
+
+  private remember(id: string, state: 'running' | 'ignored'): void {
+    this.commandIds.set(id, state);
+    while (this.commandIds.size > REMEMBERED_COMMANDS) this.commandIds.delete(this.commandIds.keys().next().value as string);
+  }
+
+  /** Runs a command without holding up the heartbeat; its id is acknowledged once `onCommand` has finished. */
+  private act(name: HeartbeatCommandName, id: string | undefined): void {
+    if (id !== undefined) this.remember(id, 'running');
+    let running: void | Promise<void>;
+    try {
+      running = this.opts.onCommand?.(name, id !== undefined ? { id } : {});
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    Promise.resolve(running).then(
+      () => {
+        if (id === undefined) return;
+        this.commandIds.set(id, 'done');
+        this.acksDue.add(id);
+      },
+      (err: unknown) => {
+        if (id !== undefined) this.commandIds.delete(id); // not acknowledged: the provider sends it again
+        this.log.error({ command: name, id, err: (err as Error).message }, 'command failed');
+      },
+    );
   }
 
   private parseAnswer(text: string): { serverTime?: string; commands: { id?: string; name: string }[] } {

@@ -75,11 +75,15 @@ export interface HeartbeatRequest {
   /** What the outbox may still need on its filesystem (growth to its cap plus WAL headroom). */
   diskNeedBytes?: number;
   extra?: Record<string, unknown>;
+  /** Ids of the provider's commands acted on since the last heartbeat. Present (maybe empty) = this agent acknowledges commands. */
+  acks?: string[];
 }
 
 export interface WireCommand {
+  /** Sent again in every heartbeat answer until acknowledged or expired; the agent acts on an id once. */
   id?: string;
   name: string;
+  expiresAt?: string;
 }
 
 /** POST /v1/heartbeat 200 answer. */

@@ -138,7 +138,11 @@ export interface HeartbeatOptions extends ConnectionOptions {
   store?: Store | Outbox;
   /** Directory whose filesystem's free space is reported (default: the store's directory). */
   diskPath?: string;
-  /** Told when the provider asks for an allow-listed command; errors it throws are logged. */
+  /**
+   * Told when the provider asks for an allow-listed command. Not awaited by the heartbeat; the
+   * command's id is acknowledged once the returned promise resolves (a rejection is logged, and
+   * the provider sends the command again).
+   */
   onCommand?: (command: HeartbeatCommandName, meta: { id?: string }) => void | Promise<void>;
   /** An uploader whose 401/403 block or backoff a successful heartbeat lifts (it returns whether uploads were waiting). */
   uploader?: { heartbeatSucceeded(): boolean | void };
@@ -153,6 +157,8 @@ export interface HeartbeatResult {
   ignored: string[];
   /** Data-loss / store events this heartbeat carried (now marked reported). */
   eventsReported: number;
+  /** Command ids this heartbeat acknowledged. */
+  acked?: number;
   /** The provider's clock minus ours, ms (when it sent one). */
   clockSkewMs?: number;
   /** Uploads were blocked or backing off and may run now: the provider is back. */

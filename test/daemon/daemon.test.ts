@@ -66,8 +66,8 @@ describe('meterbox run (child process)', () => {
   it('delivers readings to the receiver when there is one', async (ctx) => {
     if (!receiver) ctx.skip();
     const r = receiver as Receiver;
-    await waitFor(() => (r.readingCount() >= 8 ? true : undefined), 20_000, 'readings at the receiver');
-    await waitFor(() => (r.agents().some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
+    await waitFor(async () => ((await r.readingCount()) >= 8 ? true : undefined), 20_000, 'readings at the receiver');
+    await waitFor(async () => ((await r.agents()).some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
   }, 40_000);
 
   it('/healthz answers 503 with the reason when uploads or heartbeats miss their window', async () => {

@@ -38,8 +38,8 @@ export async function startLabFleet(n: number): Promise<Fleet> {
 export interface Receiver {
   url: string;
   certPem: string;
-  readingCount(): number;
-  agents(): { agentId: string }[];
+  readingCount(): Promise<number>;
+  agents(): Promise<{ agentId: string }[]>;
   close(): Promise<void>;
 }
 

@@ -45,9 +45,9 @@ describe('meterbox run after a provider outage', () => {
 
   it('a heartbeat that gets through ends the backoff and the upload runs at once', async () => {
     await daemon.waitForLog((l) => l.component === 'job.upload' && l.msg === 'job failed', 30_000, 'the first upload to fail');
-    expect(rx.readingCount()).toBe(0);
+    expect(await rx.readingCount()).toBe(0);
     await daemon.waitForLog((l) => l.msg === 'heartbeat accepted: the provider is back, the upload backoff ends', 30_000, 'the heartbeat to lift the backoff');
-    await waitFor(() => (rx.readingCount() >= 2 ? true : undefined), 30_000, 'readings at the receiver');
+    await waitFor(async () => ((await rx.readingCount()) >= 2 ? true : undefined), 30_000, 'readings at the receiver');
     await daemon.waitForLog((l) => l.component === 'job.upload' && l.msg === 'job done' && Number(l.delivered) >= 2, 10_000, 'the upload that delivered them');
   }, 90_000);
 });

@@ -17,7 +17,7 @@ import { startReceiver } from '../../src/receiver/index.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import { Heartbeat, Uploader, type HeartbeatCommandName } from '../../src/upload/index.js';
 import { makeReading } from '../store/helpers.js';
-import { AGENT, TOKEN, captureLogger, makePki, openStore, startTestReceiver, tempDir, type TestPki } from '../upload/helpers.js';
+import { ADMIN_TOKEN, AGENT, READ_TOKEN, TOKEN, captureLogger, makePki, openStore, startTestReceiver, tempDir, type TestPki } from '../upload/helpers.js';
 
 const exec = promisify(execFile);
 const tmp = tempDir('mbx-receiver-');
@@ -36,7 +36,10 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-const api = () => axios.create({ baseURL: rx.url, httpsAgent: new Agent({ ca: pki.caCert }), validateStatus: () => true, headers: { authorization: `Bearer ${TOKEN}` }, proxy: false });
+const api = (token = TOKEN) => axios.create({ baseURL: rx.url, httpsAgent: new Agent({ ca: pki.caCert }), validateStatus: () => true, headers: { authorization: `Bearer ${token}` }, proxy: false });
+/** The provider reading the API (read-only role). */
+const prov = () => api(READ_TOKEN);
+const asAdmin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, proxy: false as const };
 
 describe('heartbeat', () => {
   it('is received and recorded; read-now is executed, an unknown command is ignored and logged', async () => {
@@ -91,16 +94,16 @@ describe('heartbeat', () => {
 
 describe('agents and staleness', () => {
   it('GET /v1/agents: fresh after a heartbeat, stale after silence longer than stale-after; never-seen agents are stale', async () => {
-    let res = await api().get('/v1/agents');
+    let res = await prov().get('/v1/agents');
     expect(res.status).toBe(200);
     const a = (res.data as { agents: { agentId: string; stale: boolean; version?: string }[] }).agents;
     expect(a.find((x) => x.agentId === AGENT)).toMatchObject({ stale: false, version: '0.1.0' });
     expect(a.find((x) => x.agentId === 'other-box')).toMatchObject({ stale: true });
     for (const x of a) expect(v.check('AgentStatus', x)).toEqual([]);
     clock += 61_000;
-    res = await api().get('/v1/agents');
+    res = await prov().get('/v1/agents');
     expect((res.data as { agents: { agentId: string; stale: boolean; secondsSinceSeen: number }[] }).agents.find((x) => x.agentId === AGENT)).toMatchObject({ stale: true, secondsSinceSeen: 61 });
-    expect(rx.agents().find((x) => x.agentId === AGENT)?.stale).toBe(true);
+    expect((await rx.agents()).find((x) => x.agentId === AGENT)?.stale).toBe(true);
   });
 
   it('read endpoints need a token and list devices and their readings', async () => {
@@ -112,14 +115,16 @@ describe('agents and staleness', () => {
     const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
     await u.drainOnce();
     u.close();
-    const devices = (await api().get('/v1/devices')).data as { devices: { key: string; readings: number; lastCounters: Record<string, number> }[] };
+    const devices = (await prov().get('/v1/devices')).data as { devices: { key: string; readings: number; lastCounters: Record<string, number> }[] };
     const d = devices.devices.find((x) => x.key === r1.device.key)!;
     expect(d).toMatchObject({ readings: 2, lastCounters: r2.counters });
     for (const x of devices.devices) expect(v.check('DeviceSummary', x)).toEqual([]);
-    const readings = (await api().get(`/v1/devices/${encodeURIComponent(d.key)}/readings`)).data as { readings: { id: string }[] };
+    const readings = (await prov().get(`/v1/devices/${encodeURIComponent(d.key)}/readings`)).data as { readings: { id: string }[] };
     expect(readings.readings.map((x) => x.id)).toEqual([r1.id, r2.id]);
     for (const x of readings.readings) expect(v.check('Reading', x)).toEqual([]);
-    expect((await api().get('/v1/devices/nope/readings')).status).toBe(404);
+    expect((await prov().get('/v1/devices/nope/readings')).status).toBe(404);
+    // An agent's token reads nothing.
+    expect((await api().get('/v1/devices')).status).toBe(403);
   });
 
   it('a batch posted twice is stored once: the second receipt lists duplicates', async () => {
@@ -130,32 +135,32 @@ describe('agents and staleness', () => {
     expect((first.data as { rejected: { reason: string }[] }).rejected[0]!.reason).toMatch(/readAt/);
     const second = await api().post('/v1/readings', body);
     expect(second.data).toMatchObject({ accepted: [], duplicate: [r.id] });
-    expect(rx.readings({ deviceKey: r.device.key })).toHaveLength(1);
+    expect(await rx.readings({ deviceKey: r.device.key })).toHaveLength(1);
     expect((await api().post('/v1/readings', { ...body, agentId: 'other-box' })).status).toBe(403);
     expect((await api().post('/v1/readings', { agentId: AGENT })).status).toBe(400);
   });
 });
 
 describe('admin endpoint and CLI', () => {
-  it('the admin endpoint is on 127.0.0.1 and sets faults', async () => {
+  it('the admin endpoint is on 127.0.0.1 and sets faults with the admin token', async () => {
     expect(rx.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    await axios.post(`${rx.adminUrl}/faults`, { fail: { status: 503, count: 1, retryAfter: '7' } }, { proxy: false });
+    await axios.post(`${rx.adminUrl}/faults`, { fail: { status: 503, count: 1, retryAfter: '7' } }, asAdmin);
     const res = await api().post('/v1/readings', { agentId: AGENT, readings: [makeReading(90, '2026-11-22T07:00:00Z')] });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('7');
     expect(v.check('Error', res.data)).toEqual([]);
-    await axios.post(`${rx.adminUrl}/commands`, { agentId: AGENT, name: 'discover-now' }, { proxy: false });
+    await axios.post(`${rx.adminUrl}/commands`, { agentId: AGENT, name: 'discover-now' }, asAdmin);
     const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, logger: cap.logger });
     expect((await hb.sendOnce({ version: '0.1.0', uptimeSeconds: 1, deviceCount: 0 })).commands).toEqual(['discover-now']);
     hb.close();
   });
 
   it('without a certificate it generates a self-signed one and reports its SHA-256 fingerprint', async () => {
-    const r = await startReceiver({ dbPath: join(tmp.dir, 'self.db'), tokens: { a: 'tok-aaaaaaaa' }, logger: cap.logger });
+    const r = await startReceiver({ dbPath: join(tmp.dir, 'self.db'), tokens: { a: 'tok-aaaaaaaa', ops: { role: 'read', token: 'tok-provider' } }, logger: cap.logger });
     try {
       expect(r.fingerprint).toBe(new X509Certificate(r.certPem).fingerprint256);
       expect(r.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-      const res = await axios.get(`${r.url}/v1/agents`, { httpsAgent: new Agent({ ca: r.certPem }), headers: { authorization: 'Bearer tok-aaaaaaaa' }, proxy: false });
+      const res = await axios.get(`${r.url}/v1/agents`, { httpsAgent: new Agent({ ca: r.certPem }), headers: { authorization: 'Bearer tok-provider' }, proxy: false });
       expect(res.status).toBe(200);
     } finally {
       await r.close();

@@ -77,9 +77,9 @@ async function drain(o: Outbox): Promise<void> {
   throw new Error('outbox not drained');
 }
 
-const atReceiver = (): Set<string> => new Set(rx.readings({ agentId: AGENT, limit: 1_000_000 }).map((r) => r.id));
-const deliveredOf = (ids: readonly string[]): number => {
-  const there = atReceiver();
+const atReceiver = async (): Promise<Set<string>> => new Set((await rx.readings({ agentId: AGENT, limit: 1_000_000 })).map((r) => r.id));
+const deliveredOf = async (ids: readonly string[]): Promise<number> => {
+  const there = await atReceiver();
   return ids.filter((id) => there.has(id)).length;
 };
 
@@ -88,8 +88,8 @@ function salvageEvent(store: Store): StoredEvent | undefined {
 }
 
 /** The accounting every row must satisfy; returns the row's figures. */
-function account(fault: string, committed: readonly string[], held: readonly string[], before: number, store: Store, reasonIfNone: string): Row {
-  const there = atReceiver();
+async function account(fault: string, committed: readonly string[], held: readonly string[], before: number, store: Store, reasonIfNone: string): Promise<Row> {
+  const there = await atReceiver();
   const missing = [...committed, ...held].filter((id) => !there.has(id));
   const ev = salvageEvent(store);
   const data = (ev?.data ?? {}) as { lost?: number; unrecoverable?: { readingIds: string[] }; reasons?: string[] };
@@ -122,13 +122,13 @@ async function pageFault(fault: string, damage: (path: string) => void, cycles =
   for (let t = 0; t < cycles; t++) committed.push(...o.record(cycle(devices)).ids);
   await uploader(o, deliverBatches).drainOnce();
   (o.current as Store).saveRegistry([{ key: 'generic:SIM00001', device: { key: 'generic:SIM00001', hosts: ['10.0.0.1'] } }]);
-  const before = deliveredOf(committed);
+  const before = await deliveredOf(committed);
   o.close();
   damage(path);
   const after = new Outbox(path, { log: silent, now: clock.now });
   expect(after.current?.opened.salvaged.length, `${fault}: salvaged`).toBe(1);
   await drain(after);
-  const row = account(fault, committed, [], before, after.current as Store, 'all salvaged');
+  const row = await account(fault, committed, [], before, after.current as Store, 'all salvaged');
   after.close();
   return row;
 }
@@ -178,7 +178,7 @@ describe('the fault matrix', () => {
     reader.prepare('SELECT COUNT(*) FROM readings').get();
     for (let t = 0; t < 30; t++) committed.push(...o.record(cycle(5)).ids);
     await uploader(o, 1).drainOnce();
-    const before = deliveredOf(committed);
+    const before = await deliveredOf(committed);
     // The power goes: what is on disk is the database and its WAL as they are now.
     const path = join(dir, 'outbox.db');
     copyFileSync(live, path);
@@ -192,7 +192,7 @@ describe('the fault matrix', () => {
     const after = new Outbox(path, { log: silent, now: clock.now });
     expect(after.current?.opened.salvaged[0]?.wal).toMatchObject({ damaged: true });
     await drain(after);
-    const row = account('damaged WAL frame', committed, [], before, after.current as Store, 'all salvaged, commits past the frame too');
+    const row = await account('damaged WAL frame', committed, [], before, after.current as Store, 'all salvaged, commits past the frame too');
     expect(row.unrecoverable).toBe(0);
     after.close();
   });
@@ -213,7 +213,7 @@ describe.skipIf(noMount !== undefined)('the fault matrix on real filesystems (tm
       const held: string[] = [];
       for (let t = 0; t < 20; t++) committed.push(...o.record(cycle(5)).ids);
       await uploader(o, 1).drainOnce();
-      const before = deliveredOf(committed);
+      const before = await deliveredOf(committed);
       let walPeak = 0;
       let polled = cycle(5);
       let res = o.record(polled);
@@ -242,7 +242,7 @@ describe.skipIf(noMount !== undefined)('the fault matrix on real filesystems (tm
       held.push(...next.map((r) => r.id));
       expect(o.record(next).error).toBeUndefined();
       await drain(o);
-      const row = account('full disk (3 MiB tmpfs)', committed, held, before, o.current as Store, 'held in memory, stored on resume');
+      const row = await account('full disk (3 MiB tmpfs)', committed, held, before, o.current as Store, 'held in memory, stored on resume');
       expect(row.unrecoverable).toBe(0);
       o.close();
     });
@@ -255,7 +255,7 @@ describe.skipIf(noMount !== undefined)('the fault matrix on real filesystems (tm
       const committed: string[] = [];
       for (let t = 0; t < 20; t++) committed.push(...first.record(cycle(5)).ids);
       await uploader(first, 1).drainOnce();
-      const before = deliveredOf(committed);
+      const before = await deliveredOf(committed);
       first.close();
       remount('ro');
       const o = new Outbox(path, { log: silent, now: clock.now });
@@ -270,7 +270,7 @@ describe.skipIf(noMount !== undefined)('the fault matrix on real filesystems (tm
       held.push(...next.map((r) => r.id));
       expect(o.record(next).error).toBeUndefined();
       await drain(o);
-      const row = account('read-only filesystem', committed, held, before, o.current as Store, 'held in memory, stored on resume');
+      const row = await account('read-only filesystem', committed, held, before, o.current as Store, 'held in memory, stored on resume');
       expect(row.unrecoverable).toBe(0);
       o.close();
     });

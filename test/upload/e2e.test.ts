@@ -74,22 +74,23 @@ describe('simulator → read → outbox → upload → receiver', () => {
       rx.faults.resetNext(1, true); // first batch: stored, then the connection dies before the receipt
       const first = await u.drainOnce();
       expect(first).toMatchObject({ stop: 'retry', delivered: 0, error: { code: 'MBX_UPLOAD_NETWORK' } });
-      expect(rx.readingCount()).toBe(4);
+      expect(await rx.readingCount()).toBe(4);
       expect(outbox.current!.counts().pending).toBe(18);
       rx.faults.partialNext(1, 1); // the retry of it: only the first reading is acknowledged, the rest left out of the receipt
       await drainUntilEmpty(u);
 
       const total = readings.length;
       expect(total).toBe(18);
-      expect(rx.readingCount()).toBe(total);
-      const stored = rx.readings();
+      expect(await rx.readingCount()).toBe(total);
+      const stored = await rx.readings();
       expect(new Set(stored.map((r) => r.id)).size).toBe(total);
       expect(new Set(stored.map((r) => r.id))).toEqual(new Set(readings.map((r) => r.id)));
       // What arrived is what was read, byte for byte as JSON.
       const byId = new Map(readings.map((r) => [r.id, r]));
       for (const s of stored) expect(s.body).toEqual(JSON.parse(JSON.stringify(byId.get(s.id))));
-      expect(rx.devices()).toHaveLength(6);
-      expect(rx.devices().every((d) => d.readings === 3)).toBe(true);
+      const devices = await rx.devices();
+      expect(devices).toHaveLength(6);
+      expect(devices.every((d) => d.readings === 3)).toBe(true);
 
       const counts = outbox.current!.counts();
       expect(counts).toMatchObject({ pending: 0, delivered: total, rejected: 0 });

@@ -66,10 +66,10 @@ describe('retryable failures deliver nothing and back off', () => {
   it('connection reset before commit: nothing stored, the attempt is counted, the retry delivers', async () => {
     const { store, u } = setup(2);
     rx.faults.resetNext(1);
-    const before = rx.readingCount();
+    const before = await rx.readingCount();
     const r = await u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_UPLOAD_NETWORK' } });
-    expect(rx.readingCount()).toBe(before);
+    expect(await rx.readingCount()).toBe(before);
     const row = store.db.prepare('SELECT attempts, last_error AS e FROM readings LIMIT 1').get() as { attempts: number; e: string };
     expect(row.attempts).toBe(1);
     expect(row.e).toMatch(/^MBX_UPLOAD_NETWORK/);
@@ -173,7 +173,7 @@ describe('TLS: verification is always on, and the error names the certificate an
     expect(r.error?.code).toBe('MBX_TLS_UNTRUSTED');
     expect(r.error?.message).toMatch(/issued by CN=some other CA/);
     expect(r.error?.message).toContain(`caFile (now ${pki.caFile})`);
-    expect(rx2.readingCount()).toBe(0);
+    expect(await rx2.readingCount()).toBe(0);
     expect(store.counts().pending).toBe(1);
     u.close();
     await rx2.close();

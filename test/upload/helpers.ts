@@ -12,6 +12,9 @@ import { redactPaths } from '../../src/upload/log.js';
 
 export const AGENT = 'box-test-1';
 export const TOKEN = 'tok-SECRET-3f9c2a7e51d04b8a';
+/** Provider tokens of the test receiver: read-only, and admin (commands, fault injection). */
+export const READ_TOKEN = 'prov-READ-6b1d0e9a4c27f385';
+export const ADMIN_TOKEN = 'prov-ADMIN-0c8e5f2b7a913d64';
 
 export function tempDir(prefix = 'mbx-upload-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -110,7 +113,7 @@ export async function makePki(dir: string): Promise<TestPki> {
 export function startTestReceiver(dir: string, cert: { cert: string; key: string }, extra: Partial<ReceiverOptions> = {}): Promise<RunningReceiver> {
   return startReceiver({
     dbPath: join(dir, `receiver-${Math.random().toString(36).slice(2)}.db`),
-    tokens: { [AGENT]: TOKEN, 'other-box': 'tok-other-0123456789' },
+    tokens: { [AGENT]: TOKEN, 'other-box': 'tok-other-0123456789', viewer: { role: 'read', token: READ_TOKEN }, ops: { role: 'admin', token: ADMIN_TOKEN } },
     cert: cert.cert,
     key: cert.key,
     logger: pino({ level: 'silent' }),

@@ -96,12 +96,12 @@ describe('HTTPS through a CONNECT proxy', () => {
     expect(await ok.u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 2 });
 
     const bad = uploader({ proxy: { url: p.url, username: 'meter', password: 'wrong' } });
-    const before = rx.readingCount();
+    const before = await rx.readingCount();
     const r = await bad.u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_PROXY_AUTH' } });
     expect(r.error?.message).toMatch(/407/);
     expect(bad.store.counts().pending).toBe(2);
-    expect(rx.readingCount()).toBe(before);
+    expect(await rx.readingCount()).toBe(before);
 
     const none = uploader({ proxy: { url: p.url } });
     expect((await none.u.drainOnce()).error?.code).toBe('MBX_PROXY_AUTH');

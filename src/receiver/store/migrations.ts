@@ -1,0 +1,149 @@
+/**
+ * Versioned schema migrations of the receiver, one list for both stores. Each runs once, in a
+ * transaction, in order, at start; `schema_migrations` records what ran. Running them again is a
+ * no-op (the version check, and IF NOT EXISTS throughout), and several nodes starting at once on
+ * one PostgreSQL take turns (an advisory lock), so any node may start first.
+ *
+ * Tenancy and Citus: every table that holds agent data has agent_id first in its primary key and
+ * no unique constraint without it, so `create_distributed_table('<table>', 'agent_id')` applies
+ * to readings, devices, agents, heartbeats, commands, events, alerts and rate_windows (co-located);
+ * tokens is small and looked up by id, a reference table (`create_reference_table('tokens')`).
+ * See the README's production section.
+ *
+ * Version 1 is the layout of the reference receiver before tenancy (SQLite only; PostgreSQL never
+ * had it). Version 2 re-keys it by agent_id and adds tokens, acknowledged commands, alerts, events
+ * and rate windows; on a SQLite file from before, it carries the rows over.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sqlite: string;
+  postgres: string;
+}
+
+const V1_SQLITE = `
+  CREATE TABLE IF NOT EXISTS readings (
+    id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, device_key TEXT NOT NULL, read_at TEXT NOT NULL, received_at TEXT NOT NULL, body TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS devices (
+    key TEXT PRIMARY KEY, agent_id TEXT NOT NULL, vendor TEXT, model TEXT, serial TEXT, readings INTEGER NOT NULL DEFAULT 0, last_read_at TEXT, last_counters TEXT
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS agents (
+    agent_id TEXT PRIMARY KEY, last_seen TEXT, version TEXT, last_heartbeat TEXT, heartbeats INTEGER NOT NULL DEFAULT 0, readings INTEGER NOT NULL DEFAULT 0, last_reading_at TEXT
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS heartbeats (seq INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL) STRICT;
+  CREATE TABLE IF NOT EXISTS commands (seq INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT) STRICT;
+`;
+
+// SQLite: log tables (heartbeats, events, alerts) keep a rowid `seq` as their key; one file has no shards.
+const V2_SQLITE = `
+  ALTER TABLE readings RENAME TO readings_v1;
+  CREATE TABLE readings (
+    agent_id TEXT NOT NULL, reading_id TEXT NOT NULL, device_key TEXT NOT NULL, read_at TEXT NOT NULL, received_at TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (agent_id, reading_id)
+  ) STRICT;
+  INSERT INTO readings SELECT agent_id, id, device_key, read_at, received_at, body FROM readings_v1;
+  DROP TABLE readings_v1;
+  CREATE INDEX readings_device ON readings (agent_id, device_key, read_at);
+
+  ALTER TABLE devices RENAME TO devices_v1;
+  CREATE TABLE devices (
+    agent_id TEXT NOT NULL, device_key TEXT NOT NULL, vendor TEXT, model TEXT, serial TEXT, readings INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL, last_read_at TEXT, last_counters TEXT,
+    PRIMARY KEY (agent_id, device_key)
+  ) STRICT;
+  INSERT INTO devices SELECT agent_id, key, vendor, model, serial, readings, COALESCE(last_read_at, ''), last_read_at, last_counters FROM devices_v1;
+  DROP TABLE devices_v1;
+  CREATE INDEX devices_key ON devices (device_key);
+
+  ALTER TABLE agents ADD COLUMN stale_since TEXT;
+  CREATE INDEX heartbeats_agent ON heartbeats (agent_id, seq);
+  CREATE INDEX heartbeats_at ON heartbeats (at);
+
+  ALTER TABLE commands RENAME TO commands_v1;
+  CREATE TABLE commands (
+    agent_id TEXT NOT NULL, command_id TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+    sent_count INTEGER NOT NULL DEFAULT 0, last_sent_at TEXT, acked_at TEXT, ack TEXT, expired_at TEXT,
+    PRIMARY KEY (agent_id, command_id)
+  ) STRICT;
+  INSERT INTO commands (agent_id, command_id, name, created_at, expires_at, sent_count, last_sent_at, acked_at, ack)
+    SELECT agent_id, 'v1-' || seq, name, created_at, created_at, CASE WHEN delivered_at IS NULL THEN 0 ELSE 1 END, delivered_at, delivered_at, CASE WHEN delivered_at IS NULL THEN NULL ELSE 'legacy' END
+    FROM commands_v1;
+  DROP TABLE commands_v1;
+
+  CREATE TABLE events (seq INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, device_key TEXT, message TEXT NOT NULL, data TEXT) STRICT;
+  CREATE INDEX events_agent ON events (agent_id, seq);
+  CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, claimed_until TEXT, sent_at TEXT, failed_at TEXT, last_error TEXT
+  ) STRICT;
+  CREATE INDEX alerts_due ON alerts (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+  CREATE TABLE rate_windows (agent_id TEXT PRIMARY KEY, window_start TEXT NOT NULL, hits INTEGER NOT NULL) STRICT;
+  CREATE TABLE tokens (
+    token_id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('agent', 'provider')), agent_id TEXT, name TEXT,
+    role TEXT CHECK (role IN ('read', 'admin')), hash TEXT NOT NULL, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX tokens_agent ON tokens (agent_id);
+`;
+
+const V2_POSTGRES = `
+  -- recovered_from and seen_before keep what the last heartbeat replaced (its upsert returns them: RETURNING only sees new values).
+  CREATE TABLE IF NOT EXISTS agents (
+    agent_id text PRIMARY KEY, last_seen timestamptz, version text, last_heartbeat jsonb, heartbeats bigint NOT NULL DEFAULT 0,
+    readings bigint NOT NULL DEFAULT 0, last_reading_at timestamptz, stale_since timestamptz, recovered_from timestamptz, seen_before timestamptz
+  );
+  CREATE TABLE IF NOT EXISTS readings (
+    agent_id text NOT NULL, reading_id text NOT NULL, device_key text NOT NULL, read_at timestamptz NOT NULL, received_at timestamptz NOT NULL, body jsonb NOT NULL,
+    PRIMARY KEY (agent_id, reading_id)
+  );
+  CREATE INDEX IF NOT EXISTS readings_device ON readings (agent_id, device_key, read_at);
+  CREATE TABLE IF NOT EXISTS devices (
+    agent_id text NOT NULL, device_key text NOT NULL, vendor text, model text, serial text, readings bigint NOT NULL DEFAULT 0,
+    first_seen timestamptz NOT NULL, last_read_at timestamptz, last_counters jsonb,
+    PRIMARY KEY (agent_id, device_key)
+  );
+  CREATE INDEX IF NOT EXISTS devices_key ON devices (device_key);
+  CREATE TABLE IF NOT EXISTS heartbeats (agent_id text NOT NULL, seq bigserial, at timestamptz NOT NULL, body jsonb NOT NULL, PRIMARY KEY (agent_id, seq));
+  CREATE INDEX IF NOT EXISTS heartbeats_at ON heartbeats (at);
+  CREATE TABLE IF NOT EXISTS commands (
+    agent_id text NOT NULL, command_id text NOT NULL, name text NOT NULL, created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL,
+    sent_count integer NOT NULL DEFAULT 0, last_sent_at timestamptz, acked_at timestamptz, ack text, expired_at timestamptz,
+    PRIMARY KEY (agent_id, command_id)
+  );
+  CREATE INDEX IF NOT EXISTS commands_open ON commands (expires_at) WHERE acked_at IS NULL AND expired_at IS NULL;
+  CREATE TABLE IF NOT EXISTS events (
+    agent_id text NOT NULL, seq bigserial, at timestamptz NOT NULL, kind text NOT NULL, device_key text, message text NOT NULL, data jsonb,
+    PRIMARY KEY (agent_id, seq)
+  );
+  CREATE INDEX IF NOT EXISTS events_seq ON events (seq);
+  CREATE INDEX IF NOT EXISTS events_key_conflicts ON events (device_key) WHERE kind = 'device.key-conflict';
+  CREATE TABLE IF NOT EXISTS alerts (
+    agent_id text NOT NULL, seq bigserial, kind text NOT NULL, at timestamptz NOT NULL, payload jsonb NOT NULL,
+    attempts integer NOT NULL DEFAULT 0, next_attempt_at timestamptz NOT NULL, claimed_until timestamptz, sent_at timestamptz, failed_at timestamptz, last_error text,
+    PRIMARY KEY (agent_id, seq)
+  );
+  CREATE INDEX IF NOT EXISTS alerts_due ON alerts (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+  -- Counters of the current minute, written on every request: unlogged (no WAL, no fsync); a crash only forgets a minute.
+  CREATE UNLOGGED TABLE IF NOT EXISTS rate_windows (agent_id text PRIMARY KEY, window_start timestamptz NOT NULL, hits integer NOT NULL);
+  CREATE TABLE IF NOT EXISTS tokens (
+    token_id text PRIMARY KEY, kind text NOT NULL CHECK (kind IN ('agent', 'provider')), agent_id text, name text,
+    role text CHECK (role IN ('read', 'admin')), hash text NOT NULL, label text, created_at timestamptz NOT NULL, revoked_at timestamptz
+  );
+  CREATE INDEX IF NOT EXISTS tokens_agent ON tokens (agent_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
+  { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
+];
+
+export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;
+
+/** The migrations still to run after `applied`, in order; a database newer than this code is refused. */
+export function pendingMigrations(applied: readonly number[], where: string): Migration[] {
+  const newest = Math.max(0, ...applied);
+  if (newest > LATEST_SCHEMA) throw new Error(`${where} has receiver schema version ${newest}; this meterbox knows up to ${LATEST_SCHEMA}: upgrade meterbox`);
+  const done = new Set(applied);
+  return MIGRATIONS.filter((m) => !done.has(m.version));
+}
