@@ -14,7 +14,7 @@ import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
 import { DeviceRegistry } from '../discovery/registry.js';
 import { Outbox } from '../store/outbox.js';
 import { createDaemonLogger, type DaemonLogger } from './logger.js';
-import { Job, jitterBoundMs, type JobResult } from './scheduler.js';
+import { Job, type JobResult } from './scheduler.js';
 import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict } from './health.js';
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
@@ -108,7 +108,7 @@ export class Daemon {
       const job = new Job(
         name,
         expr,
-        0,
+        this.jitterSeconds,
         async (signal) => {
           const r = await runs[name](signal);
           this.metrics.jobRuns.inc({ job: name, result: 'skipped' in r ? 'skipped' : r.ok ? 'ok' : 'failed' });
@@ -118,7 +118,6 @@ export class Daemon {
         this.logs.child(`job.${name}`),
         this.abort.signal,
       );
-      job.reschedule(expr, jitterBoundMs(this.jitterSeconds, job.state.intervalMs));
       this.jobs.set(name, job);
     }
     if (c.health.enabled) {
@@ -140,7 +139,7 @@ export class Daemon {
   private catchUp(): void {
     const known = this.knownDevices();
     const poll = this.jobs.get('poll') as Job;
-    const soon = Math.min(30_000, jitterBoundMs(this.jitterSeconds, poll.state.intervalMs));
+    const soon = Math.min(30_000, poll.jitterMs);
     if (known.length === 0) {
       if (targetSpecs(this.cfg).length > 0) {
         this.log.info('no known devices yet: discovering now');
@@ -312,7 +311,7 @@ export class Daemon {
 
   private verdict(): HealthVerdict {
     const jitterMs: Record<string, number> = {};
-    for (const [n, j] of this.jobs) jitterMs[n] = jitterBoundMs(this.jitterSeconds, j.state.intervalMs);
+    for (const [n, j] of this.jobs) jitterMs[n] = j.jitterMs;
     const h = this.outbox.health();
     return assessHealth({
       now: new Date(),
@@ -379,7 +378,8 @@ export class Daemon {
     this.cfg = next;
     for (const w of next.warnings) this.log.warn({ path: next.file }, w);
     this.logs.setLevel(next.config.logging.level as LevelWithSilent);
-    for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], jitterBoundMs(next.config.schedules.jitterSeconds, j.state.intervalMs));
+    // Synchronous, one job after the other in one turn of the event loop: no tick can fire between an old and a new schedule.
+    for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], next.config.schedules.jitterSeconds);
     this.delivery?.reconfigure(next);
     const restartNeeded: string[] = [];
     if (JSON.stringify(prev.config.storage) !== JSON.stringify(next.config.storage)) restartNeeded.push('storage');
