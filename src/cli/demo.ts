@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { PACKAGE_ROOT } from '../paths.js';
+import { NODE_FLAGS } from '../node-flags.js';
 import { readStatus } from '../store/status.js';
 import { formatStatus } from './status.js';
 import Table from 'cli-table3';
@@ -109,7 +110,7 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
         `Reference receiver on ${receiver.url} (self-signed, SHA-256 ${receiver.fingerprint.slice(0, 23)}…)\n` +
         `meterbox run --config ${join(dir, 'config.json')}: poll every ${pollSeconds} s, heartbeat every 10 s\n\n`,
     );
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
       env: { ...process.env, DEMO_COMMUNITY: community },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

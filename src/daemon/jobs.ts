@@ -128,6 +128,7 @@ export async function discoverDevices(opts: {
   const targets = await expandTargets(targetSpecs(cfg), cfg.config.exclude, {
     maxAddresses: snmp.maxAddresses,
     estimate: { concurrency: snmp.discoveryConcurrency, timeoutMs: snmp.timeoutMs, retries: snmp.retries },
+    overLimitAdvice: `raise snmp.maxAddresses in ${cfg.file} if you really mean it`,
   });
   const allow = cfg.config.devices.allow;
   const res = await sweep({

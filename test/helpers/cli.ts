@@ -4,21 +4,24 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../../src/node-flags.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 
 export const CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+
+/** The CLI as its shebang (and the systemd unit) starts it: the same Node flags. */
+export const CLI_ARGV: readonly string[] = [...NODE_FLAGS, CLI];
 
 export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
-export function runCli(args: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const started = Date.now();
+/** `nodeFlags: []`: as if started with a bare `node dist/cli/main.js`, without the shebang's flags. */
+export function runCli(args: readonly string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; nodeFlags?: readonly string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeFlags ?? NODE_FLAGS), CLI, ...args], {
       cwd: PACKAGE_ROOT,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +37,7 @@ export function runCli(args: readonly string[], opts: { timeoutMs?: number; env?
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
+      resolve({ code, stdout, stderr });
     });
   });
 }

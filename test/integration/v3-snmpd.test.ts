@@ -136,14 +136,12 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     expect(r.code).toBe(4);
   });
 
-  it('a wrong auth key is MBX_SNMP_AUTH, well before timeout × (retries + 1)', async () => {
+  it('a wrong auth key is MBX_SNMP_AUTH from the agent\'s report, without waiting for a timeout', async () => {
     const c = client({ ...SHA256, authKey: 'Wrong-Auth-Key-1' }, { timeoutMs: 2000, retries: 1 });
-    const started = Date.now();
     const err = await c.get(['1.3.6.1.2.1.1.1.0']).catch((e: unknown) => e);
-    const ms = Date.now() - started;
     c.close();
     expect(isMeterboxError(err, 'MBX_SNMP_AUTH')).toBe(true);
-    expect(ms).toBeLessThan(1000);
+    expect(c.stats.timeouts).toBe(0);
   });
 
   it('meterbox read with a wrong auth key exits 5', async () => {
@@ -152,16 +150,14 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('MBX_SNMP_AUTH');
     expect(r.stderr).not.toContain('Wrong-Auth-Key-1');
-    expect(r.ms).toBeLessThan(4000);
   });
 
   it('an unknown user is MBX_SNMP_AUTH', async () => {
     const c = client({ ...SHA256, user: 'nobody-here' }, { timeoutMs: 2000, retries: 1 });
-    const started = Date.now();
     const err = await c.get(['1.3.6.1.2.1.1.1.0']).catch((e: unknown) => e);
     c.close();
     expect(isMeterboxError(err, 'MBX_SNMP_AUTH')).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(c.stats.timeouts).toBe(0);
   });
 
   it('a wrong privacy key gets no answer from snmpd: MBX_SNMP_TIMEOUT naming the v3 credentials', async () => {
@@ -179,9 +175,7 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     const both = await sweep({ targets, credentials: [wrong, right], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
     expect(both.others).toEqual([expect.objectContaining({ host: HOST, kind: 'not-a-printer', credential: 'v3-right' })]);
 
-    const started = Date.now();
     const alone = await sweep({ targets, credentials: [wrong], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(alone.others).toEqual([expect.objectContaining({ host: HOST, kind: 'failed', error: expect.objectContaining({ code: 'MBX_SNMP_AUTH' }) })]);
     expect(JSON.stringify(alone)).not.toContain('Wrong-Auth-Key-1');
   });
