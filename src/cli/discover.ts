@@ -209,7 +209,6 @@ export function discoverCommand(): Command {
       force: f.force,
       maxAddresses: f.maxAddresses,
       estimate: { concurrency: f.concurrency, timeoutMs: f.timeout, retries: f.retries },
-      ...(cmd.getOptionValueSource('maxAddresses') !== 'cli' && cfg.snmp ? { overLimitAdvice: 'pass --force (or a larger --max-addresses than snmp.maxAddresses) if you really mean it' } : {}),
     });
     const allow = [...(cfg.devices?.allow ?? []), ...f.allow];
 
