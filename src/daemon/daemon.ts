@@ -19,7 +19,9 @@ import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict 
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
 import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
-import { discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { normalizeSerial } from '../reading/identity.js';
+import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../upload/protocol.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -57,6 +59,8 @@ export class Daemon {
   private lastDiscovery?: DiscoverySummary;
   private recentErrors: Record<string, number> = {};
   private stopping?: Promise<void>;
+  /** The last health verdict logged, so only changes are. */
+  private lastVerdict?: string;
 
   private constructor(private readonly opts: DaemonOptions, cfg: ResolvedConfig) {
     this.cfg = cfg;
@@ -165,18 +169,30 @@ export class Daemon {
     }
   }
 
+  /** Devices to poll (under contract, when devices.allow is set), with the time each was last read. */
   private knownDevices(): KnownDevice[] {
-    const byKey = new Map<string, string>();
+    const byKey = new Map<string, KnownDevice>();
     const store = this.outbox.current;
     if (store) {
       try {
-        for (const r of store.deviceHosts()) byKey.set(r.key, r.host);
+        for (const r of store.deviceHosts()) byKey.set(r.key, { key: r.key, host: r.host, ...(r.lastReadingAt ? { lastReadingAt: r.lastReadingAt } : {}) });
       } catch {
         // the outbox is failing; the registry still knows what discovery found
       }
     }
-    for (const d of this.registry.devices()) if (d.hosts[0] && (!this.cfg.config.devices.allow?.length || byKey.has(d.key))) byKey.set(d.key, d.hosts[0]);
-    return [...byKey].map(([key, host]) => ({ key, host }));
+    for (const d of this.registry.devices()) {
+      if (!d.hosts[0] || (this.cfg.config.devices.allow?.length && !byKey.has(d.key))) continue;
+      byKey.set(d.key, { ...byKey.get(d.key), key: d.key, host: d.hosts[0] });
+    }
+    return [...byKey.values()];
+  }
+
+  /** Serials in devices.allow that no sweep has found (judged once a discovery ran in this process). */
+  private allowNotFound(): string[] | undefined {
+    const allow = allowSet(this.cfg);
+    if (!allow || !this.lastDiscovery) return undefined;
+    const seen = new Set(this.registry.devices().flatMap((d) => (d.serial ? [normalizeSerial(d.serial) ?? d.serial.toUpperCase()] : [])));
+    return [...allow].filter((s) => !seen.has(s));
   }
 
   private outboxFigures(): { pending: number; oldestPendingAgeSeconds?: number; rejected: number; dataLossEvents: number } | undefined {
@@ -279,10 +295,15 @@ export class Daemon {
       uptimeSeconds: Math.round(process.uptime()),
       deviceCount: this.knownDevices().length,
       recentErrors: this.recentErrors,
-      extra: { health: this.verdict() },
+      health: this.verdict(),
     };
-    if (this.lastPoll) snap.lastPoll = { at: this.lastPoll.at, durationMs: this.lastPoll.durationMs, devices: this.lastPoll.devices, ok: this.lastPoll.ok, failed: this.lastPoll.failed };
-    if (this.lastDiscovery) snap.lastDiscovery = { at: this.lastDiscovery.at, durationMs: this.lastDiscovery.durationMs, devices: this.lastDiscovery.printers + this.lastDiscovery.notUnderContract, ok: this.lastDiscovery.printers, failed: this.lastDiscovery.summary.failed };
+    const p = this.lastPoll;
+    if (p) snap.lastPoll = { at: p.at, durationMs: p.durationMs, devices: p.devices, ok: p.ok, failed: p.failed, ...failureCounts(p.errors) };
+    const d = this.lastDiscovery;
+    if (d) {
+      const m = d.summary;
+      snap.lastDiscovery = { at: d.at, durationMs: d.durationMs, devices: d.printers + d.notUnderContract, ok: d.printers, failed: m.failed, answered: m.answered, timedOut: m.silent, credentialsRefused: m.failed, nonPrinters: m.nonPrinters };
+    }
     try {
       snap.diskFreeBytes = diskFree(this.cfg.config.storage.path);
     } catch {
@@ -313,13 +334,29 @@ export class Daemon {
     const jitterMs: Record<string, number> = {};
     for (const [n, j] of this.jobs) jitterMs[n] = j.jitterMs;
     const h = this.outbox.health();
+    const noTargets = targetSpecs(this.cfg).length === 0;
+    const poll = this.jobs.get('poll') as Job;
+    const d = this.lastDiscovery;
+    const p = this.lastPoll;
+    const allowNotFound = this.allowNotFound();
     return assessHealth({
       now: new Date(),
       startedAt: this.startedAt,
       jobs: [...this.jobs.values()].map((j) => j.state),
       jitterMs,
       store: { writable: h.writable, ...(h.failure ? { failure: `${h.failure.message} [${h.failure.code}]` } : {}) },
-      idle: targetSpecs(this.cfg).length === 0 ? ['discovery'] : [],
+      idle: noTargets ? ['discovery'] : [],
+      ...(noTargets
+        ? {}
+        : {
+            sight: {
+              ...(d ? { lastDiscovery: { addresses: d.summary.addresses, answered: d.summary.answered, printers: d.printers, notUnderContract: d.notUnderContract, nonPrinters: d.summary.nonPrinters, credentialsRefused: d.summary.failed } } : {}),
+              ...(p ? { lastPoll: { devices: p.devices, ok: p.ok, ...failureCounts(p.errors) } } : {}),
+              devices: this.knownDevices(),
+              readWindowMs: jobWindowMs(poll.state.intervalMs, poll.jitterMs),
+              ...(allowNotFound ? { allowNotFound } : {}),
+            },
+          }),
     });
   }
 
@@ -328,9 +365,9 @@ export class Daemon {
     const v = this.verdict();
     const o = this.outboxFigures();
     return {
-      status: v.ok ? 200 : 503,
+      status: v.status === 'unhealthy' ? 503 : 200,
       body: {
-        status: v.ok ? 'ok' : 'unhealthy',
+        status: v.status,
         reasons: v.reasons,
         agentId: this.cfg.config.agentId,
         version: pkg.version,
@@ -353,11 +390,20 @@ export class Daemon {
       `${this.knownDevices().length} devices`,
       p ? `last poll ${p.at.slice(11, 19)}Z ${p.ok}/${p.devices} read` : 'no poll yet',
       o ? `${o.pending} pending` : 'outbox closed',
-      v.ok ? 'healthy' : `unhealthy: ${v.reasons[0] ?? ''}`,
+      v.status === 'ok' ? 'healthy' : `${v.status}: ${v.reasons[0] ?? ''}`,
     ].join('; ');
   }
 
+  /** After each run: a change of the health verdict is logged (a blind box is a warning in the journal), and systemd's STATUS follows. */
   private async updateStatus(): Promise<void> {
+    const v = this.verdict();
+    const key = `${v.status}\n${v.reasons.join('\n')}`;
+    if (key !== this.lastVerdict) {
+      const first = this.lastVerdict === undefined;
+      this.lastVerdict = key;
+      if (v.status !== 'ok') this.log.warn({ status: v.status, reasons: v.reasons }, `health: ${v.status}: ${v.reasons[0] ?? ''}`);
+      else if (!first) this.log.info({ status: v.status }, 'health: ok again');
+    }
     if (this.notifier.enabled) await this.notifier.status(this.statusLine());
   }
 
@@ -418,6 +464,11 @@ export class Daemon {
     })();
     return this.stopping;
   }
+}
+
+/** A cycle's failures by cause: no answer at all, or every credential refused. */
+function failureCounts(errors: Record<string, number>): { timedOut: number; credentialsRefused: number } {
+  return { timedOut: errors.MBX_SNMP_TIMEOUT ?? 0, credentialsRefused: errors.MBX_SNMP_AUTH ?? 0 };
 }
 
 function diskFree(path: string): number {

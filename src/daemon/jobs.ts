@@ -19,6 +19,8 @@ import type { Outbox } from '../store/outbox.js';
 export interface KnownDevice {
   key: string;
   host: string;
+  /** When the outbox last stored a reading of it; absent when only discovery knows it. */
+  lastReadingAt?: string;
 }
 
 export interface PollSummary {

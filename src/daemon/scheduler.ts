@@ -18,7 +18,10 @@ export interface JobState {
   running: boolean;
   runs: number;
   failures: number;
+  /** Scheduled ticks (and provider commands) skipped because the previous run was still busy. */
   overlapsSkipped: number;
+  /** Extra triggers (an upload right after a poll) that found the job already busy and merged into that run. */
+  triggersMerged: number;
   lastStartedAt?: string;
   lastFinishedAt?: string;
   lastSuccessAt?: string;
@@ -63,7 +66,7 @@ export class Job {
     private readonly signal: AbortSignal,
     private readonly random: () => number = Math.random,
   ) {
-    this.state = { name, schedule, intervalMs: cronIntervalMs(schedule), running: false, runs: 0, failures: 0, overlapsSkipped: 0 };
+    this.state = { name, schedule, intervalMs: cronIntervalMs(schedule), running: false, runs: 0, failures: 0, overlapsSkipped: 0, triggersMerged: 0 };
   }
 
   /**
@@ -111,14 +114,16 @@ export class Job {
 
   /**
    * Runs the job after a random delay below `maxDelayMs`, unless it is already running or waiting
-   * to run (single-flight: the tick is skipped, and counted). `quiet`: a skip is not worth a warning.
+   * to run (single-flight: the tick is skipped, and counted). `quiet`: an extra trigger (upload after
+   * a poll) that merges into the run already busy: neither a warning nor an overlap.
    */
   trigger(reason: string, maxDelayMs = 0, quiet = false, tick?: Date): boolean {
     if (this.stopped) return false;
     this.state.nextRunAt = this.task?.getNextRun()?.toISOString();
     const at = tick ? { tick: tick.toISOString() } : {};
     if (this.busy) {
-      this.state.overlapsSkipped++;
+      if (quiet) this.state.triggersMerged++;
+      else this.state.overlapsSkipped++;
       this.log[quiet ? 'debug' : 'warn']({ job: this.name, reason, ...at }, 'previous run still busy; this run is skipped');
       return false;
     }

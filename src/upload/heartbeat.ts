@@ -47,6 +47,7 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     dataLoss,
     events,
     ...(snapshot.diskFreeBytes !== undefined ? { diskFreeBytes: int(snapshot.diskFreeBytes) } : {}),
+    ...(snapshot.health ? { health: { status: snapshot.health.status, reasons: snapshot.health.reasons.slice(0, 20).map((r) => r.slice(0, 500)) } } : {}),
     ...(snapshot.extra ? { extra: snapshot.extra } : {}),
   };
 }

@@ -40,6 +40,19 @@ export interface WireCycleSummary {
   devices: number;
   ok: number;
   failed: number;
+  /** Why hosts failed, so a mistyped community shows from the provider's side: hosts that never answered… */
+  timedOut?: number;
+  /** …hosts that answered but refused every credential (SNMPv3 auth errors)… */
+  credentialsRefused?: number;
+  /** …and (discovery) hosts that answered but are not printers, out of `answered`. */
+  nonPrinters?: number;
+  answered?: number;
+}
+
+/** The agent's own verdict: `degraded` when it runs but does not see what it should (the reasons say what to fix). */
+export interface WireHealth {
+  status: 'ok' | 'degraded' | 'unhealthy';
+  reasons: string[];
 }
 
 export interface WireEvent {
@@ -68,6 +81,7 @@ export interface HeartbeatRequest {
   /** Those events themselves (at most 50). */
   events: WireEvent[];
   diskFreeBytes?: number;
+  health?: WireHealth;
   extra?: Record<string, unknown>;
 }
 

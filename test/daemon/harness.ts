@@ -39,22 +39,16 @@ export interface Receiver {
   url: string;
   certPem: string;
   readingCount(): number;
-  agents(): { agentId: string }[];
+  agents(): { agentId: string; lastHeartbeat?: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
-/** The reference receiver, when this tree has a working one; undefined otherwise. */
+/** The reference receiver (src/receiver). A receiver that fails to start fails the test: delivery is never silently unchecked. */
 export async function tryStartReceiver(dir: string, agentId: string): Promise<Receiver | undefined> {
-  try {
-    const mod = (await import('../../src/receiver/index.js')) as unknown as {
-      startReceiver?: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
-    };
-    if (typeof mod.startReceiver !== 'function') return undefined;
-    return await mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
-  } catch (err) {
-    console.warn(`daemon tests: no reference receiver in this tree (${(err as Error).message}); delivery is not checked`);
-    return undefined;
-  }
+  const mod = (await import('../../src/receiver/index.js')) as unknown as {
+    startReceiver: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
+  };
+  return mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
 }
 
 export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
@@ -68,7 +62,8 @@ export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; pr
     ],
     targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'lab', credentials: ['lab'] }],
     snmp: { port: o.fleet.port, timeoutMs: 500, retries: 0 },
-    schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 0, ...o.schedules },
+    // Jitter on, as in production: second-level schedules cap it at a third of each interval.
+    schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 120, ...o.schedules },
     storage: { path: join(o.dir, 'outbox.db') },
     logging: { level: 'info' },
     health: { host: '127.0.0.1', port: o.healthPort },
