@@ -23,6 +23,7 @@ import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySumm
 import { normalizeSerial } from '../reading/identity.js';
 import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../upload/protocol.js';
+import { NODE_FLAGS, desAvailable } from '../node-flags.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -92,7 +93,10 @@ export class Daemon {
 
   private async begin(): Promise<void> {
     const c = this.cfg.config;
-    this.log.info({ version: pkg.version, agentId: c.agentId, config: this.cfg.file, db: c.storage.path, provider: this.cfg.provider.url, targets: c.targets.length, credentials: this.cfg.credentials.map((k) => k.name) }, 'meterbox starting');
+    const des = desAvailable();
+    this.log.info({ version: pkg.version, node: process.version, des, agentId: c.agentId, config: this.cfg.file, db: c.storage.path, provider: this.cfg.provider.url, targets: c.targets.length, credentials: this.cfg.credentials.map((k) => k.name) }, 'meterbox starting');
+    const needDes = this.cfg.credentials.filter((k) => k.credentials.version === '3' && k.credentials.level === 'authPriv' && k.credentials.privProtocol === 'des').map((k) => k.name);
+    if (needDes.length > 0 && !des) this.log.error({ credentials: needDes }, `SNMPv3 DES privacy needs Node started with ${NODE_FLAGS.join(' ')} (as the shipped unit and the meterbox command do); these credentials cannot work`);
     const dlog = this.logs.child('upload');
     try {
       this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
@@ -266,7 +270,7 @@ export class Daemon {
       this.metrics.discoveries.inc({ result: 'ok' });
       if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
       const m = s.summary;
-      return { ok: true, summary: { addresses: m.addresses, answered: m.answered, printers: s.printers, notUnderContract: s.notUnderContract, stored: s.stored } };
+      return { ok: true, summary: { addresses: m.addresses, answered: m.answered, printers: s.printers, notUnderContract: s.notUnderContract, nonPrinters: m.nonPrinters, credentialsRefused: m.failed, timedOut: m.silent, stored: s.stored } };
     } catch (err) {
       this.metrics.discoveries.inc({ result: 'failed' });
       if (isMeterboxError(err)) this.noteErrors({ [err.code]: 1 });

@@ -103,7 +103,7 @@ describe('config check --no-secrets', () => {
     expect(r.stderr).not.toMatch(/problem/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/valid in shape \(agent acme-hq-box-01/);
-    expect(r.stdout).toContain('$.provider.token: {"file":"/etc/meterbox/token"}');
+    expect(r.stdout).toContain('$.provider.token: {"credential":"token"}');
     expect(r.stdout).toContain('$.credentials[0].authKey: {"env":"METERBOX_V3_AUTH"}');
     expect(r.stderr).toMatch(/warning: provider\.url https:\/\/mps\.provider\.example is a placeholder/);
   });

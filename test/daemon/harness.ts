@@ -88,8 +88,9 @@ export class DaemonProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(configFile: string, env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [...CLI_ARGV, 'run', '--config', configFile], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `argv`: the command line to run instead of `node <flags> main.js run --config FILE` (e.g. the unit's ExecStart). */
+  constructor(configFile: string, env: NodeJS.ProcessEnv = {}, argv: readonly string[] = [process.execPath, ...CLI_ARGV, 'run', '--config', configFile]) {
+    this.child = spawn(argv[0] as string, argv.slice(1), { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
