@@ -58,7 +58,7 @@ Package: meterbox
 Version: $version
 Architecture: $arch
 Maintainer: meterbox developers <meterbox@localhost>
-Depends: nodejs (>= 20), adduser, systemd
+Depends: nodejs (>= 20), adduser, systemd, procps
 Section: net
 Priority: optional
 Installed-Size: $installed_kb
@@ -92,7 +92,8 @@ if [ "$1" = configure ]; then
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     systemctl enable meterbox.service >/dev/null 2>&1 || true
-    # Start only a config that is real: valid, with its secrets in place, and not the example's placeholder.
+    # Start only a config that is real: valid, with its secrets in place (config check reads the credential
+    # store and the environment file as the unit hands them over), and not the example's placeholder.
     if check=$(/usr/bin/meterbox config check "$conf" 2>&1) && ! printf '%s\n' "$check" | grep -q 'is a placeholder'; then
       systemctl restart meterbox.service || true
     else

@@ -8,12 +8,13 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve as resolvePath, dirname, join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { MeterboxError } from '../errors.js';
 import { parseTargetArg, parseEntry, sweepSizeProblem, targetsWithoutDns, type TargetSpec } from '../net/targets.js';
 import { credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
-import { CREDENTIAL_STORE, ConfigSchema, CredentialSchema, TargetSchema, type CredentialConfig, type MeterboxConfig, type SecretRef } from './schema.js';
+import { CREDENTIAL_STORE, ENVIRONMENT_FILE, ConfigSchema, CredentialSchema, TargetSchema, type CredentialConfig, type MeterboxConfig, type SecretRef } from './schema.js';
 
 export interface ConfigProblem {
   /** JSON path, `$.provider.token`. */
@@ -44,6 +45,9 @@ export interface ResolvedConfig {
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where `{ "env" }` secrets missing from `env` are looked up: the unit's EnvironmentFile (default), so that
+   * `config check` and `doctor` run from a shell see what the service will. */
+  environmentFile?: string;
   /** Skip the file-mode warnings (tests of other things). */
   skipPermissionCheck?: boolean;
 }
@@ -195,9 +199,19 @@ export function modeWarning(file: string, what: 'config file' | 'secret file' | 
   return undefined;
 }
 
+/** A variable of the unit's EnvironmentFile (KEY=value lines, as systemd and util.parseEnv read them). */
+function environmentFileValue(file: string, name: string): string | undefined {
+  try {
+    return parseEnv(readFileSync(file, 'utf8'))[name];
+  } catch {
+    return undefined; // no such file, or not readable by this user: the variable is simply not set
+  }
+}
+
 interface SecretContext {
   baseDir: string;
   env: NodeJS.ProcessEnv;
+  environmentFile: string;
   problems: ConfigProblem[];
   warnings: string[];
   checkModes: boolean;
@@ -232,9 +246,9 @@ function resolveSecret(ref: SecretRef, path: string, ctx: SecretContext): string
     return UNREAD;
   }
   if ('env' in ref) {
-    const v = ctx.env[ref.env];
+    const v = ctx.env[ref.env] || environmentFileValue(ctx.environmentFile, ref.env);
     if (v === undefined || v === '') {
-      ctx.problems.push({ path, value: JSON.stringify(ref), expected: `the environment variable ${ref.env} to be set and non-empty (under systemd: in /etc/meterbox/environment)` });
+      ctx.problems.push({ path, value: JSON.stringify(ref), expected: `the environment variable ${ref.env} to be set and non-empty (for the service: in ${ctx.environmentFile})` });
       return undefined;
     }
     return v;
@@ -295,7 +309,7 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
   const secrets: string[] = [];
   const notRead: string[] = [];
   const baseDir = dirname(resolvePath(file));
-  const ctx: SecretContext = { baseDir, env, problems, warnings, checkModes: !opts.skipPermissionCheck, read: opts.readSecrets, notRead };
+  const ctx: SecretContext = { baseDir, env, environmentFile: opts.environmentFile ?? ENVIRONMENT_FILE, problems, warnings, checkModes: !opts.skipPermissionCheck, read: opts.readSecrets, notRead };
   const secret = (ref: SecretRef | undefined, path: string): string | undefined => {
     if (ref === undefined) return undefined;
     const v = resolveSecret(ref, path, ctx);

@@ -11,6 +11,8 @@ export const DEFAULT_CONFIG_PATH = '/etc/meterbox/config.json';
 
 /** Where the shipped unit's LoadCredential= takes credentials from; outside the service, `{ "credential" }` reads here. */
 export const CREDENTIAL_STORE = '/etc/meterbox/credentials';
+/** The unit's EnvironmentFile=; outside the service, an `{ "env" }` secret missing from the environment is looked up here. */
+export const ENVIRONMENT_FILE = '/etc/meterbox/environment';
 
 /** A secret: inline, or read from a file, an environment variable or a systemd credential. */
 export const SecretRef = z

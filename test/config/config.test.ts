@@ -127,7 +127,7 @@ describe('config validation', () => {
     const problems = problemsOf(() => validateConfig({ ...cfg, provider: { url: 'https://p.test', token: { file: 'missing' } } }, join(d, 'config.json'), { env: { MBX_AUTH: 'auth-pass-123' } }));
     expect(problems.map((p) => [p.path, p.expected])).toEqual([
       ['$.provider.token', expect.stringMatching(/readable file .*missing \(ENOENT\)/)],
-      ['$.credentials[0].privKey', 'the environment variable MBX_PRIV to be set and non-empty (under systemd: in /etc/meterbox/environment)'],
+      ['$.credentials[0].privKey', 'the environment variable MBX_PRIV to be set and non-empty (for the service: in /etc/meterbox/environment)'],
     ]);
   });
 

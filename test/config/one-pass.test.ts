@@ -145,6 +145,14 @@ describe('secrets from systemd credentials', () => {
     expect(r.secrets).toEqual(expect.arrayContaining(['tok-from-credential', 'community-from-store']));
   });
 
+  it('finds an { "env" } secret in the unit\'s EnvironmentFile when the environment lacks it (config check from a shell)', () => {
+    const d = dir();
+    writeFileSync(join(d, 'environment'), '# secrets for meterbox.service\nMETERBOX_TOKEN="tok-from-environment-file"\n', { mode: 0o640 });
+    const r = validateConfig({ ...base, provider: { url: 'https://p.test', token: { env: 'METERBOX_TOKEN' } } }, 'c.json', { env: {}, environmentFile: join(d, 'environment') });
+    expect(r.provider.token).toBe('tok-from-environment-file');
+    expect(validateConfig({ ...base, provider: { url: 'https://p.test', token: { env: 'METERBOX_TOKEN' } } }, 'c.json', { env: { METERBOX_TOKEN: 'from-env' }, environmentFile: join(d, 'environment') }).provider.token).toBe('from-env');
+  });
+
   it('says where to put a credential that is missing', () => {
     const problems = problemsOf(() => validateConfig({ ...base, provider: { url: 'https://p.test', token: { credential: 'token' } } }, 'c.json', { env: { CREDENTIALS_DIRECTORY: dir() } }));
     expect(problems).toEqual([

@@ -78,6 +78,8 @@ describe('npm run package:deb', () => {
     const info = execFileSync('dpkg-deb', ['-I', deb], { encoding: 'utf8' });
     expect(info).toMatch(/Package: meterbox/);
     expect(info).toMatch(/Depends: .*nodejs \(>= 20\)/);
+    // ExecReload runs /bin/kill, which is procps' (a minimal Debian has none).
+    expect(info).toMatch(/Depends: .*\bprocps\b/);
     const installedKb = Number(/Installed-Size: (\d+)/.exec(info)?.[1]);
     console.log(`package:deb: ${deb}: ${statSync(deb).size} bytes, Installed-Size ${installedKb} KiB`);
     expect(installedKb).toBeGreaterThan(1000);
