@@ -18,9 +18,9 @@ export interface JobState {
   running: boolean;
   runs: number;
   failures: number;
-  /** Scheduled ticks (and provider commands) skipped because the previous run was still busy. */
+  /** Scheduled ticks skipped because the previous scheduled run was still busy: the job is slower than its schedule. */
   overlapsSkipped: number;
-  /** Extra triggers (an upload right after a poll) that found the job already busy and merged into that run. */
+  /** Triggers that found a run already under way doing the same work and merged into it (an upload after a poll, read-now). */
   triggersMerged: number;
   lastStartedAt?: string;
   lastFinishedAt?: string;
@@ -52,6 +52,8 @@ export class Job {
   private task?: ScheduledTask;
   private inFlight?: Promise<void>;
   private pendingTimer?: NodeJS.Timeout;
+  /** Why the pending or running run was started. */
+  private busyReason?: string;
   private stopped = false;
   private static serial = 0;
   readonly state: JobState;
@@ -114,19 +116,27 @@ export class Job {
 
   /**
    * Runs the job after a random delay below `maxDelayMs`, unless it is already running or waiting
-   * to run (single-flight: the tick is skipped, and counted). `quiet`: an extra trigger (upload after
-   * a poll) that merges into the run already busy: neither a warning nor an overlap.
+   * to run (single-flight: the trigger is skipped, and counted as an overlap or a merge). `quiet`:
+   * a merge is not worth an info line.
    */
   trigger(reason: string, maxDelayMs = 0, quiet = false, tick?: Date): boolean {
     if (this.stopped) return false;
     this.state.nextRunAt = this.task?.getNextRun()?.toISOString();
     const at = tick ? { tick: tick.toISOString() } : {};
     if (this.busy) {
-      if (quiet) this.state.triggersMerged++;
-      else this.state.overlapsSkipped++;
-      this.log[quiet ? 'debug' : 'warn']({ job: this.name, reason, ...at }, 'previous run still busy; this run is skipped');
+      // Only a scheduled run still busy at its next tick means the job is slower than its schedule
+      // (an overlap, worth a warning). Anything else merges into the run already under way, which
+      // does the same work: an upload after a poll, a provider's read-now, a tick during a start-up run.
+      if (reason === 'schedule' && this.busyReason === 'schedule') {
+        this.state.overlapsSkipped++;
+        this.log.warn({ job: this.name, reason, ...at }, 'previous run still busy; this run is skipped');
+      } else {
+        this.state.triggersMerged++;
+        this.log[quiet ? 'debug' : 'info']({ job: this.name, reason, ...at, busyWith: this.busyReason }, 'merged into the run already under way');
+      }
       return false;
     }
+    this.busyReason = reason;
     const delay = maxDelayMs > 0 ? Math.floor(this.random() * maxDelayMs) : 0;
     this.pendingTimer = setTimeout(() => {
       this.pendingTimer = undefined;

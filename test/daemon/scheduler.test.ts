@@ -65,7 +65,8 @@ describe('Job', () => {
   it('with the production jitter, runs exactly once per tick and never skips a tick as an overlap', async () => {
     const { job, lines } = make('jittered', '*/2 * * * * *', 120);
     job.start();
-    await vi.advanceTimersByTimeAsync(20_000);
+    // Ticks at :02 … :20, each run at most 666 ms after its tick; the clock stops at :21.5.
+    await vi.advanceTimersByTimeAsync(21_000);
     const runs = started(lines);
     expect(runs.length).toBe(10);
     const ticks = runs.map((l) => l.tick);
@@ -75,6 +76,7 @@ describe('Job', () => {
     expect(runs.some((l) => (l.jitterMs ?? 0) > 0)).toBe(true);
     expect(job.state.overlapsSkipped).toBe(0);
     expect(job.state.runs).toBe(10);
+    expect(job.state.triggersMerged).toBe(0);
     expect(lines.some((l) => l.msg === 'previous run still busy; this run is skipped')).toBe(false);
   });
 
@@ -104,5 +106,17 @@ describe('Job', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(job.state.runs).toBe(2);
     expect(started(lines).length).toBe(2);
+  });
+
+  it('a tick while an extra run (start-up, an upload after a poll, read-now) is under way merges into it: no overlap', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<JobResult>((r) => (release = () => r({ ok: true })));
+    const { job, lines } = make('merging', '* * * * * *', 0, () => gate);
+    job.start();
+    job.trigger('after-poll', 0, true);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(job.state).toMatchObject({ runs: 1, overlapsSkipped: 0, triggersMerged: 3 });
+    expect(lines.filter((l) => l.msg === 'merged into the run already under way')).toHaveLength(3);
+    release();
   });
 });

@@ -26,7 +26,7 @@ describe('meterbox discover (CLI)', () => {
   });
 
   it('prints one JSON document: printers with the credential used, others, summary', async () => {
-    const r = await runCli(['discover', `lab=${block.at(1)}-${block.at(20)}`, '--exclude', block.at(9), '--port', String(port), '--community', 'alpha', '--community', 'beta', '--timeout', '300', '--retries', '0', '--json']);
+    const r = await runCli(['discover', `lab=${block.at(1)}-${block.at(20)}`, '--exclude', block.at(9), '--port', String(port), '--community', 'alpha', '--community', 'beta', '--timeout', '1500', '--retries', '0', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -47,7 +47,7 @@ describe('meterbox discover (CLI)', () => {
   });
 
   it('prints the table and summary without --json', async () => {
-    const r = await runCli(['discover', `${block.at(1)}-${block.at(6)}`, '--port', String(port), '--community', 'beta', '--timeout', '300', '--retries', '0']);
+    const r = await runCli(['discover', `${block.at(1)}-${block.at(6)}`, '--port', String(port), '--community', 'beta', '--timeout', '1500', '--retries', '0']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(block.at(3));
     expect(r.stdout).toContain('SIM00007');
@@ -87,16 +87,16 @@ describe('meterbox discover (CLI)', () => {
       targets: [`${block.at(1)}-${block.at(6)}`],
       snmp,
     });
-    writeFileSync(file, JSON.stringify(agentConfig({ port, timeoutMs: 300, retries: 0, ratePerSecond: 0, discoveryConcurrency: 8 })), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify(agentConfig({ port, timeoutMs: 1500, retries: 0, ratePerSecond: 0, discoveryConcurrency: 8 })), { mode: 0o600 });
     const r = await runCli(['discover', '--config', file, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.printers.map((p: { host: string }) => p.host)).toEqual([block.at(3)]);
-    expect(doc.summary).toMatchObject({ timeoutMs: 300, retries: 0, ratePerSecond: 0, concurrency: 8 });
+    expect(doc.summary).toMatchObject({ timeoutMs: 1500, retries: 0, ratePerSecond: 0, concurrency: 8 });
     // A flag typed on the command line wins over the config.
-    const flagged = await runCli(['discover', '--config', file, '--timeout', '250', '--json']);
-    expect(JSON.parse(flagged.stdout).summary).toMatchObject({ timeoutMs: 250, retries: 0 });
+    const flagged = await runCli(['discover', '--config', file, '--timeout', '1400', '--json']);
+    expect(JSON.parse(flagged.stdout).summary).toMatchObject({ timeoutMs: 1400, retries: 0 });
 
     writeFileSync(file, JSON.stringify(agentConfig({ port, maxAddresses: 4 })), { mode: 0o600 });
     // Over the config's own limit, the config is invalid: the daemon would refuse it too.

@@ -84,7 +84,8 @@ function noSecrets(r: CliResult): void {
 }
 
 const read = (d: { host: string; port: number }, ...extra: string[]) =>
-  runCli(['read', d.host, '--port', String(d.port), '--timeout', '500', '--retries', '0', ...extra]);
+  // The agents answer from this process: a timeout that a busy machine cannot outlast by accident.
+  runCli(['read', d.host, '--port', String(d.port), '--timeout', '1500', '--retries', '0', ...extra]);
 
 const v3Args = (u: V3Credentials) => [
   '--snmp-version', '3', '--v3-user', u.user, '--v3-level', u.level,
@@ -233,7 +234,7 @@ describe('meterbox read (CLI subprocess)', () => {
     it('replies that are not SNMP: MBX_SNMP_MALFORMED, exit 1', async () => {
       const d = dev('malformed');
       const before = d.agent.requests;
-      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '300', '--retries', '0', '--json']);
+      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1500', '--retries', '0', '--json']);
       expect(r.stderr).toContain('MBX_SNMP_MALFORMED');
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
@@ -244,7 +245,7 @@ describe('meterbox read (CLI subprocess)', () => {
     it('latency and 30% loss: retries 3 still read everything', async () => {
       const d = dev('lossy');
       const before = d.agent.requests;
-      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '300', '--retries', '3']);
+      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '800', '--retries', '3']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/serial\s+GCL4100-000123/);
