@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isMeterboxError } from '../../src/errors.js';
-import { loadConfig, validateConfig, type ConfigProblem } from '../../src/config/load.js';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { maskConfig } from '../../src/config/redact.js';
 import { SCHEMA_FILE, schemaText } from '../../src/config/write-schema.js';
 import { createDaemonLogger } from '../../src/daemon/logger.js';
 import { runCli } from '../helpers/cli.js';
+import { problemsOf } from '../helpers/config-problems.js';
 
 const TOKEN = 'tok-4f9a1c2e7b-SECRET';
 
@@ -27,15 +27,6 @@ function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (isMeterboxError(err, 'MBX_CONFIG_INVALID')) return err.context.problems as ConfigProblem[];
-    throw err;
-  }
-  throw new Error('expected MBX_CONFIG_INVALID');
-}
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mbx-config-'));
 

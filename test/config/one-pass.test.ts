@@ -8,22 +8,13 @@ import { chownSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isMeterboxError } from '../../src/errors.js';
-import { loadConfig, validateConfig, type ConfigProblem } from '../../src/config/load.js';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { problemsOf } from '../helpers/config-problems.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mbx-config-'));
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (isMeterboxError(err, 'MBX_CONFIG_INVALID')) return err.context.problems as ConfigProblem[];
-    throw err;
-  }
-  throw new Error('expected MBX_CONFIG_INVALID');
-}
 
 const base = { agentId: 'box-1', provider: { url: 'https://p.test', token: 'tok-0d5e1f-SECRET' }, credentials: [{ name: 'pub', version: '2c', community: 'c0mm-s3cret' }] };
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI_ARGV } from '../helpers/cli.js';
 import { randomLoopbackBlock } from '../helpers/net.js';
+import { childrenOf } from '../helpers/process.js';
 import { waitFor } from './harness.js';
 
 function alive(pid: number): boolean {
@@ -16,14 +17,6 @@ function alive(pid: number): boolean {
     return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
   }
 }
 

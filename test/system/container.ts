@@ -14,6 +14,7 @@
  * (The debootstrap and nspawn recipe is the one checked in ../shared/design/TOOLCHAIN.md.)
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { childrenOf, runProcess, type RunResult } from '../helpers/process.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,35 +26,9 @@ const INCLUDE = ['systemd', 'systemd-sysv', 'dbus', 'adduser', 'procps', 'python
 const SUITE = 'bookworm';
 const PATH_INSIDE = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to the end; never throws for its exit code. */
-export function run(cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => undefined); // the command may exit without reading its input
-      child.stdin.end(opts.input);
-    }
-  });
-}
+export type { RunResult };
+/** A command run to the end (2 minutes at most unless told); never throws for its exit code. */
+export const run = (cmd: string, args: readonly string[], opts: Parameters<typeof runProcess>[2] = {}): Promise<RunResult> => runProcess(cmd, args, { timeoutMs: 120_000, ...opts });
 
 async function mustRun(cmd: string, args: readonly string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
   const r = await run(cmd, args, opts);
@@ -177,14 +152,6 @@ export async function hostNodeDeb(log: (s: string) => void = () => undefined): P
     rmSync(tree, { recursive: true, force: true });
   }
   return deb;
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
