@@ -191,7 +191,7 @@ export function discoverCommand(): Command {
     .option('--max-addresses <n>', 'refuse bigger sweeps without --force', intArg('--max-addresses', 1, 2 ** 32), DEFAULT_MAX_ADDRESSES)
     .option('--config <file>', 'JSON with credentials (named), targets (label, exclude, credentials) and devices.allow')
     .option('--no-progress', 'no progress bar, even on a terminal')
-    .option('--json', 'print one JSON document on stdout: { printers, notUnderContract, others, summary }');
+    .option('--json', 'print one JSON document on stdout: { complete, printers, notUnderContract, others, summary }');
   addSnmpOptions(cmd, { repeatableCommunity: true });
   cmd.action(async (args: string[], flags: DiscoverFlags) => {
     const cfg = flags.config ? readDiscoveryConfig(flags.config) : {};

@@ -401,7 +401,8 @@ export class Daemon {
   /** After each run: a change of the health verdict is logged (a blind box is a warning in the journal), and systemd's STATUS follows. */
   private async updateStatus(): Promise<void> {
     const v = this.verdict();
-    const key = `${v.status}\n${v.reasons.join('\n')}`;
+    // The same reasons with other figures (seconds late, counts) are the same verdict: no new line for them.
+    const key = `${v.status}\n${v.reasons.join('\n').replace(/\d+/g, '#')}`;
     if (key !== this.lastVerdict) {
       const first = this.lastVerdict === undefined;
       this.lastVerdict = key;

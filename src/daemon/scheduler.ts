@@ -105,11 +105,6 @@ export class Job {
     if (this.task) this.start();
   }
 
-  /** How many cron tasks this job holds: 0 before start() and after stop, otherwise exactly 1. */
-  get cronTasks(): number {
-    return this.task && [...cron.getTasks().values()].includes(this.task) ? 1 : 0;
-  }
-
   get busy(): boolean {
     return this.inFlight !== undefined || this.pendingTimer !== undefined;
   }
