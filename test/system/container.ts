@@ -27,8 +27,10 @@ const SUITE = 'bookworm';
 const PATH_INSIDE = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export type { RunResult };
+/** The host tools live in sbin (debootstrap, nsenter's friends), which a CI runner's PATH may lack. */
+const HOST_ENV: NodeJS.ProcessEnv = { ...process.env, PATH: [...new Set([...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'])].join(':') };
 /** A command run to the end (2 minutes at most unless told); never throws for its exit code. */
-export const run = (cmd: string, args: readonly string[], opts: Parameters<typeof runProcess>[2] = {}): Promise<RunResult> => runProcess(cmd, args, { timeoutMs: 120_000, ...opts });
+export const run = (cmd: string, args: readonly string[], opts: Parameters<typeof runProcess>[2] = {}): Promise<RunResult> => runProcess(cmd, args, { timeoutMs: 120_000, env: HOST_ENV, ...opts });
 
 async function mustRun(cmd: string, args: readonly string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
   const r = await run(cmd, args, opts);
@@ -36,7 +38,7 @@ async function mustRun(cmd: string, args: readonly string[], opts: Parameters<ty
   return r.stdout;
 }
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { env: HOST_ENV }).status === 0;
 
 /** Why the container cannot be used here, or undefined when it can. */
 export function skipReason(): string | undefined {
@@ -184,7 +186,7 @@ export class Container {
     mkdirSync(inRoot, { recursive: true });
     await mustRun('cp', [nodeDeb, join(inRoot, 'nodejs.deb')]);
     await mustRun('chroot', [root, '/usr/bin/env', '-i', `PATH=${PATH_INSIDE}`, 'dpkg', '-i', '/var/cache/meterbox-test/nodejs.deb'], { timeoutMs: 300_000 });
-    const nspawn = spawn('systemd-nspawn', ['-q', '-D', root, `--machine=${name}`, '--register=no', '--keep-unit', '--link-journal=no', '-b', '--console=pipe'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const nspawn = spawn('systemd-nspawn', ['-q', '-D', root, `--machine=${name}`, '--register=no', '--keep-unit', '--link-journal=no', '-b', '--console=pipe'], { stdio: ['ignore', 'pipe', 'pipe'], env: HOST_ENV });
     let consoleText = '';
     nspawn.stdout?.setEncoding('utf8').on('data', (d: string) => (consoleText = (consoleText + d).slice(-20_000)));
     nspawn.stderr?.setEncoding('utf8').on('data', (d: string) => (consoleText = (consoleText + d).slice(-20_000)));
