@@ -43,6 +43,8 @@ else
   echo "install.sh: keeping the existing $CONF_DIR/config.json"
 fi
 install -d -m 0750 -o meterbox -g meterbox "$STATE_DIR"
+# The credential store the unit loads (LoadCredential=): root's alone; systemd reads it for the service.
+install -d -m 0700 -o root -g root "$CONF_DIR/credentials"
 
 install -m 0644 systemd/meterbox.service "$UNIT_DIR/meterbox.service"
 sed -i "s#/opt/meterbox/#$PREFIX/#" "$UNIT_DIR/meterbox.service"
@@ -50,8 +52,9 @@ if [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable meterbox.service
   if [ "$START" = 1 ]; then
-    if meterbox config check "$CONF_DIR/config.json" >/dev/null 2>&1; then systemctl restart meterbox.service
-    else echo "install.sh: not started: the config is not valid yet (meterbox config check $CONF_DIR/config.json)"; fi
+    # As the .deb's postinst: start only a config that is valid, has its secrets, and is not the example's placeholder.
+    if check=$(meterbox config check "$CONF_DIR/config.json" 2>&1) && ! printf '%s\n' "$check" | grep -q 'is a placeholder'; then systemctl restart meterbox.service
+    else echo "install.sh: not started: the config is not ready yet (meterbox config check $CONF_DIR/config.json):"; printf '%s\n' "$check" | sed 's/^/  /'; fi
   fi
 else
   echo "install.sh: systemd is not running here; the unit is installed but not enabled"

@@ -5,20 +5,22 @@
  * event; after two poll cycles it prints the receiver's view and the agent's status and stops.
  * `--classic` (or a build without the receiver): read every device once and print the table.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { PACKAGE_ROOT } from '../paths.js';
+import { NODE_FLAGS } from '../node-flags.js';
 import { readStatus } from '../store/status.js';
 import { formatStatus } from './status.js';
 import Table from 'cli-table3';
 import { DEVICE_FIXTURES } from '../paths.js';
 import { readDevice } from '../reading/read-device.js';
-import { listSnmprec, loadSnmprecFile, startFleet } from '../simulator/fleet.js';
+import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../simulator/fleet.js';
+import { STOP_BOUND_MS } from '../daemon/daemon.js';
 import type { Reading } from '../reading/types.js';
 
 function lowestSupply(r: Reading): string {
@@ -68,6 +70,35 @@ export function describeLogLine(l: LogLine): string | undefined {
   return undefined;
 }
 
+/**
+ * Ctrl-C and SIGTERM end the demo cleanly, whichever process gets them: the demo stops its
+ * `meterbox run` child, the receiver and the fleet and removes its temp dir (which holds a token),
+ * then exits 128 + the signal's number; a child that dies alone ends the demo the same way.
+ */
+function onStopSignals(): { signal(): NodeJS.Signals | undefined; wait: Promise<void>; off(): void } {
+  let got: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const wait = new Promise<void>((r) => (wake = r));
+  const handler = (s: NodeJS.Signals) => {
+    if (got) return;
+    got = s;
+    process.stderr.write(`\n${s}: stopping the demo and cleaning up\n`);
+    wake();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  return {
+    signal: () => got,
+    wait,
+    off: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      process.off('SIGHUP', handler);
+    },
+  };
+}
+
 async function productDemo(first: string, pollSeconds: number): Promise<boolean> {
   let startReceiver: ((o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<DemoReceiver>) | undefined;
   try {
@@ -80,16 +111,20 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     process.stdout.write('(this build has no reference receiver: showing the classic demo)\n\n');
     return false;
   }
+  const stopSignals = onStopSignals();
   const dir = mkdtempSync(join(tmpdir(), 'meterbox-demo-'));
-  const templates = listSnmprec(DEVICE_FIXTURES);
-  const specs = templates.map((t, i) => ({ name: t.name, varbinds: loadSnmprecFile(t.path), synthetic: { ordinal: i + 1 } }));
-  const community = 'demo-public';
-  const fleet = await startFleet(specs, { auth: { communities: [community] }, firstAddress: first, port: 'auto', fallbackPort: 16161 });
-  const token = `demo-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const agentId = 'demo-box';
+  let fleet: Fleet | undefined;
   let receiver: DemoReceiver | undefined;
+  let child: ChildProcess | undefined;
   try {
+    const templates = listSnmprec(DEVICE_FIXTURES);
+    const specs = templates.map((t, i) => ({ name: t.name, varbinds: loadSnmprecFile(t.path), synthetic: { ordinal: i + 1 } }));
+    const community = 'demo-public';
+    fleet = await startFleet(specs, { auth: { communities: [community] }, firstAddress: first, port: 'auto', fallbackPort: 16161 });
+    const token = `demo-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    const agentId = 'demo-box';
     receiver = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: token }, logger: pino({ level: 'silent' }) });
+    if (stopSignals.signal()) return true;
     writeFileSync(join(dir, 'receiver.pem'), receiver.certPem);
     const hosts = fleet.devices.map((d) => d.host);
     const config = {
@@ -98,7 +133,8 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
       credentials: [{ name: 'demo', version: '2c', community: { env: 'DEMO_COMMUNITY' } }],
       targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'demo-lan' }],
       snmp: { port: fleet.port, timeoutMs: 1000, retries: 1 },
-      schedules: { discovery: '0 0 * * *', poll: `*/${pollSeconds} * * * * *`, upload: '*/30 * * * * *', heartbeat: '*/10 * * * * *', retention: '0 0 * * *', jitterSeconds: 0 },
+      // Jitter on, as in production (at most a third of each interval).
+      schedules: { discovery: '0 0 * * *', poll: `*/${pollSeconds} * * * * *`, upload: '*/30 * * * * *', heartbeat: '*/10 * * * * *', retention: '0 0 * * *', jitterSeconds: 2 },
       storage: { path: 'outbox.db' },
       health: { port: 0 },
     };
@@ -109,14 +145,16 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
         `Reference receiver on ${receiver.url} (self-signed, SHA-256 ${receiver.fingerprint.slice(0, 23)}…)\n` +
         `meterbox run --config ${join(dir, 'config.json')}: poll every ${pollSeconds} s, heartbeat every 10 s\n\n`,
     );
-    const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
+    const agent = spawn(process.execPath, [...NODE_FLAGS, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
       env: { ...process.env, DEMO_COMMUNITY: community },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    child = agent;
+    const exited = new Promise<number | null>((r) => agent.on('exit', (c) => r(c)));
     let polls = 0;
     let deliveredAfterSecondPoll = false;
     const done = new Promise<void>((resolve) => {
-      const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+      const rl = createInterface({ input: agent.stdout as NodeJS.ReadableStream });
       rl.on('line', (text) => {
         let l: LogLine;
         try {
@@ -132,15 +170,18 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
           resolve();
         }
       });
-      child.on('exit', () => resolve());
+      void exited.then(() => resolve());
+      void stopSignals.wait.then(() => resolve());
       setTimeout(resolve, (pollSeconds * 3 + 40) * 1000).unref();
     });
     await done;
+    if (stopSignals.signal()) return true;
     // Let the heartbeat after the upload land, so the receiver's view is complete.
-    await new Promise((r) => setTimeout(r, 1500));
-    const exited = new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (c) => r(c))));
-    child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => setTimeout(r, 1500)), stopSignals.wait]);
+    agent.kill('SIGTERM');
     const code = await exited;
+    child = undefined;
+    if (stopSignals.signal()) return true;
 
     const rx = receiver;
     const agents = new Table({ head: ['agent', 'version', 'last heartbeat', 'stale', 'readings'], style: { head: [], border: [], compact: true } });
@@ -153,10 +194,24 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     if (code !== 0 || !deliveredAfterSecondPoll) process.exitCode = 1;
     return true;
   } finally {
+    await stopChild(child);
     await receiver?.close().catch(() => undefined);
-    await fleet.close();
+    await fleet?.close();
     rmSync(dir, { recursive: true, force: true });
+    stopSignals.off();
+    const sig = stopSignals.signal();
+    if (sig) process.exitCode = 128 + (osConstants.signals[sig] ?? 0);
   }
+}
+
+/** SIGTERM to the agent (it stops within its own bound), SIGKILL if it is still there well after. */
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_BOUND_MS + 2000);
+  await gone;
+  clearTimeout(timer);
 }
 
 async function classicDemo(first: string): Promise<void> {

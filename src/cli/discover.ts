@@ -10,11 +10,13 @@ import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
 import { MeterboxError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
+import type { MeterboxConfig } from '../config/schema.js';
 import { expandTargets, parseTargetArg, DEFAULT_MAX_ADDRESSES, type TargetSpec } from '../net/targets.js';
 import { validateCredentialSets, credentialsFor, type NamedCredentials } from '../discovery/credentials.js';
 import { sweep, SWEEP_DEFAULTS, type FoundPrinter, type OtherHost, type SweepResult } from '../discovery/sweep.js';
 import type { SnmpCredentials } from '../snmp/credentials.js';
 import { addSnmpOptions, credentialSetsFromFlags, intArg, type DiscoverSnmpFlags } from './snmp-options.js';
+import { EXIT } from './exit-codes.js';
 
 interface DiscoverFlags extends DiscoverSnmpFlags {
   concurrency: number;
@@ -30,6 +32,8 @@ interface DiscoverFlags extends DiscoverSnmpFlags {
 
 /** The discovery part of the configuration file (the config issue will own its schema). */
 export interface DiscoveryConfig {
+  /** The agent config's snmp section: the defaults of the matching flags (a flag given on the command line wins). */
+  snmp?: MeterboxConfig['snmp'];
   credentials?: (SnmpCredentials & { name: string })[];
   targets?: TargetSpec[];
   exclude?: string[];
@@ -107,6 +111,7 @@ export function readDiscoveryConfig(path: string): DiscoveryConfig {
   for (const w of r.warnings) process.stderr.write(`meterbox: warning: ${w}\n`);
   const allow = r.config.devices.allow;
   return {
+    snmp: r.config.snmp,
     credentials: r.credentials.map((c) => ({ name: c.name, ...c.credentials })),
     targets: r.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t)),
     exclude: r.config.exclude,
@@ -132,8 +137,10 @@ function otherJson(o: OtherHost): OtherHost {
   return o;
 }
 
-export function discoveryDocument(r: SweepResult): Record<string, unknown> {
+export function discoveryDocument(r: SweepResult, complete = true): Record<string, unknown> {
   return {
+    /** false when the sweep was interrupted: the lists hold what was found until then. */
+    complete,
     printers: r.printers.map(printerJson),
     notUnderContract: r.notUnderContract.map(printerJson),
     others: r.others.map(otherJson),
@@ -184,10 +191,11 @@ export function discoverCommand(): Command {
     .option('--max-addresses <n>', 'refuse bigger sweeps without --force', intArg('--max-addresses', 1, 2 ** 32), DEFAULT_MAX_ADDRESSES)
     .option('--config <file>', 'JSON with credentials (named), targets (label, exclude, credentials) and devices.allow')
     .option('--no-progress', 'no progress bar, even on a terminal')
-    .option('--json', 'print one JSON document on stdout: { printers, notUnderContract, others, summary }');
+    .option('--json', 'print one JSON document on stdout: { complete, printers, notUnderContract, others, summary }');
   addSnmpOptions(cmd, { repeatableCommunity: true });
-  cmd.action(async (args: string[], f: DiscoverFlags) => {
-    const cfg = f.config ? readDiscoveryConfig(f.config) : {};
+  cmd.action(async (args: string[], flags: DiscoverFlags) => {
+    const cfg = flags.config ? readDiscoveryConfig(flags.config) : {};
+    const f = withConfigDefaults(cmd, flags, cfg.snmp);
     const flagCreds = (f.community?.length ?? 0) > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
     const credentials: NamedCredentials[] = [
       ...(cfg.credentials ?? []).map(({ name, ...c }) => ({ name, credentials: c as SnmpCredentials })),
@@ -211,9 +219,15 @@ export function discoverCommand(): Command {
           cliProgress.Presets.shades_classic,
         )
       : undefined;
+    // SIGINT / SIGTERM stop the sweep; what was found so far is printed, marked incomplete, and the exit code says so.
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
+    let signal: NodeJS.Signals | undefined;
+    const onSignal = (s: NodeJS.Signals) => {
+      signal ??= s;
+      abort.abort();
+    };
     process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     const total = targets.reduce((n, t) => n + t.count, 0);
     bar?.start(total, 0, { printers: 0 });
     let result: SweepResult;
@@ -233,10 +247,37 @@ export function discoverCommand(): Command {
     } finally {
       bar?.stop();
       process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
-    if (abort.signal.aborted) process.stderr.write('meterbox: discover interrupted; showing what was found so far\n');
-    if (f.json) process.stdout.write(JSON.stringify(discoveryDocument(result), null, 2) + '\n');
-    else process.stdout.write(formatResult(result) + '\n');
+    const complete = !abort.signal.aborted;
+    if (!complete) process.stderr.write(`meterbox: discover interrupted (${signal ?? 'signal'}) after ${doneOf(result)} of ${result.summary.addresses} addresses; showing what was found so far\n`);
+    if (f.json) process.stdout.write(JSON.stringify(discoveryDocument(result, complete), null, 2) + '\n');
+    else process.stdout.write(formatResult(result) + (complete ? '' : '\n(incomplete: interrupted)') + '\n');
+    if (!complete) process.exitCode = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   });
   return cmd;
+}
+
+/** Addresses the sweep got to before it stopped. */
+function doneOf(r: SweepResult): number {
+  return r.summary.answered + r.summary.silent;
+}
+
+/**
+ * The agent config's snmp.* as the defaults of the matching flags: `discover --config` sweeps
+ * the way the daemon would, and a flag typed on the command line still wins.
+ */
+function withConfigDefaults(cmd: Command, f: DiscoverFlags, snmp: MeterboxConfig['snmp'] | undefined): DiscoverFlags {
+  if (!snmp) return f;
+  const fromConfig: [keyof DiscoverFlags & string, number][] = [
+    ['port', snmp.port],
+    ['timeout', snmp.timeoutMs],
+    ['retries', snmp.retries],
+    ['rate', snmp.ratePerSecond],
+    ['concurrency', snmp.discoveryConcurrency],
+    ['maxAddresses', snmp.maxAddresses],
+  ];
+  const out = { ...f };
+  for (const [flag, value] of fromConfig) if (cmd.getOptionValueSource(flag) !== 'cli') (out as Record<string, unknown>)[flag] = value;
+  return out;
 }

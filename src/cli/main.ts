@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --openssl-legacy-provider
-// The legacy provider is what lets OpenSSL 3 do SNMPv3 DES privacy, which old printers still use.
+// The flags are NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy.
 /** The meterbox command line: one subcommand per job, exit codes in exit-codes.ts. */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
@@ -49,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.failure;
   }
 }
+
+// `meterbox dump … | head`: the reader went away. That ends the output, quietly; it is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw err;
+});
 
 main(process.argv).then((code) => {
   // A command that set its own exit code (doctor, demo) keeps it.

@@ -9,17 +9,30 @@ import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS } from '../snmp/credentials.j
 
 export const DEFAULT_CONFIG_PATH = '/etc/meterbox/config.json';
 
-/** A secret: inline, or read from a file, or from an environment variable. */
+/** Where the shipped unit's LoadCredential= takes credentials from; outside the service, `{ "credential" }` reads here. */
+export const CREDENTIAL_STORE = '/etc/meterbox/credentials';
+/** The unit's EnvironmentFile=; outside the service, an `{ "env" }` secret missing from the environment is looked up here. */
+export const ENVIRONMENT_FILE = '/etc/meterbox/environment';
+
+/** A secret: inline, or read from a file, an environment variable or a systemd credential. */
 export const SecretRef = z
   .union(
     [
       z.string().min(1),
-      z.object({ file: z.string().min(1).meta({ description: 'file holding the secret (trailing newline removed); keep it mode 0600' }) }).strict(),
-      z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).meta({ description: 'environment variable holding the secret' }) }).strict(),
+      z.object({ file: z.string().min(1).meta({ description: 'file holding the secret (trailing newline removed); 0640 root:meterbox' }) }).strict(),
+      z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).meta({ description: 'environment variable holding the secret (the unit reads /etc/meterbox/environment)' }) }).strict(),
+      z
+        .object({
+          credential: z
+            .string()
+            .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+            .meta({ description: `systemd credential name: the file $CREDENTIALS_DIRECTORY/<name>, which the unit loads from ${CREDENTIAL_STORE}/<name>` }),
+        })
+        .strict(),
     ],
-    { error: 'a non-empty string, { "file": "/path" } or { "env": "VARIABLE" }' },
+    { error: 'a non-empty string, { "file": "/path" }, { "env": "VARIABLE" } or { "credential": "name" }' },
   )
-  .meta({ description: 'A secret: inline string, { "file": path } or { "env": variable name}. Masked in logs and `config show`.' });
+  .meta({ description: 'A secret: inline string, { "file": path }, { "env": variable name } or { "credential": systemd credential name }. Masked in logs and `config show`.' });
 export type SecretRef = z.infer<typeof SecretRef>;
 
 const cron = (dflt: string, what: string) =>

@@ -14,13 +14,16 @@ import { Outbox } from '../store/outbox.js';
 import { defaultHoldBytes } from '../store/hold.js';
 import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
 import { createDaemonLogger, type DaemonLogger } from './logger.js';
-import { Job, jitterBoundMs, type JobResult } from './scheduler.js';
+import { Job, type JobResult } from './scheduler.js';
 import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict } from './health.js';
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
 import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
-import { discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { normalizeSerial } from '../reading/identity.js';
+import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../upload/protocol.js';
+import { NODE_FLAGS, desAvailable } from '../node-flags.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -57,6 +60,8 @@ export class Daemon {
   private lastDiscovery?: DiscoverySummary;
   private recentErrors: Record<string, number> = {};
   private stopping?: Promise<void>;
+  /** The last health verdict logged, so only changes are. */
+  private lastVerdict?: string;
 
   private constructor(private readonly opts: DaemonOptions, cfg: ResolvedConfig) {
     this.cfg = cfg;
@@ -93,7 +98,10 @@ export class Daemon {
 
   private async begin(): Promise<void> {
     const c = this.cfg.config;
-    this.log.info({ version: pkg.version, agentId: c.agentId, config: this.cfg.file, db: c.storage.path, provider: this.cfg.provider.url, targets: c.targets.length, credentials: this.cfg.credentials.map((k) => k.name) }, 'meterbox starting');
+    const des = desAvailable();
+    this.log.info({ version: pkg.version, node: process.version, des, agentId: c.agentId, config: this.cfg.file, db: c.storage.path, provider: this.cfg.provider.url, targets: c.targets.length, credentials: this.cfg.credentials.map((k) => k.name) }, 'meterbox starting');
+    const needDes = this.cfg.credentials.filter((k) => k.credentials.version === '3' && k.credentials.level === 'authPriv' && k.credentials.privProtocol === 'des').map((k) => k.name);
+    if (needDes.length > 0 && !des) this.log.error({ credentials: needDes }, `SNMPv3 DES privacy needs Node started with ${NODE_FLAGS.join(' ')} (as the shipped unit and the meterbox command do); these credentials cannot work`);
     const dlog = this.logs.child('upload');
     try {
       this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
@@ -113,7 +121,7 @@ export class Daemon {
       const job = new Job(
         name,
         expr,
-        0,
+        this.jitterSeconds,
         async (signal) => {
           const r = await runs[name](signal);
           this.metrics.jobRuns.inc({ job: name, result: 'skipped' in r ? 'skipped' : r.ok ? 'ok' : 'failed' });
@@ -123,7 +131,6 @@ export class Daemon {
         this.logs.child(`job.${name}`),
         this.abort.signal,
       );
-      job.reschedule(expr, jitterBoundMs(this.jitterSeconds, job.state.intervalMs));
       this.jobs.set(name, job);
     }
     if (c.health.enabled) {
@@ -145,7 +152,7 @@ export class Daemon {
   private catchUp(): void {
     const known = this.knownDevices();
     const poll = this.jobs.get('poll') as Job;
-    const soon = Math.min(30_000, jitterBoundMs(this.jitterSeconds, poll.state.intervalMs));
+    const soon = Math.min(30_000, poll.jitterMs);
     if (known.length === 0) {
       if (targetSpecs(this.cfg).length > 0) {
         this.log.info('no known devices yet: discovering now');
@@ -171,18 +178,30 @@ export class Daemon {
     }
   }
 
+  /** Devices to poll (under contract, when devices.allow is set), with the time each was last read. */
   private knownDevices(): KnownDevice[] {
-    const byKey = new Map<string, string>();
+    const byKey = new Map<string, KnownDevice>();
     const store = this.outbox.current;
     if (store) {
       try {
-        for (const r of store.deviceHosts()) byKey.set(r.key, r.host);
+        for (const r of store.deviceHosts()) byKey.set(r.key, { key: r.key, host: r.host, ...(r.lastReadingAt ? { lastReadingAt: r.lastReadingAt } : {}) });
       } catch {
         // the outbox is failing; the registry still knows what discovery found
       }
     }
-    for (const d of this.registry.devices()) if (d.hosts[0] && (!this.cfg.config.devices.allow?.length || byKey.has(d.key))) byKey.set(d.key, d.hosts[0]);
-    return [...byKey].map(([key, host]) => ({ key, host }));
+    for (const d of this.registry.devices()) {
+      if (!d.hosts[0] || (this.cfg.config.devices.allow?.length && !byKey.has(d.key))) continue;
+      byKey.set(d.key, { ...byKey.get(d.key), key: d.key, host: d.hosts[0] });
+    }
+    return [...byKey.values()];
+  }
+
+  /** Serials in devices.allow that no sweep has found (judged once a discovery ran in this process). */
+  private allowNotFound(): string[] | undefined {
+    const allow = allowSet(this.cfg);
+    if (!allow || !this.lastDiscovery) return undefined;
+    const seen = new Set(this.registry.devices().flatMap((d) => (d.serial ? [normalizeSerial(d.serial) ?? d.serial.toUpperCase()] : [])));
+    return [...allow].filter((s) => !seen.has(s));
   }
 
   private outboxFigures(): { pending: number; oldestPendingAgeSeconds?: number; rejected: number; dataLossEvents: number } | undefined {
@@ -273,7 +292,7 @@ export class Daemon {
       this.metrics.discoveries.inc({ result: 'ok' });
       if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
       const m = s.summary;
-      return { ok: true, summary: { addresses: m.addresses, answered: m.answered, printers: s.printers, notUnderContract: s.notUnderContract, stored: s.stored } };
+      return { ok: true, summary: { addresses: m.addresses, answered: m.answered, printers: s.printers, notUnderContract: s.notUnderContract, nonPrinters: m.nonPrinters, credentialsRefused: m.failed, timedOut: m.silent, stored: s.stored } };
     } catch (err) {
       this.metrics.discoveries.inc({ result: 'failed' });
       if (isMeterboxError(err)) this.noteErrors({ [err.code]: 1 });
@@ -302,10 +321,15 @@ export class Daemon {
       uptimeSeconds: Math.round(process.uptime()),
       deviceCount: this.knownDevices().length,
       recentErrors: this.recentErrors,
-      extra: { health: this.verdict() },
+      health: this.verdict(),
     };
-    if (this.lastPoll) snap.lastPoll = { at: this.lastPoll.at, durationMs: this.lastPoll.durationMs, devices: this.lastPoll.devices, ok: this.lastPoll.ok, failed: this.lastPoll.failed };
-    if (this.lastDiscovery) snap.lastDiscovery = { at: this.lastDiscovery.at, durationMs: this.lastDiscovery.durationMs, devices: this.lastDiscovery.printers + this.lastDiscovery.notUnderContract, ok: this.lastDiscovery.printers, failed: this.lastDiscovery.summary.failed };
+    const p = this.lastPoll;
+    if (p) snap.lastPoll = { at: p.at, durationMs: p.durationMs, devices: p.devices, ok: p.ok, failed: p.failed, ...failureCounts(p.errors) };
+    const d = this.lastDiscovery;
+    if (d) {
+      const m = d.summary;
+      snap.lastDiscovery = { at: d.at, durationMs: d.durationMs, devices: d.printers + d.notUnderContract, ok: d.printers, failed: m.failed, answered: m.answered, timedOut: m.silent, credentialsRefused: m.failed, nonPrinters: m.nonPrinters };
+    }
     const disk = this.disk();
     if (disk) {
       snap.diskFreeBytes = disk.freeBytes;
@@ -339,16 +363,32 @@ export class Daemon {
 
   private verdict(): HealthVerdict {
     const jitterMs: Record<string, number> = {};
-    for (const [n, j] of this.jobs) jitterMs[n] = jitterBoundMs(this.jitterSeconds, j.state.intervalMs);
+    for (const [n, j] of this.jobs) jitterMs[n] = j.jitterMs;
     const h = this.outbox.health();
+    const noTargets = targetSpecs(this.cfg).length === 0;
+    const poll = this.jobs.get('poll') as Job;
+    const d = this.lastDiscovery;
+    const p = this.lastPoll;
+    const allowNotFound = this.allowNotFound();
     return assessHealth({
       now: new Date(),
       startedAt: this.startedAt,
       jobs: [...this.jobs.values()].map((j) => j.state),
       jitterMs,
       store: { writable: h.writable, ...(h.failure ? { failure: `${h.failure.message} [${h.failure.code}]` } : {}) },
-      idle: targetSpecs(this.cfg).length === 0 ? ['discovery'] : [],
+      idle: noTargets ? ['discovery'] : [],
       disk: this.disk(),
+      ...(noTargets
+        ? {}
+        : {
+            sight: {
+              ...(d ? { lastDiscovery: { addresses: d.summary.addresses, answered: d.summary.answered, printers: d.printers, notUnderContract: d.notUnderContract, nonPrinters: d.summary.nonPrinters, credentialsRefused: d.summary.failed } } : {}),
+              ...(p ? { lastPoll: { devices: p.devices, ok: p.ok, ...failureCounts(p.errors) } } : {}),
+              devices: this.knownDevices(),
+              readWindowMs: jobWindowMs(poll.state.intervalMs, poll.jitterMs),
+              ...(allowNotFound ? { allowNotFound } : {}),
+            },
+          }),
     });
   }
 
@@ -357,9 +397,9 @@ export class Daemon {
     const v = this.verdict();
     const o = this.outboxFigures();
     return {
-      status: v.ok ? 200 : 503,
+      status: v.status === 'unhealthy' ? 503 : 200,
       body: {
-        status: v.ok ? 'ok' : 'unhealthy',
+        status: v.status,
         reasons: v.reasons,
         warnings: v.warnings,
         agentId: this.cfg.config.agentId,
@@ -383,11 +423,21 @@ export class Daemon {
       `${this.knownDevices().length} devices`,
       p ? `last poll ${p.at.slice(11, 19)}Z ${p.ok}/${p.devices} read` : 'no poll yet',
       o ? `${o.pending} pending` : 'outbox closed',
-      v.ok ? 'healthy' : `unhealthy: ${v.reasons[0] ?? ''}`,
+      v.status === 'ok' ? 'healthy' : `${v.status}: ${v.reasons[0] ?? ''}`,
     ].join('; ');
   }
 
+  /** After each run: a change of the health verdict is logged (a blind box is a warning in the journal), and systemd's STATUS follows. */
   private async updateStatus(): Promise<void> {
+    const v = this.verdict();
+    // The same reasons with other figures (seconds late, counts) are the same verdict: no new line for them.
+    const key = `${v.status}\n${v.reasons.join('\n').replace(/\d+/g, '#')}`;
+    if (key !== this.lastVerdict) {
+      const first = this.lastVerdict === undefined;
+      this.lastVerdict = key;
+      if (v.status !== 'ok') this.log.warn({ status: v.status, reasons: v.reasons }, `health: ${v.status}: ${v.reasons[0] ?? ''}`);
+      else if (!first) this.log.info({ status: v.status }, 'health: ok again');
+    }
     if (this.notifier.enabled) await this.notifier.status(this.statusLine());
   }
 
@@ -408,7 +458,8 @@ export class Daemon {
     this.cfg = next;
     for (const w of next.warnings) this.log.warn({ path: next.file }, w);
     this.logs.setLevel(next.config.logging.level as LevelWithSilent);
-    for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], jitterBoundMs(next.config.schedules.jitterSeconds, j.state.intervalMs));
+    // Synchronous, one job after the other in one turn of the event loop: no tick can fire between an old and a new schedule.
+    for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], next.config.schedules.jitterSeconds);
     this.delivery?.reconfigure(next);
     const restartNeeded: string[] = [];
     if (JSON.stringify(prev.config.storage) !== JSON.stringify(next.config.storage)) restartNeeded.push('storage');
@@ -447,4 +498,9 @@ export class Daemon {
     })();
     return this.stopping;
   }
+}
+
+/** A cycle's failures by cause: no answer at all, or every credential refused. */
+function failureCounts(errors: Record<string, number>): { timedOut: number; credentialsRefused: number } {
+  return { timedOut: errors.MBX_SNMP_TIMEOUT ?? 0, credentialsRefused: errors.MBX_SNMP_AUTH ?? 0 };
 }

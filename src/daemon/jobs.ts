@@ -20,6 +20,8 @@ import type { Outbox } from '../store/outbox.js';
 export interface KnownDevice {
   key: string;
   host: string;
+  /** When the outbox last stored a reading of it; absent when only discovery knows it. */
+  lastReadingAt?: string;
 }
 
 export interface PollSummary {
@@ -135,6 +137,7 @@ export async function discoverDevices(opts: {
   const targets = await expandTargets(targetSpecs(cfg), cfg.config.exclude, {
     maxAddresses: snmp.maxAddresses,
     estimate: { concurrency: snmp.discoveryConcurrency, timeoutMs: snmp.timeoutMs, retries: snmp.retries },
+    overLimitAdvice: `raise snmp.maxAddresses in ${cfg.file} if you really mean it`,
   });
   const allow = cfg.config.devices.allow;
   const res = await sweep({

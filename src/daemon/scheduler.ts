@@ -18,7 +18,10 @@ export interface JobState {
   running: boolean;
   runs: number;
   failures: number;
+  /** Scheduled ticks skipped because the previous scheduled run was still busy: the job is slower than its schedule. */
   overlapsSkipped: number;
+  /** Triggers that found a run already under way doing the same work and merged into it (an upload after a poll, read-now). */
+  triggersMerged: number;
   lastStartedAt?: string;
   lastFinishedAt?: string;
   lastSuccessAt?: string;
@@ -49,36 +52,57 @@ export class Job {
   private task?: ScheduledTask;
   private inFlight?: Promise<void>;
   private pendingTimer?: NodeJS.Timeout;
+  /** Why the pending or running run was started. */
+  private busyReason?: string;
   private stopped = false;
+  private static serial = 0;
   readonly state: JobState;
 
   constructor(
     readonly name: string,
     private schedule: string,
-    private jitterMs: number,
+    /** The configured jitter; each run's bound is jitterBoundMs(this, interval). */
+    private jitterSeconds: number,
     private readonly run: (signal: AbortSignal) => Promise<JobResult>,
     private readonly log: Logger,
     private readonly signal: AbortSignal,
     private readonly random: () => number = Math.random,
   ) {
-    this.state = { name, schedule, intervalMs: cronIntervalMs(schedule), running: false, runs: 0, failures: 0, overlapsSkipped: 0 };
+    this.state = { name, schedule, intervalMs: cronIntervalMs(schedule), running: false, runs: 0, failures: 0, overlapsSkipped: 0, triggersMerged: 0 };
   }
 
+  /**
+   * Puts the job on its schedule. The only place a cron task is made: the job holds at most one,
+   * and a second start() (or a reschedule) replaces it rather than adding another.
+   */
   start(): void {
-    this.task = cron.schedule(this.schedule, () => this.trigger('schedule', this.jitterMs), { name: this.name, noOverlap: false });
-    this.task.unref();
-    this.state.nextRunAt = this.task.getNextRun()?.toISOString();
+    if (this.stopped) return;
+    const next = cron.schedule(this.schedule, (ctx) => void this.trigger('schedule', this.jitterMs, false, ctx.date), {
+      name: `${this.name}#${++Job.serial}`,
+      noOverlap: false,
+      // node-cron's own messages (a missed tick under load) go to our log, never to stdout as plain text.
+      logger: { info: (m) => this.log.debug(m), debug: (m) => this.log.debug(String(m)), warn: (m) => this.log.warn({ job: this.name }, m), error: (m) => this.log.error({ job: this.name }, String(m)) },
+    });
+    next.unref();
+    const previous = this.task;
+    this.task = next;
+    void previous?.destroy();
+    this.state.nextRunAt = next.getNextRun()?.toISOString();
   }
 
-  /** A new schedule (SIGHUP); a run in flight finishes. */
-  reschedule(schedule: string, jitterMs: number): void {
-    if (schedule === this.schedule && jitterMs === this.jitterMs) return;
+  /** The most a scheduled run waits after its tick: the jitter, at most a third of the interval. */
+  get jitterMs(): number {
+    return jitterBoundMs(this.jitterSeconds, this.state.intervalMs);
+  }
+
+  /** A new schedule or jitter (SIGHUP): the old cron task is replaced at once; a run in flight finishes. */
+  reschedule(schedule: string, jitterSeconds: number): void {
+    if (schedule === this.schedule && jitterSeconds === this.jitterSeconds) return;
     this.schedule = schedule;
-    this.jitterMs = jitterMs;
+    this.jitterSeconds = jitterSeconds;
     this.state.schedule = schedule;
     this.state.intervalMs = cronIntervalMs(schedule);
-    void this.task?.destroy();
-    if (!this.stopped) this.start();
+    if (this.task) this.start();
   }
 
   get busy(): boolean {
@@ -87,33 +111,45 @@ export class Job {
 
   /**
    * Runs the job after a random delay below `maxDelayMs`, unless it is already running or waiting
-   * to run (single-flight: the tick is skipped, and counted). `quiet`: a skip is not worth a warning.
+   * to run (single-flight: the trigger is skipped, and counted as an overlap or a merge). `quiet`:
+   * a merge is not worth an info line.
    */
-  trigger(reason: string, maxDelayMs = 0, quiet = false): boolean {
+  trigger(reason: string, maxDelayMs = 0, quiet = false, tick?: Date): boolean {
     if (this.stopped) return false;
     this.state.nextRunAt = this.task?.getNextRun()?.toISOString();
+    const at = tick ? { tick: tick.toISOString() } : {};
     if (this.busy) {
-      this.state.overlapsSkipped++;
-      this.log[quiet ? 'debug' : 'warn']({ job: this.name, reason }, 'previous run still busy; this run is skipped');
+      // Only a scheduled run still busy at its next tick means the job is slower than its schedule
+      // (an overlap, worth a warning). Anything else merges into the run already under way, which
+      // does the same work: an upload after a poll, a provider's read-now, a tick during a start-up run.
+      if (reason === 'schedule' && this.busyReason === 'schedule') {
+        this.state.overlapsSkipped++;
+        this.log.warn({ job: this.name, reason, ...at }, 'previous run still busy; this run is skipped');
+      } else {
+        this.state.triggersMerged++;
+        this.log[quiet ? 'debug' : 'info']({ job: this.name, reason, ...at, busyWith: this.busyReason }, 'merged into the run already under way');
+      }
       return false;
     }
+    this.busyReason = reason;
     const delay = maxDelayMs > 0 ? Math.floor(this.random() * maxDelayMs) : 0;
     this.pendingTimer = setTimeout(() => {
       this.pendingTimer = undefined;
-      this.inFlight = this.execute(reason).finally(() => {
+      this.inFlight = this.execute(reason, at, delay).finally(() => {
         this.inFlight = undefined;
       });
     }, delay);
     return true;
   }
 
-  private async execute(reason: string): Promise<void> {
+  private async execute(reason: string, tick: { tick?: string }, delayMs: number): Promise<void> {
     if (this.stopped) return;
     const started = Date.now();
     this.state.running = true;
     this.state.runs++;
     this.state.lastStartedAt = new Date(started).toISOString();
-    this.log.debug({ job: this.name, reason }, 'job started');
+    // One line per run, naming the cron tick it belongs to: "each job runs once per tick" is checkable from the journal.
+    this.log.info({ job: this.name, reason, ...tick, jitterMs: delayMs }, 'job started');
     let res: JobResult;
     try {
       res = await this.run(this.signal);
@@ -149,6 +185,7 @@ export class Job {
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
     this.pendingTimer = undefined;
     void this.task?.destroy();
+    this.task = undefined;
     return this.inFlight ?? Promise.resolve();
   }
 }

@@ -180,6 +180,8 @@ export interface ExpandOptions {
   resolve?: Resolver;
   /** Sweep settings, to tell the user how long an over-size sweep would take. */
   estimate?: { concurrency: number; timeoutMs: number; retries: number };
+  /** The way out named in the over-size message (default: pass --force); the daemon names snmp.maxAddresses. */
+  overLimitAdvice?: string;
 }
 
 async function systemResolve(name: string): Promise<string> {
@@ -198,6 +200,54 @@ function humanDuration(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
+/** Targets with their own ranges and exclusions resolved → disjoint per-target ranges (an address belongs to the first target that lists it). */
+function assignRanges(items: readonly { spec: TargetSpec; own: AddressRange[]; minus: AddressRange[] }[], globalMinus: readonly AddressRange[]): ExpandedTarget[] {
+  const claimed: AddressRange[] = [];
+  const out: ExpandedTarget[] = [];
+  for (const { spec, own, minus } of items) {
+    const ranges = subtractRanges(own, [...globalMinus, ...claimed, ...minus]);
+    claimed.push(...own);
+    const count = countOf(ranges);
+    const t: ExpandedTarget = { spec, ranges, count: count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count) };
+    if (spec.label) t.label = spec.label;
+    out.push(t);
+  }
+  return out;
+}
+
+/** The sweep-size limit: undefined when `targets` fit, otherwise what to say (the caller names the setting to change). */
+export function sweepSizeProblem(targets: readonly ExpandedTarget[], maxAddresses: number, estimate?: ExpandOptions['estimate']): { message: string; target: string; addresses: number; limit: number } | undefined {
+  const total = targets.reduce((n, t) => n + BigInt(t.count), 0n);
+  const max = BigInt(maxAddresses);
+  if (total <= max) return undefined;
+  const biggest = [...targets].sort((a, b) => b.count - a.count)[0] as ExpandedTarget;
+  const time = estimate ? `; with every address silent, at ${estimate.concurrency} in flight, a ${estimate.timeoutMs} ms timeout and ${estimate.retries} retries, the sweep would take about ${humanDuration(worstCaseSeconds(Number(total), estimate))}` : '';
+  return {
+    message: `${total.toLocaleString('en-US')} addresses to sweep (${biggest.spec.target} alone is ${biggest.count.toLocaleString('en-US')}), more than the limit of ${max.toLocaleString('en-US')}${time}`,
+    target: biggest.spec.target,
+    addresses: Number(total),
+    limit: Number(max),
+  };
+}
+
+/**
+ * The targets' addresses without asking DNS (a host name counts as one address): what `config
+ * check` can know about the sweep size before the box is on the customer's network.
+ */
+export function targetsWithoutDns(specs: readonly TargetSpec[], globalExclude: readonly string[] = []): ExpandedTarget[] {
+  const ranges = (text: string, wholeBlock: boolean): AddressRange[] => {
+    const e = parseEntry(text, wholeBlock);
+    return e.kind === 'hostname' ? [] : [e.range];
+  };
+  const hostCount = (spec: TargetSpec) => (parseEntry(spec.target).kind === 'hostname' ? 1 : 0);
+  const out = assignRanges(
+    specs.map((spec) => ({ spec, own: ranges(spec.target, false), minus: (spec.exclude ?? []).flatMap((x) => ranges(x, true)) })),
+    globalExclude.flatMap((x) => ranges(x, true)),
+  );
+  for (const t of out) t.count += hostCount(t.spec);
+  return out;
+}
+
 /**
  * Parse, resolve and expand targets into disjoint ranges, apply exclusions (per target and
  * global), and enforce the size limit. An address listed by two targets belongs to the first.
@@ -207,31 +257,17 @@ export async function expandTargets(specs: readonly TargetSpec[], globalExclude:
   const resolve = opts.resolve ?? systemResolve;
   const globalMinus: AddressRange[] = [];
   for (const x of globalExclude) globalMinus.push(...(await entryRanges(x, resolve, true)));
-  const claimed: AddressRange[] = [];
-  const out: ExpandedTarget[] = [];
+  const items: { spec: TargetSpec; own: AddressRange[]; minus: AddressRange[] }[] = [];
   for (const spec of specs) {
-    const own = await entryRanges(spec.target, resolve);
-    const minus = [...globalMinus, ...claimed];
+    const minus: AddressRange[] = [];
     for (const x of spec.exclude ?? []) minus.push(...(await entryRanges(x, resolve, true)));
-    const ranges = subtractRanges(own, minus);
-    claimed.push(...own);
-    const count = countOf(ranges);
-    const t: ExpandedTarget = { spec, ranges, count: count > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(count) };
-    if (spec.label) t.label = spec.label;
-    out.push(t);
+    items.push({ spec, own: await entryRanges(spec.target, resolve), minus });
   }
-  const total = out.reduce((n, t) => n + BigInt(t.count), 0n);
-  const max = BigInt(opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES);
-  if (total > max && !opts.force) {
-    const biggest = [...out].sort((a, b) => b.count - a.count)[0] as ExpandedTarget;
-    const e = opts.estimate;
-    const time = e ? `; with every address silent, at ${e.concurrency} in flight, a ${e.timeoutMs} ms timeout and ${e.retries} retries, the sweep would take about ${humanDuration(worstCaseSeconds(Number(total), e))}` : '';
-    throw new MeterboxError(
-      'MBX_TARGET_TOO_LARGE',
-      `${total.toLocaleString('en-US')} addresses to sweep (${biggest.spec.target} alone is ${biggest.count.toLocaleString('en-US')}), more than the limit of ${max.toLocaleString('en-US')}${time}. ` +
-        'Narrow the targets to the printer VLANs, or pass --force if you really mean it',
-      { target: biggest.spec.target, addresses: Number(total), limit: Number(max) },
-    );
+  const out = assignRanges(items, globalMinus);
+  const tooLarge = opts.force ? undefined : sweepSizeProblem(out, opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES, opts.estimate);
+  if (tooLarge) {
+    const { message, ...context } = tooLarge;
+    throw new MeterboxError('MBX_TARGET_TOO_LARGE', `${message}. Narrow the targets to the printer VLANs, or ${opts.overLimitAdvice ?? 'pass --force if you really mean it'}`, context);
   }
   return out;
 }

@@ -636,9 +636,10 @@ export class Store {
     return (this.db.prepare('SELECT MAX(last_reading_at) FROM devices').pluck().get() as string | null) ?? undefined;
   }
 
-  /** Every device the outbox has read, with the address it was last read at. */
-  deviceHosts(): { key: string; host: string }[] {
-    return this.db.prepare('SELECT key, host FROM devices').all() as { key: string; host: string }[];
+  /** Every device the outbox has read, with the address and time it was last read at. */
+  deviceHosts(): { key: string; host: string; lastReadingAt?: string; serial?: string }[] {
+    const rows = this.db.prepare('SELECT key, host, last_reading_at AS lastReadingAt, serial FROM devices').all() as { key: string; host: string; lastReadingAt: string | null; serial: string | null }[];
+    return rows.map((r) => ({ key: r.key, host: r.host, ...(r.lastReadingAt ? { lastReadingAt: r.lastReadingAt } : {}), ...(r.serial ? { serial: r.serial } : {}) }));
   }
 
   /** How many events of these kinds the store holds (e.g. data-loss events for health and metrics). */

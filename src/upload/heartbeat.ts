@@ -59,6 +59,7 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     ...(lostReadings > 0 ? { lostReadings } : {}),
     ...(snapshot.diskFreeBytes !== undefined ? { diskFreeBytes: int(snapshot.diskFreeBytes) } : {}),
     ...(snapshot.diskNeedBytes !== undefined ? { diskNeedBytes: int(snapshot.diskNeedBytes) } : {}),
+    ...(snapshot.health ? { health: { status: snapshot.health.status, reasons: snapshot.health.reasons.slice(0, 20).map((r) => r.slice(0, 500)) } } : {}),
     ...(snapshot.extra ? { extra: snapshot.extra } : {}),
     acks: [...(ctx.acks ?? [])],
   };

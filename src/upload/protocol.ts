@@ -40,6 +40,19 @@ export interface WireCycleSummary {
   devices: number;
   ok: number;
   failed: number;
+  /** Why hosts failed, so a mistyped community shows from the provider's side: hosts that never answered… */
+  timedOut?: number;
+  /** …hosts that answered but refused every credential (SNMPv3 auth errors)… */
+  credentialsRefused?: number;
+  /** …and (discovery) hosts that answered but are not printers, out of `answered`. */
+  nonPrinters?: number;
+  answered?: number;
+}
+
+/** The agent's own verdict: `degraded` when it runs but does not see what it should (the reasons say what to fix). */
+export interface WireHealth {
+  status: 'ok' | 'degraded' | 'unhealthy';
+  reasons: string[];
 }
 
 export interface WireEvent {
@@ -74,6 +87,7 @@ export interface HeartbeatRequest {
   diskFreeBytes?: number;
   /** What the outbox may still need on its filesystem (growth to its cap plus WAL headroom). */
   diskNeedBytes?: number;
+  health?: WireHealth;
   extra?: Record<string, unknown>;
   /** Ids of the provider's commands acted on since the last heartbeat. Present (maybe empty) = this agent acknowledges commands. */
   acks?: string[];

@@ -8,7 +8,7 @@ import type { MeterboxError } from '../errors.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { HeartbeatCommandName } from './protocol.js';
+import type { HeartbeatCommandName, WireCycleSummary, WireHealth } from './protocol.js';
 
 /** An HTTP(S) proxy reached with CONNECT; credentials here win over those in the URL. */
 export interface ProxyOptions {
@@ -103,14 +103,8 @@ export interface UploaderState {
   lastSuccessAt?: string;
 }
 
-/** Last poll or discovery cycle, as the daemon summarises it. */
-export interface CycleSummary {
-  at: string;
-  durationMs: number;
-  devices: number;
-  ok: number;
-  failed: number;
-}
+/** Last poll or discovery cycle, as the daemon summarises it (the wire's CycleSummary). */
+export type CycleSummary = WireCycleSummary;
 
 /**
  * What the daemon knows about itself for one heartbeat. Outbox depth, data-loss event counts
@@ -129,6 +123,8 @@ export interface HeartbeatSnapshot {
   diskFreeBytes?: number;
   /** What the outbox may still need on its filesystem (store/disk.ts). */
   diskNeedBytes?: number;
+  /** ok / degraded / unhealthy with the reasons, as /healthz says it. */
+  health?: WireHealth;
   /** Extra fields the daemon wants to show the provider (upload state, …). */
   extra?: Record<string, unknown>;
 }

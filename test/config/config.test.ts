@@ -8,34 +8,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isMeterboxError } from '../../src/errors.js';
-import { loadConfig, validateConfig, type ConfigProblem } from '../../src/config/load.js';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { maskConfig } from '../../src/config/redact.js';
 import { SCHEMA_FILE, schemaText } from '../../src/config/write-schema.js';
 import { createDaemonLogger } from '../../src/daemon/logger.js';
 import { runCli } from '../helpers/cli.js';
+import { problemsOf } from '../helpers/config-problems.js';
 
 const TOKEN = 'tok-4f9a1c2e7b-SECRET';
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     agentId: 'box-1',
-    provider: { url: 'https://provider.example', token: TOKEN },
+    provider: { url: 'https://provider.test', token: TOKEN },
     credentials: [{ name: 'pub', version: '2c', community: 'c0mmunity-s3cret' }],
     targets: ['10.9.0.0/28'],
     ...extra,
   };
 }
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-  try {
-    fn();
-  } catch (err) {
-    if (isMeterboxError(err, 'MBX_CONFIG_INVALID')) return err.context.problems as ConfigProblem[];
-    throw err;
-  }
-  throw new Error('expected MBX_CONFIG_INVALID');
-}
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mbx-config-'));
 
@@ -54,7 +45,7 @@ describe('config validation', () => {
       validateConfig(
         {
           agentId: 'has spaces',
-          provider: { url: 'ftp://provider.example', token: { file: 3 } },
+          provider: { url: 'ftp://provider.test', token: { file: 3 } },
           credentials: [{ name: 'x', version: '4', community: 'c' }],
           schedules: { poll: '99 * * * *', jitterSeconds: -1 },
           health: { port: 70000 },
@@ -70,7 +61,7 @@ describe('config validation', () => {
       ['$.agentId', '$.colour', '$.credentials[0].version', '$.health.port', '$.provider.token', '$.provider.url', '$.schedules.jitterSeconds', '$.schedules.poll', '$.storage.maxAgeDays'].sort(),
     );
     expect(byPath['$.agentId']).toMatchObject({ value: '"has spaces"', expected: expect.stringMatching(/letters, digits/) });
-    expect(byPath['$.provider.url']).toMatchObject({ value: '"ftp://provider.example"', expected: expect.stringMatching(/https:\/\//) });
+    expect(byPath['$.provider.url']).toMatchObject({ value: '"ftp://provider.test"', expected: expect.stringMatching(/https:\/\//) });
     expect(byPath['$.provider.token']?.expected).toMatch(/"file"/);
     expect(byPath['$.credentials[0].version']).toMatchObject({ value: '"4"', expected: expect.stringMatching(/'1', '2c' or '3'/) });
     expect(byPath['$.schedules.poll']).toMatchObject({ value: '"99 * * * *"', expected: expect.stringMatching(/cron expression.*minute/) });
@@ -80,7 +71,7 @@ describe('config validation', () => {
   });
 
   it('names missing required settings and cross-field problems together', () => {
-    const problems = problemsOf(() => validateConfig({ provider: { url: 'https://p.example', token: 't' }, credentials: [] }, 'c.json', { env: {} }));
+    const problems = problemsOf(() => validateConfig({ provider: { url: 'https://p.test', token: 't' }, credentials: [] }, 'c.json', { env: {} }));
     expect(problems.map((p) => p.path).sort()).toEqual(['$.agentId', '$.credentials']);
     expect(problems.find((p) => p.path === '$.agentId')?.expected).toMatch(/missing/);
 
@@ -107,7 +98,7 @@ describe('config validation', () => {
   });
 
   it('masks secret values in problems', () => {
-    const problems = problemsOf(() => validateConfig(minimal({ provider: { url: 'https://p.example', token: TOKEN, colour: 1 }, credentials: [{ name: 'a', version: '2c', community: 'x', extra: TOKEN }] }), 'c.json', { env: {} }));
+    const problems = problemsOf(() => validateConfig(minimal({ provider: { url: 'https://p.test', token: TOKEN, colour: 1 }, credentials: [{ name: 'a', version: '2c', community: 'x', extra: TOKEN }] }), 'c.json', { env: {} }));
     expect(JSON.stringify(problems)).not.toContain(TOKEN);
   });
 
@@ -115,7 +106,7 @@ describe('config validation', () => {
     const d = dir();
     writeFileSync(join(d, 'token'), `${TOKEN}\n`, { mode: 0o600 });
     const cfg = minimal({
-      provider: { url: 'https://p.example', token: { file: 'token' } },
+      provider: { url: 'https://p.test', token: { file: 'token' } },
       credentials: [{ name: 'v3', version: '3', user: 'mbx', authKey: { env: 'MBX_AUTH' }, privKey: { env: 'MBX_PRIV' } }],
     });
     const r = validateConfig(cfg, join(d, 'config.json'), { env: { MBX_AUTH: 'auth-pass-123', MBX_PRIV: 'priv-pass-456' } });
@@ -124,10 +115,10 @@ describe('config validation', () => {
     expect(r.secrets).toEqual(expect.arrayContaining([TOKEN, 'auth-pass-123', 'priv-pass-456']));
     expect(r.warnings).toEqual([]);
 
-    const problems = problemsOf(() => validateConfig({ ...cfg, provider: { url: 'https://p.example', token: { file: 'missing' } } }, join(d, 'config.json'), { env: { MBX_AUTH: 'auth-pass-123' } }));
+    const problems = problemsOf(() => validateConfig({ ...cfg, provider: { url: 'https://p.test', token: { file: 'missing' } } }, join(d, 'config.json'), { env: { MBX_AUTH: 'auth-pass-123' } }));
     expect(problems.map((p) => [p.path, p.expected])).toEqual([
       ['$.provider.token', expect.stringMatching(/readable file .*missing \(ENOENT\)/)],
-      ['$.credentials[0].privKey', 'the environment variable MBX_PRIV to be set and non-empty'],
+      ['$.credentials[0].privKey', 'the environment variable MBX_PRIV to be set and non-empty (for the service: in /etc/meterbox/environment)'],
     ]);
   });
 
@@ -136,12 +127,12 @@ describe('config validation', () => {
     writeFileSync(join(d, 'token'), TOKEN, { mode: 0o644 });
     chmodSync(join(d, 'token'), 0o644);
     const file = join(d, 'config.json');
-    writeFileSync(file, JSON.stringify(minimal({ provider: { url: 'https://p.example', token: { file: 'token' } } })));
+    writeFileSync(file, JSON.stringify(minimal({ provider: { url: 'https://p.test', token: { file: 'token' } } })));
     chmodSync(file, 0o644);
     const r = loadConfig(file, { env: {} });
     expect(r.warnings).toHaveLength(2);
     expect(r.warnings[0]).toMatch(/config file .*config\.json is readable by everyone \(mode 0644\)/);
-    expect(r.warnings[1]).toMatch(/secret file .*token is readable by everyone.*chmod 600/);
+    expect(r.warnings[1]).toMatch(/secret file .*token is readable by everyone.*chown root:meterbox .*token && chmod 0640/);
     chmodSync(file, 0o600);
     chmodSync(join(d, 'token'), 0o600);
     expect(loadConfig(file, { env: {} }).warnings).toEqual([]);
@@ -149,7 +140,7 @@ describe('config validation', () => {
 
   it('masks inline secrets in the effective config but shows file and env references', () => {
     const r = validateConfig(
-      minimal({ provider: { url: 'https://p.example', token: TOKEN, proxy: 'http://user:pr0xy-pass@proxy.lan:3128' }, credentials: [{ name: 'v3', version: '3', user: 'u', authKey: { env: 'A' }, privKey: 'inline-priv-key' }] }),
+      minimal({ provider: { url: 'https://p.test', token: TOKEN, proxy: 'http://user:pr0xy-pass@proxy.lan:3128' }, credentials: [{ name: 'v3', version: '3', user: 'u', authKey: { env: 'A' }, privKey: 'inline-priv-key' }] }),
       'c.json',
       { env: { A: 'auth-from-env' } },
     );
@@ -197,16 +188,16 @@ describe('config files and commands', () => {
     expect(r.credentials.map((c) => c.name)).toEqual(['office-v3', 'public']);
   });
 
-  it('`config check` lists every problem and exits 2; `config show` masks secrets', async () => {
+  it('`config check` lists every problem and exits 78 (EX_CONFIG); `config show` masks secrets', async () => {
     const d = dir();
     const bad = join(d, 'bad.json');
     writeFileSync(bad, JSON.stringify({ agentId: 'box 1', provider: { url: 'http://x', token: TOKEN }, credentials: [] }), { mode: 0o600 });
     const r = await runCli(['config', 'check', bad]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/3 problems/);
-    expect(r.stderr).toMatch(/\$\.agentId: got "box 1"; expected/);
-    expect(r.stderr).toMatch(/\$\.provider\.url: got "http:\/\/x"; expected the provider base URL/);
-    expect(r.stderr).toMatch(/\$\.credentials: got \[\]; expected at least one credential set/);
+    expect(r.stderr).toMatch(/\$\.agentId \(line 1, column 2\): got "box 1"; expected/);
+    expect(r.stderr).toMatch(/\$\.provider\.url \(line 1, column \d+\): got "http:\/\/x"; expected the provider base URL/);
+    expect(r.stderr).toMatch(/\$\.credentials \(line 1, column \d+\): got \[\]; expected at least one credential set/);
     expect(r.stderr + r.stdout).not.toContain(TOKEN);
 
     const good = join(d, 'good.json');

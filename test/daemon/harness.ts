@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
-import { CLI } from '../helpers/cli.js';
+import { CLI_ARGV } from '../helpers/cli.js';
 import { loopbackEndpoint } from '../helpers/net.js';
 
 export const TOKEN = 'agent-token-7d1e9b3c0f-NEVER-LOGGED';
@@ -39,22 +39,16 @@ export interface Receiver {
   url: string;
   certPem: string;
   readingCount(): Promise<number>;
-  agents(): Promise<{ agentId: string }[]>;
+  agents(): Promise<{ agentId: string; lastHeartbeat?: Record<string, unknown> }[]>;
   close(): Promise<void>;
 }
 
-/** The reference receiver, when this tree has a working one; undefined otherwise. */
+/** The reference receiver (src/receiver). A receiver that fails to start fails the test: delivery is never silently unchecked. */
 export async function tryStartReceiver(dir: string, agentId: string): Promise<Receiver | undefined> {
-  try {
-    const mod = (await import('../../src/receiver/index.js')) as unknown as {
-      startReceiver?: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
-    };
-    if (typeof mod.startReceiver !== 'function') return undefined;
-    return await mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
-  } catch (err) {
-    console.warn(`daemon tests: no reference receiver in this tree (${(err as Error).message}); delivery is not checked`);
-    return undefined;
-  }
+  const mod = (await import('../../src/receiver/index.js')) as unknown as {
+    startReceiver: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
+  };
+  return mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
 }
 
 export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
@@ -68,7 +62,8 @@ export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; pr
     ],
     targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'lab', credentials: ['lab'] }],
     snmp: { port: o.fleet.port, timeoutMs: 500, retries: 0 },
-    schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 0, ...o.schedules },
+    // Jitter on, as in production: second-level schedules cap it at a third of each interval.
+    schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 120, ...o.schedules },
     storage: { path: join(o.dir, 'outbox.db') },
     logging: { level: 'info' },
     health: { host: '127.0.0.1', port: o.healthPort },
@@ -93,8 +88,9 @@ export class DaemonProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(configFile: string, env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CLI, 'run', '--config', configFile], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `argv`: the command line to run instead of `node <flags> main.js run --config FILE` (e.g. the unit's ExecStart). */
+  constructor(configFile: string, env: NodeJS.ProcessEnv = {}, argv: readonly string[] = [process.execPath, ...CLI_ARGV, 'run', '--config', configFile]) {
+    this.child = spawn(argv[0] as string, argv.slice(1), { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
     this.child.stderr?.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));

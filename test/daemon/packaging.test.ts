@@ -1,17 +1,23 @@
 /**
  * The unit file and the .deb, as CI checks them: `systemd-analyze verify` with nothing on stderr,
- * `systemd-analyze security --offline` exposure, and the package's contents, control fields and
- * maintainer scripts (dpkg-deb -c / -I). Each part skips with a reason when its tool is missing.
+ * `systemd-analyze security --offline` exposure, the unit's settings that must match the code (Node
+ * flags, the config exit code, the credential store), and the package's contents, modes, size,
+ * control fields and maintainer scripts (dpkg-deb -c / -I). Booting the package is
+ * test/system/installed.test.ts. Each part skips with a reason when its tool is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { NODE_FLAGS } from '../../src/node-flags.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { CREDENTIAL_STORE } from '../../src/config/schema.js';
+import { UNIT_FILE, unitDirectives } from '../helpers/unit.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const UNIT = join(PACKAGE_ROOT, 'systemd', 'meterbox.service');
+const UNIT = UNIT_FILE;
 
 describe('systemd/meterbox.service', () => {
   it('has what the issue lists', () => {
@@ -37,6 +43,19 @@ describe('systemd/meterbox.service', () => {
     ]) expect(unit).toContain(line);
   });
 
+  it('starts Node as the CLI does, does not restart on an invalid config, lets V8 start, and loads the credential store', () => {
+    const d = unitDirectives();
+    const exec = (d.get('ExecStart')?.[0] ?? '').split(/\s+/);
+    expect(exec.slice(0, 1 + NODE_FLAGS.length)).toEqual(['/usr/bin/node', ...NODE_FLAGS]);
+    expect(exec.slice(1 + NODE_FLAGS.length)).toEqual(['/opt/meterbox/dist/cli/main.js', 'run', '--config', '/etc/meterbox/config.json']);
+    // The shebang of the installed command carries the same flags.
+    expect(readFileSync(join(PACKAGE_ROOT, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    expect(d.get('RestartPreventExitStatus')).toEqual([String(EXIT.config)]);
+    expect(d.get('SystemCallFilter')).toEqual(['@system-service', 'pkey_alloc pkey_free pkey_mprotect']);
+    expect(d.get('LoadCredential')).toEqual([`meterbox:${CREDENTIAL_STORE}`]);
+    expect(d.get('EnvironmentFile')).toEqual(['-/etc/meterbox/environment']);
+  });
+
   it.skipIf(!has('systemd-analyze'))('passes systemd-analyze verify with nothing on stderr', () => {
     const r = spawnSync('systemd-analyze', ['verify', UNIT], { encoding: 'utf8', cwd: join(PACKAGE_ROOT, 'systemd') });
     expect(r.stderr).toBe('');
@@ -48,34 +67,56 @@ describe('systemd/meterbox.service', () => {
     if (/unrecognized option|Unknown command/i.test(r.stderr)) return; // older systemd without --offline
     const m = /Overall exposure level for meterbox\.service: ([\d.]+)/.exec(r.stdout);
     expect(m, r.stdout.slice(-500) + r.stderr).not.toBeNull();
-    expect(Number(m?.[1])).toBeLessThan(3);
+    expect(Number(m?.[1])).toBeLessThanOrEqual(2.0);
   });
 });
 
 describe('npm run package:deb', () => {
-  it.skipIf(!has('dpkg-deb'))('builds a .deb with the build, the unit, the config and maintainer scripts that create the user and enable the service', () => {
+  it.skipIf(!has('dpkg-deb'))('builds a .deb of runtime files only (≤ 20 MB installed), 0755 directories, and maintainer scripts that start only a real config', () => {
     const out = mkdtempSync(join(tmpdir(), 'mbx-deb-'));
     const deb = execFileSync('bash', [join(PACKAGE_ROOT, 'scripts', 'package-deb.sh')], { cwd: PACKAGE_ROOT, env: { ...process.env, OUT_DIR: out }, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
     const info = execFileSync('dpkg-deb', ['-I', deb], { encoding: 'utf8' });
     expect(info).toMatch(/Package: meterbox/);
     expect(info).toMatch(/Depends: .*nodejs \(>= 20\)/);
+    // ExecReload runs /bin/kill, which is procps' (a minimal Debian has none).
+    expect(info).toMatch(/Depends: .*\bprocps\b/);
+    const installedKb = Number(/Installed-Size: (\d+)/.exec(info)?.[1]);
+    console.log(`package:deb: ${deb}: ${statSync(deb).size} bytes, Installed-Size ${installedKb} KiB`);
+    expect(installedKb).toBeGreaterThan(1000);
+    expect(installedKb).toBeLessThanOrEqual(20_000);
     const contents = execFileSync('dpkg-deb', ['-c', deb], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    const files = contents.split('\n');
+    const files = contents.split('\n').filter((l) => l.trim());
     // --root-owner-group: everything is root:root in the archive.
-    expect(files.filter((l) => l.trim() && !/ root\/root /.test(l))).toEqual([]);
-    for (const p of ['./opt/meterbox/dist/cli/main.js', './lib/systemd/system/meterbox.service', './etc/meterbox/config.json', './opt/meterbox/config/meterbox.schema.json', './opt/meterbox/node_modules/better-sqlite3/', './usr/bin/meterbox -> /opt/meterbox/dist/cli/main.js']) {
+    expect(files.filter((l) => !/ root\/root /.test(l))).toEqual([]);
+    // Every directory 0755, the archive's own ./ included (dpkg applies it to /).
+    expect(files.filter((l) => l.startsWith('d') && !l.startsWith('drwxr-xr-x'))).toEqual([]);
+    expect(files.some((l) => /^drwxr-xr-x .* \.\/$/.test(l))).toBe(true);
+    for (const p of ['./opt/meterbox/dist/cli/main.js', './lib/systemd/system/meterbox.service', './etc/meterbox/config.json', './opt/meterbox/config/meterbox.schema.json', './opt/meterbox/node_modules/better-sqlite3/build/Release/better_sqlite3.node', './opt/meterbox/node_modules/better-sqlite3/lib/index.js', './usr/bin/meterbox -> /opt/meterbox/dist/cli/main.js']) {
       expect(files.some((l) => l.includes(p)), p).toBe(true);
     }
-    expect(files.some((l) => l.includes('node_modules/vitest/'))).toBe(false);
+    // No build intermediates, sources, dev packages or caches.
+    for (const bad of [/node_modules\/vitest\//, /better-sqlite3\/(deps|src)\//, /better-sqlite3\/build\/Release\/(obj|.*\.a$)/, /\.d\.ts$/, /\.map$/, /sqlite3\.c$/, /\.o$/, /\/\.cache\//]) {
+      expect(files.filter((l) => bad.test(l)), String(bad)).toEqual([]);
+    }
+    const root = mkdtempSync(join(tmpdir(), 'mbx-deb-root-'));
+    execFileSync('dpkg-deb', ['-x', deb, root]);
+    // The installed example's "$schema" points at a file the package installs.
+    const schema = /"\$schema": "file:\/\/([^"]+)"/.exec(readFileSync(join(root, 'etc', 'meterbox', 'config.json'), 'utf8'))?.[1];
+    expect(schema).toBe('/opt/meterbox/config/meterbox.schema.json');
+    expect(existsSync(join(root, schema as string))).toBe(true);
     const ctl = mkdtempSync(join(tmpdir(), 'mbx-deb-ctl-'));
     execFileSync('dpkg-deb', ['-e', deb, ctl]);
     const postinst = readFileSync(join(ctl, 'postinst'), 'utf8');
     expect(postinst).toMatch(/adduser --system --group .*meterbox/);
     expect(postinst).toMatch(/systemctl enable meterbox\.service/);
-    expect(readFileSync(join(ctl, 'postrm'), 'utf8')).toMatch(/purge[\s\S]*rm -rf \/var\/lib\/meterbox/);
+    expect(postinst).toMatch(/install -d -m 0700 -o root -g root \/etc\/meterbox\/credentials/);
+    expect(postinst).toMatch(/meterbox config check "\$conf"[\s\S]*is a placeholder[\s\S]*systemctl restart/);
+    expect(readFileSync(join(ctl, 'prerm'), 'utf8')).toMatch(/upgrade\) systemctl stop meterbox\.service/);
+    expect(readFileSync(join(ctl, 'postrm'), 'utf8')).toMatch(/purge[\s\S]*rm -rf \/var\/lib\/meterbox \/etc\/meterbox/);
     expect(readFileSync(join(ctl, 'conffiles'), 'utf8').trim()).toBe('/etc/meterbox/config.json');
     for (const s of ['postinst', 'prerm', 'postrm']) expect(spawnSync('sh', ['-n', join(ctl, s)]).status, s).toBe(0);
-  }, 120_000);
+    for (const d of [out, root, ctl]) rmSync(d, { recursive: true, force: true });
+  }, 180_000);
 
   it('install.sh and uninstall.sh are valid shell and keep or purge the data as documented', () => {
     for (const s of ['install.sh', 'uninstall.sh', 'package-deb.sh']) expect(spawnSync('bash', ['-n', join(PACKAGE_ROOT, 'scripts', s)]).status, s).toBe(0);

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { CLI_ARGV } from '../helpers/cli.js';
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip'].find((p) => existsSync(p));
 const isRoot = process.getuid?.() === 0;
@@ -21,7 +22,6 @@ if (skipReason) console.warn(`netns discovery lab skipped: ${skipReason}`);
 
 const id = Math.random().toString(36).slice(2, 6);
 const NS = { site: `mbx${id}-site`, rtr: `mbx${id}-rtr`, p: [1, 2, 3].map((k) => `mbx${id}-p${k}`) };
-const CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
 const HELPER = join(PACKAGE_ROOT, 'test', 'discovery', 'ns-agents.mjs');
 
 function ip(...args: string[]): void {
@@ -104,7 +104,7 @@ describe.skipIf(skipReason !== undefined)('discovery across routed VLANs in netw
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(
         IP as string,
-        ['netns', 'exec', NS.site, process.execPath, CLI, 'discover', 'vlan1=10.201.1.0/24', 'vlan2=10.201.2.0/24', 'vlan3=10.201.3.0/24',
+        ['netns', 'exec', NS.site, process.execPath, ...CLI_ARGV, 'discover', 'vlan1=10.201.1.0/24', 'vlan2=10.201.2.0/24', 'vlan3=10.201.3.0/24',
           '--exclude', '10.201.3.40', '--community', 'alpha', '--community', 'beta', '--timeout', '300', '--retries', '0', '--json'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );

@@ -73,7 +73,8 @@ function noSecrets(r: CliResult): void {
 }
 
 const read = (d: { host: string; port: number }, ...extra: string[]) =>
-  runCli(['read', d.host, '--port', String(d.port), '--timeout', '500', '--retries', '0', ...extra]);
+  // The agents answer from this process: a timeout that a busy machine cannot outlast by accident.
+  runCli(['read', d.host, '--port', String(d.port), '--timeout', '1500', '--retries', '0', ...extra]);
 
 const v3Args = (u: V3Credentials) => [
   '--snmp-version', '3', '--v3-user', u.user, '--v3-level', u.level,
@@ -124,11 +125,12 @@ describe('meterbox read (CLI subprocess)', () => {
     noSecrets(r);
   });
 
-  it('v3 md5+des: without the OpenSSL legacy provider DES is refused with a clear usage error (exit 2)', async () => {
+  it('v3 md5+des: run without the OpenSSL legacy provider (bare `node main.js`), DES is refused with a clear usage error (exit 2)', async () => {
     // Node 20's OpenSSL 3 has no DES unless started with --openssl-legacy-provider; the agent here (this test
     // process) has none either, so the positive md5+des read runs against snmpd in v3-snmpd.test.ts.
     const u = USERS.find((x) => x.privProtocol === 'des') as V3Credentials;
-    const r = await read(dev('generic'), ...v3Args(u), '--json');
+    const d = dev('generic');
+    const r = await runCli(['read', d.host, '--port', String(d.port), ...v3Args(u), '--timeout', '1000', '--retries', '0', '--json'], { nodeFlags: [] });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('MBX_USAGE');
@@ -220,18 +222,19 @@ describe('meterbox read (CLI subprocess)', () => {
 
     it('replies that are not SNMP: MBX_SNMP_MALFORMED, exit 1', async () => {
       const d = dev('malformed');
-      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '300', '--retries', '0', '--json']);
+      const before = d.agent.requests;
+      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1500', '--retries', '0', '--json']);
       expect(r.stderr).toContain('MBX_SNMP_MALFORMED');
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       // It gives up at once rather than splitting the probe OID by OID.
-      expect(r.ms).toBeLessThan(3000);
+      expect(d.agent.requests - before).toBe(1);
     });
 
     it('latency and 30% loss: retries 3 still read everything', async () => {
       const d = dev('lossy');
       const before = d.agent.requests;
-      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '300', '--retries', '3']);
+      const r = await runCli(['read', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '800', '--retries', '3']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/serial\s+GCL4100-000123/);

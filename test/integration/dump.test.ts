@@ -2,6 +2,8 @@
  * `meterbox dump` (CLI subprocess) of served fixtures: the snmprec it writes parses back, holds the
  * Printer-MIB objects, and served again gives the same Reading as the original device.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/
 import { isUnder } from '../../src/snmp/oid.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';
 import type { Varbind } from '../../src/snmp/values.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI_ARGV, runCli } from '../helpers/cli.js';
 import { loopbackEndpoint } from '../helpers/net.js';
 
 const FIXTURES = listSnmprec(DEVICE_FIXTURES).map((f) => ({ ...f, varbinds: loadSnmprecFile(f.path) }));
@@ -54,6 +56,17 @@ describe('meterbox dump', () => {
     // The generic fixture holds only standard subtrees, so the dump must reproduce it exactly.
     expect(parsed.varbinds).toEqual(original);
     expect(parsed.varbinds.filter((vb) => isUnder(vb.oid, '1.3.6.1.2.1.43')).length).toBeGreaterThan(40);
+  });
+
+  it('`meterbox dump … | head` ends quietly when the reader goes away: no EPIPE stack, exit 0', async () => {
+    const d = fleet.devices.find((x) => x.name === 'generic-color-laser');
+    if (!d) throw new Error('generic-color-laser fixture is not served');
+    // head -n 0 exits at once, so every line dump writes meets a closed pipe (async: the agents live in this process).
+    const cli = [process.execPath, ...CLI_ARGV].map((a) => `'${a}'`).join(' ');
+    const script = `${cli} dump ${d.host} --port ${d.port} --community ${COMMUNITY} --timeout 1000 --retries 0 | head -n 0; echo "dump exit \${PIPESTATUS[0]}" >&2`;
+    const { stderr } = await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8' });
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(stderr).toMatch(/dump exit 0\n$/);
   });
 
   it.each(FIXTURES.map((f) => [f.name, f] as const))('%s: dump -o file, serve the dump, same Reading', async (name, f) => {

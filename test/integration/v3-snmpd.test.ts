@@ -3,10 +3,7 @@
  * config and persistent dir. Proves our USM works beyond our own simulator, and that v3 failures
  * which a real agent reports (wrong digest, unknown user) surface as MBX_SNMP_AUTH / exit 5 at once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMeterboxError } from '../../src/errors.js';
 import { SnmpClient } from '../../src/snmp/client.js';
@@ -16,24 +13,12 @@ import { runCli } from '../helpers/cli.js';
 import { sweep } from '../../src/discovery/sweep.js';
 import { expandTargets } from '../../src/net/targets.js';
 import { freeUdpPort } from '../helpers/ports.js';
-
-function findSnmpd(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  for (const d of dirs) {
-    const p = join(d, 'snmpd');
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import { findSnmpd, SNMPD_SYS_DESCR as SYS_DESCR, startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
+import { execStartArgv } from '../helpers/unit.js';
+import { DaemonProcess, freeTcpPort, tempDir, writeConfig } from '../daemon/harness.js';
 
 const SNMPD = findSnmpd();
 const HOST = '127.0.0.1';
-const SYS_DESCR = 'meterbox v3 test snmpd';
 
 const SHA256: V3Credentials = { version: '3', user: 'meter256', level: 'authPriv', authProtocol: 'sha256', authKey: 'Auth-Key-256-x9', privProtocol: 'aes', privKey: 'Priv-Key-aes-q7' };
 const MD5DES: V3Credentials = { version: '3', user: 'metermd5', level: 'authPriv', authProtocol: 'md5', authKey: 'Auth-Key-md5-k3', privProtocol: 'des', privKey: 'Priv-Key-des-w2' };
@@ -45,62 +30,19 @@ const cliV3 = (u: V3Credentials) => [
 ];
 
 describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: snmpd is not installed; apt-get install snmpd)'}`, () => {
-  let dir = '';
   let port = 0;
-  let snmpd: ChildProcess | undefined;
-  let log = '';
+  let snmpd: RunningSnmpd | undefined;
 
   const client = (credentials: V3Credentials, over: { timeoutMs?: number; retries?: number } = {}) =>
     new SnmpClient({ host: HOST, port, credentials, timeoutMs: over.timeoutMs ?? 1000, retries: over.retries ?? 0 });
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'meterbox-snmpd-'));
     port = await freeUdpPort(HOST);
-    // createUser is read from the main config: with -C, snmpd does not load users from the persistent file
-    // at start-up. The persistent dir still keeps snmpd's engineBoots etc. out of /var/lib/snmp.
-    writeFileSync(
-      join(dir, 'snmpd.conf'),
-      [
-        `agentAddress udp:${HOST}:${port}`,
-        `createUser ${SHA256.user} SHA-256 "${SHA256.authKey}" AES "${SHA256.privKey}"`,
-        `createUser ${MD5DES.user} MD5 "${MD5DES.authKey}" DES "${MD5DES.privKey}"`,
-        `rouser ${SHA256.user} priv`,
-        `rouser ${MD5DES.user} priv`,
-        `sysDescr ${SYS_DESCR}`,
-        'sysName snmpd-under-test',
-        'sysLocation loopback',
-        '',
-      ].join('\n'),
-    );
-    snmpd = spawn(SNMPD as string, ['-C', '-c', join(dir, 'snmpd.conf'), '-f', '-Lo'], {
-      env: { ...process.env, MIBS: '', SNMP_PERSISTENT_DIR: join(dir, 'persist') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    snmpd.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-    snmpd.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    // Ready when a v3 GET succeeds.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (snmpd.exitCode !== null) throw new Error(`snmpd exited with ${snmpd.exitCode}: ${log}`);
-      const c = client(SHA256, { timeoutMs: 200 });
-      try {
-        await c.get(['1.3.6.1.2.1.1.1.0']);
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`snmpd did not answer on ${HOST}:${port}: ${String(err)}\n${log}`);
-      } finally {
-        c.close();
-      }
-    }
+    snmpd = await startSnmpd(HOST, port, [SHA256, MD5DES]);
   });
 
   afterAll(async () => {
-    if (snmpd && snmpd.exitCode === null) {
-      const exited = new Promise<void>((res) => snmpd?.once('exit', () => res()));
-      snmpd.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await snmpd?.close();
   });
 
   it('authPriv sha256+aes: SnmpClient reads and walks the system group', async () => {
@@ -136,14 +78,12 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     expect(r.code).toBe(4);
   });
 
-  it('a wrong auth key is MBX_SNMP_AUTH, well before timeout × (retries + 1)', async () => {
+  it('a wrong auth key is MBX_SNMP_AUTH from the agent\'s report, without waiting for a timeout', async () => {
     const c = client({ ...SHA256, authKey: 'Wrong-Auth-Key-1' }, { timeoutMs: 2000, retries: 1 });
-    const started = Date.now();
     const err = await c.get(['1.3.6.1.2.1.1.1.0']).catch((e: unknown) => e);
-    const ms = Date.now() - started;
     c.close();
     expect(isMeterboxError(err, 'MBX_SNMP_AUTH')).toBe(true);
-    expect(ms).toBeLessThan(1000);
+    expect(c.stats.timeouts).toBe(0);
   });
 
   it('meterbox read with a wrong auth key exits 5', async () => {
@@ -152,16 +92,14 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('MBX_SNMP_AUTH');
     expect(r.stderr).not.toContain('Wrong-Auth-Key-1');
-    expect(r.ms).toBeLessThan(4000);
   });
 
   it('an unknown user is MBX_SNMP_AUTH', async () => {
     const c = client({ ...SHA256, user: 'nobody-here' }, { timeoutMs: 2000, retries: 1 });
-    const started = Date.now();
     const err = await c.get(['1.3.6.1.2.1.1.1.0']).catch((e: unknown) => e);
     c.close();
     expect(isMeterboxError(err, 'MBX_SNMP_AUTH')).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(c.stats.timeouts).toBe(0);
   });
 
   it('a wrong privacy key gets no answer from snmpd: MBX_SNMP_TIMEOUT naming the v3 credentials', async () => {
@@ -179,10 +117,34 @@ describe.skipIf(!SNMPD)(`SNMPv3 against Debian snmpd${SNMPD ? '' : ' (skipped: s
     const both = await sweep({ targets, credentials: [wrong, right], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
     expect(both.others).toEqual([expect.objectContaining({ host: HOST, kind: 'not-a-printer', credential: 'v3-right' })]);
 
-    const started = Date.now();
     const alone = await sweep({ targets, credentials: [wrong], port, timeoutMs: 2000, retries: 1, ratePerSecond: 0 });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(alone.others).toEqual([expect.objectContaining({ host: HOST, kind: 'failed', error: expect.objectContaining({ code: 'MBX_SNMP_AUTH' }) })]);
     expect(JSON.stringify(alone)).not.toContain('Wrong-Auth-Key-1');
+  });
+
+  it('meterbox run started as the unit starts it (its ExecStart) reads an SNMPv3 md5+des agent', async () => {
+    // Without the unit's --openssl-legacy-provider the daemon could not encrypt DES: snmpd would count as
+    // answered-but-failed. With it, the probe gets through and snmpd is seen for what it is: not a printer.
+    const dir = tempDir();
+    const config = join(dir, 'config.json');
+    writeConfig(config, {
+      agentId: 'des-box',
+      provider: { url: `https://127.0.0.1:${await freeTcpPort()}`, token: 'tok-des-7a1c9e' },
+      credentials: [{ name: 'des', version: '3', user: MD5DES.user, authProtocol: 'md5', authKey: MD5DES.authKey, privProtocol: 'des', privKey: MD5DES.privKey }],
+      targets: [HOST],
+      snmp: { port, timeoutMs: 1000, retries: 0 },
+      schedules: { discovery: '0 0 1 1 *', poll: '0 0 1 1 *', upload: '0 0 1 1 *', heartbeat: '0 0 1 1 *', retention: '0 0 1 1 *' },
+      storage: { path: join(dir, 'outbox.db') },
+      health: { port: 0 },
+    });
+    const daemon = new DaemonProcess(config, {}, execStartArgv(config));
+    try {
+      const done = await daemon.waitForLog((l) => l.component === 'job.discovery' && l.msg === 'job done', 20_000, 'discovery');
+      expect(done).toMatchObject({ addresses: 1, answered: 1, printers: 0, nonPrinters: 1, credentialsRefused: 0 });
+      const hb = daemon.lines().find((l) => l.msg === 'meterbox starting');
+      expect(hb?.des).toBe(true);
+    } finally {
+      daemon.kill();
+    }
   });
 });

@@ -87,10 +87,10 @@ describe('free space against the need', () => {
   it('/healthz: a low disk is a warning (still 200), a critical one a reason (503)', () => {
     const base = { now: new Date(), startedAt: new Date(), jobs: [], jitterMs: {}, store: { writable: true } };
     const low = assessHealth({ ...base, disk: diskVerdict(100 * MiB, need, '/d') });
-    expect(low).toMatchObject({ ok: true, reasons: [] });
+    expect(low).toMatchObject({ status: 'ok', reasons: [] });
     expect(low.warnings[0]).toMatch(/disk will fill/);
     const critical = assessHealth({ ...base, disk: diskVerdict(MiB, need, '/d') });
-    expect(critical.ok).toBe(false);
+    expect(critical.status).toBe('unhealthy');
     expect(critical.reasons[0]).toMatch(/disk almost full/);
   });
 });
