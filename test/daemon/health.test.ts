@@ -20,7 +20,7 @@ const discovery = { addresses: 254, answered: 0, printers: 0, notUnderContract: 
 
 describe('the health verdict', () => {
   it('is degraded when discovery found no printer, saying which of the three ways', () => {
-    expect(assessHealth({ ...base, sight: sight({ lastDiscovery: discovery }) })).toEqual({ status: 'degraded', reasons: [expect.stringMatching(/^discovery found no printer: none of the 254 addresses answered SNMP; check the community/)] });
+    expect(assessHealth({ ...base, sight: sight({ lastDiscovery: discovery }) })).toEqual({ status: 'degraded', reasons: [expect.stringMatching(/^discovery found no printer: none of the 254 addresses answered SNMP; check the community/)], warnings: [] });
     expect(assessHealth({ ...base, sight: sight({ lastDiscovery: { ...discovery, answered: 3, credentialsRefused: 3 } }) }).reasons).toEqual([expect.stringMatching(/all 3 hosts that answered refused every credential \(MBX_SNMP_AUTH\)/)]);
     expect(assessHealth({ ...base, sight: sight({ lastDiscovery: { ...discovery, answered: 5, nonPrinters: 5 } }) }).reasons).toEqual([expect.stringMatching(/5 hosts answered, 5 of them not printers; check that the targets cover the printer VLANs/)]);
   });
@@ -41,7 +41,7 @@ describe('the health verdict', () => {
   });
 
   it('is ok when it sees its printers; unhealthy (with the blind reasons after) when a job misses its window', () => {
-    expect(assessHealth({ ...base, sight: sight({ lastDiscovery: { ...discovery, answered: 1, printers: 1 }, devices: [{ key: 'k', host: 'h', lastReadingAt: '2026-11-22T09:59:00Z' }] }) })).toEqual({ status: 'ok', reasons: [] });
+    expect(assessHealth({ ...base, sight: sight({ lastDiscovery: { ...discovery, answered: 1, printers: 1 }, devices: [{ key: 'k', host: 'h', lastReadingAt: '2026-11-22T09:59:00Z' }] }) })).toEqual({ status: 'ok', reasons: [], warnings: [] });
     const v = assessHealth({ ...base, jobs: [job('upload', '2026-11-22T01:00:00Z')], sight: sight({ lastDiscovery: discovery }) });
     expect(v.status).toBe('unhealthy');
     expect(v.reasons).toEqual([expect.stringMatching(/^upload: no successful run/), expect.stringMatching(/^discovery found no printer/)]);

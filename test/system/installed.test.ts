@@ -34,6 +34,8 @@ if (SKIP) console.warn(`installed-system test skipped: ${SKIP}`);
 if (SKIP && process.env.METERBOX_REQUIRE_SYSTEM_TEST === '1') throw new Error(`METERBOX_REQUIRE_SYSTEM_TEST is set, but the installed-system test cannot run: ${SKIP}`);
 
 const TOKEN = 'systest-token-5b7e2d9a41-NEVER-LOGGED';
+/** The provider's read-only token: the receiver's read endpoints refuse agent tokens (tenancy). */
+const READ_TOKEN = 'systest-provider-read-0c6f1e2a9b';
 const COMMUNITY = 'systest-c0mmunity';
 const AGENT = 'systest-box';
 const DES: V3Credentials = { version: '3', user: 'mbxdes', level: 'authPriv', authProtocol: 'md5', authKey: 'Des-Auth-Key-3k', privProtocol: 'des', privKey: 'Des-Priv-Key-8q' };
@@ -87,7 +89,7 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   /** GET on the receiver's API with the agent's token, trusting its certificate (the box's caFile). */
   const rxGet = (path: string) =>
     new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port: rxPort, path, ca: readFileSync(join(work, 'rx.pem')), headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+      const req = https.get({ host: '127.0.0.1', port: rxPort, path, ca: readFileSync(join(work, 'rx.pem')), headers: { authorization: `Bearer ${READ_TOKEN}` } }, (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (d: string) => (text += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') as Record<string, unknown> }));
@@ -108,7 +110,7 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
     await gone;
   };
 
-  /** Ids of every reading the receiver holds, through its API with the agent's token (repeats kept, to see them). */
+  /** Ids of every reading the receiver holds, through its API with the provider's read token (repeats kept, to see them). */
   async function receiverIds(): Promise<string[]> {
     const get = async (path: string) => (await rxGet(path)).body;
     const devices = (await get('/v1/devices')).devices as { key: string }[];
@@ -183,7 +185,7 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
     const pair = await selfSignedPair('127.0.0.1');
     writeFileSync(join(work, 'rx.pem'), pair.cert);
     writeFileSync(join(work, 'rx.key'), pair.key, { mode: 0o600 });
-    writeFileSync(join(work, 'tokens.json'), JSON.stringify({ [AGENT]: TOKEN }));
+    writeFileSync(join(work, 'tokens.json'), JSON.stringify({ [AGENT]: TOKEN, viewer: { role: 'read', token: READ_TOKEN } }));
     simulator = spawn(process.execPath, [...CLI_ARGV, 'simulate', '--synthetic', '3', '--first', `${block}.2`, '--port', '161', '--community', COMMUNITY], { stdio: ['ignore', 'pipe', 'inherit'] });
     await waitFor(() => new Promise<true | undefined>((res) => simulator?.stdout?.once('data', () => res(true))), 30_000, 'the simulator');
     snmpd = await startSnmpd(snmpdHost, 161, [DES, PROBE]);
