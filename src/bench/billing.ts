@@ -7,7 +7,7 @@
  * The receiver's export adds its database read on top of these figures.
  */
 import { DEFAULT_CONTRACT, DeviceValidator, usageByDevice, type DeviceMeterReading } from '../billing/index.js';
-import type { CounterSources, CounterUnits } from '../reading/types.js';
+import type { CounterSources, CounterUnits } from '../contract/reading.js';
 import { PeakRss } from './rss.js';
 
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 import { Store } from '../store/store.js';
 import { PeakRss } from './rss.js';
 

@@ -9,7 +9,7 @@
  * receiver can embed it later as `billing: {...}` and get the same errors. Pure: no I/O.
  */
 import { z } from 'zod';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 
 const whole = (what: string, min: number) =>
   z

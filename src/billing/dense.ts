@@ -4,7 +4,7 @@
  * lookup by a varying property name is what made them slow (measured: ~4 µs a reading before, see
  * notes/issue-12a.md).
  */
-import { COUNTER_NAMES, COUNTER_UNITS, type CounterName, type CounterUnit } from '../reading/types.js';
+import { COUNTER_NAMES, COUNTER_UNITS, type CounterName, type CounterUnit } from '../contract/reading.js';
 import type { MeterReading } from './types.js';
 
 export const COUNTER_COUNT = COUNTER_NAMES.length;

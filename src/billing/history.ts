@@ -5,7 +5,7 @@
  * device is done cost more in garbage collection than the rules themselves. Only one device's
  * history is held at a time; a fleet export reuses it (reset()).
  */
-import type { CounterName, CounterSources } from '../reading/types.js';
+import type { CounterName, CounterSources } from '../contract/reading.js';
 import { COUNTER_COUNT as N } from './dense.js';
 import type { BillingEvent, DeviceSegment, MeterReading } from './types.js';
 import type { ReadingCheck } from './validate.js';

@@ -4,7 +4,7 @@
  * streams millions of rows need not build whole Readings; `toMeterReading` adapts a Reading.
  * Output is JSON-ready: times are ISO strings, every figure carries its formula and evidence.
  */
-import type { CounterName, Counters, CounterSources, CounterUnits, Reading } from '../reading/types.js';
+import type { CounterName, Counters, CounterSources, CounterUnits, Reading } from '../contract/reading.js';
 
 /** One reading of one device, as billing needs it. */
 export interface MeterReading {

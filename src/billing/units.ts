@@ -22,7 +22,7 @@
  * counter is asked for. A quantity that is needed and cannot be read makes the figure not
  * computable, with the reason. Nothing here knows a vendor: the profile declares, the core computes.
  */
-import { COUNTER_NAMES, type CounterName, type CounterUnit } from '../reading/types.js';
+import { COUNTER_NAMES, type CounterName, type CounterUnit } from '../contract/reading.js';
 import type { BillingContract } from './contract.js';
 import { COUNTER_INDEX, unitCode } from './dense.js';
 import type { Boundary, ContractUnits, FormulaTerm, MeterReading, UnitFigure, UnitName } from './types.js';

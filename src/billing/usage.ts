@@ -15,8 +15,8 @@
  * device's from its first. A rollback breaks the counters concerned the same way. No delta is ever
  * negative, and readings are never altered.
  */
-import { MeterboxError } from '../errors.js';
-import type { CounterName } from '../reading/types.js';
+import { MeterboxError } from '../contract/errors.js';
+import type { CounterName } from '../contract/reading.js';
 import { DEFAULT_CONTRACT, MS_PER_DAY, MS_PER_HOUR, type BillingContract } from './contract.js';
 import type {
   BillingEvent,

@@ -24,8 +24,8 @@
  * - reading.gap: more than gapHours since the previous reading.
  * Memory: the trailing window only (trailingDays + 1 day of readings), one device at a time.
  */
-import { MeterboxError } from '../errors.js';
-import { COUNTER_NAMES, type CounterName } from '../reading/types.js';
+import { MeterboxError } from '../contract/errors.js';
+import { COUNTER_NAMES, type CounterName } from '../contract/reading.js';
 import { MS_PER_DAY, MS_PER_HOUR, type BillingContract } from './contract.js';
 import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, densify, unitName } from './dense.js';
 import type { BillingEvent, MeterReading, ReplacedEvent } from './types.js';

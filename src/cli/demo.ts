@@ -21,7 +21,7 @@ import { DEVICE_FIXTURES } from '../paths.js';
 import { readDevice } from '../reading/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../simulator/fleet.js';
 import { STOP_BOUND_MS } from '../daemon/daemon.js';
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 
 function lowestSupply(r: Reading): string {
   const withPercent = r.supplies.filter((s) => s.percent !== undefined && s.class !== 'receptacle');

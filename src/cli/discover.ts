@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { MeterboxConfig } from '../config/schema.js';
 import { expandTargets, parseTargetArg, DEFAULT_MAX_ADDRESSES, type TargetSpec } from '../net/targets.js';

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { Command } from 'commander';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { isMeterboxError } from '../errors.js';
+import { isMeterboxError } from '../contract/errors.js';
 import { loadConfig, type ResolvedConfig } from '../config/load.js';
 import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { probeHost } from '../discovery/probe.js';

@@ -1,5 +1,5 @@
 /** Exit codes of the CLI; documented in the README and stable for scripts. */
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 export const EXIT = {
   ok: 0,

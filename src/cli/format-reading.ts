@@ -1,7 +1,7 @@
 /** Human-readable summary of a Reading for the technician at the printer. */
 import Table from 'cli-table3';
 import type { DataProblem } from '../reading/quality.js';
-import type { Reading, Supply } from '../reading/types.js';
+import type { Reading, Supply } from '../contract/reading.js';
 
 function bar(percent: number | undefined): string {
   if (percent === undefined) return '';

@@ -3,7 +3,7 @@
 /** The meterbox command line: one subcommand per job, exit codes in exit-codes.ts. */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { isMeterboxError } from '../errors.js';
+import { isMeterboxError } from '../contract/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { readCommand } from './read.js';
 import { dumpCommand } from './dump.js';

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { selfSignedPair } from '../receiver/tls.js';
 import { isPostgresUrl, openStore } from '../receiver/store/open.js';
 import type { ReceiverStore } from '../receiver/store/types.js';

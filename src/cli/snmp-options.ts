@@ -1,6 +1,6 @@
 /** The SNMP flags shared by `read`, `dump` (and later `discover`), turned into an SnmpTarget. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS, credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
 import type { SnmpTarget } from '../snmp/client.js';
 import type { NamedCredentials } from '../discovery/credentials.js';

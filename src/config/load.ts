@@ -11,7 +11,7 @@ import { resolve as resolvePath, dirname, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { parseTargetArg, parseEntry, sweepSizeProblem, targetsWithoutDns, type TargetSpec } from '../net/targets.js';
 import { credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
 import { CREDENTIAL_STORE, ENVIRONMENT_FILE, ConfigSchema, CredentialSchema, TargetSchema, type CredentialConfig, type MeterboxConfig, type SecretRef } from './schema.js';

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Logger, LevelWithSilent } from 'pino';
-import { isMeterboxError } from '../errors.js';
+import { isMeterboxError } from '../contract/errors.js';
 import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/load.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
 import { DeviceRegistry } from '../discovery/registry.js';

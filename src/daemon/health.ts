@@ -11,7 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import type { JobState } from './scheduler.js';
 
 export interface HealthInput {

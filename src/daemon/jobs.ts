@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { isMeterboxError } from '../errors.js';
+import { isMeterboxError } from '../contract/errors.js';
 import type { ResolvedConfig, ResolvedCredential } from '../config/load.js';
 import { preferFirst, type NamedCredentials } from '../discovery/credentials.js';
 import type { DeviceRegistry } from '../discovery/registry.js';
@@ -14,7 +14,7 @@ import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.j
 import { normalizeSerial } from '../reading/identity.js';
 import { readDevice } from '../reading/read-device.js';
 import type { DataProblem } from '../reading/quality.js';
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 import type { Outbox } from '../store/outbox.js';
 
 export interface KnownDevice {

@@ -2,7 +2,7 @@
  * Named credential sets for discovery: each target names the sets to try, in order.
  * Names are what output and logs show; the secrets never leave the SnmpCredentials.
  */
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
 
 export interface NamedCredentials {

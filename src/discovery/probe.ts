@@ -12,7 +12,7 @@
  *   is alive, so the others get no retries.
  * - A credential the agent rejects (SNMPv3 wrong key or user: EAuthFailure) is out at once.
  */
-import { MeterboxError, isMeterboxError } from '../errors.js';
+import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { SnmpClient } from '../snmp/client.js';
 import type { SnmpValue } from '../snmp/values.js';
 import type { NamedCredentials } from './credentials.js';

@@ -8,7 +8,7 @@ import type { Profile } from '../profiles/types.js';
 import { SnmpClient, type SnmpStats, type SnmpTarget } from '../snmp/client.js';
 import type { SnmpValue } from '../snmp/values.js';
 import type { DataProblem } from '../reading/quality.js';
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 
 export async function readAfterProbe(
   target: SnmpTarget,

@@ -3,7 +3,7 @@
  * changed since the last sweep. Pure: it is fed sweep observations and a time. The daemon keeps
  * it in the store (devices() out, restore() in), so credentials and addresses survive restarts.
  */
-import type { DeviceIdentity, KeySource } from '../reading/types.js';
+import type { DeviceIdentity, KeySource } from '../contract/reading.js';
 
 export interface Observation {
   host: string;

@@ -5,7 +5,7 @@
  * filter, and the summary. Uses: net/targets (addresses), snmp (client), profiles (recognition),
  * discovery/registry (credential hints; the caller applies the sweep to it).
  */
-import { isMeterboxError, MeterboxError } from '../errors.js';
+import { isMeterboxError, MeterboxError } from '../contract/errors.js';
 import { PROFILES } from '../profiles/index.js';
 import { decodeIdentity, looksLikePrinter, probeOids, selectProfile } from '../profiles/engine.js';
 import { SYS } from '../profiles/standard-mib.js';
@@ -13,7 +13,7 @@ import type { Profile } from '../profiles/types.js';
 import { capString, cleanIdentity, STRING_LIMITS } from '../reading/clean.js';
 import { normalizeSerial } from '../reading/identity.js';
 import type { DataProblem } from '../reading/quality.js';
-import type { DeviceIdentity, Reading } from '../reading/types.js';
+import type { DeviceIdentity, Reading } from '../contract/reading.js';
 import { asText } from '../snmp/values.js';
 import { interleave, type ExpandedTarget } from '../net/targets.js';
 import { credentialsFor, preferFirst, type NamedCredentials } from './credentials.js';

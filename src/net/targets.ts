@@ -6,7 +6,7 @@
  * May import: errors. Must not import: snmp, discovery, cli.
  */
 import ipaddr from 'ipaddr.js';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 
 /** One target as the user writes it (CLI argument or config entry). */
 export interface TargetSpec {

@@ -11,7 +11,7 @@ import { decodeStatus, printerDeviceIndex } from '../reading/status.js';
 import { decodeSupplies } from '../reading/supplies.js';
 import { cleanReading } from '../reading/clean.js';
 import { checkCounter, readProblems, type BrokenWalk, type DataProblem, type InvalidCounter } from '../reading/quality.js';
-import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources, type DeviceIdentity, type Reading } from '../reading/types.js';
+import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources, type DeviceIdentity, type Reading } from '../contract/reading.js';
 import { ENTERPRISE_VENDOR, HR, IF, PAGE_COUNTER_UNITS, PPM_DEVICE_ID, PRT, SYS } from './standard-mib.js';
 import type { CounterRule, Profile, Quirks, TextRule } from './types.js';
 

@@ -93,7 +93,7 @@ export const HR_ERROR_BITS = [
 ] as const;
 
 /** IANA-PRINTER-MIB PrtMarkerSuppliesTypeTC → our supply kinds. */
-export const SUPPLY_TYPE: Record<number, import('../reading/types.js').SupplyKind> = {
+export const SUPPLY_TYPE: Record<number, import('../contract/reading.js').SupplyKind> = {
   1: 'other',
   2: 'other',
   3: 'toner',

@@ -2,7 +2,7 @@
  * A profile is data: how to recognise a device family and which OIDs give its identity and
  * counters. One engine (engine.ts) applies any profile; vendor files hold no logic.
  */
-import type { CounterName } from '../reading/types.js';
+import type { CounterName } from '../contract/reading.js';
 
 /** A string value at an OID, optionally post-processed. */
 export interface TextRule {

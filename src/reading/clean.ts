@@ -10,7 +10,7 @@
  */
 import { cleanText } from '../snmp/values.js';
 import { deviceKey } from './identity.js';
-import type { DeviceIdentity, Reading } from './types.js';
+import type { DeviceIdentity, Reading } from '../contract/reading.js';
 
 export const STRING_LIMITS = { sysDescr: 512, ieee1284DeviceId: 1024, source: 1024, other: 256 } as const;
 export const LIST_LIMITS = { supplies: 256, alerts: 256, console: 64 } as const;

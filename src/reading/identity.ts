@@ -1,5 +1,5 @@
 /** Device identity: serial normalisation, MAC formatting and the device key. Pure functions. */
-import type { KeySource } from './types.js';
+import type { KeySource } from '../contract/reading.js';
 
 /** Values printers put where a serial should be when they have none. */
 const PLACEHOLDER = /^(0+|X+|\?+|-+|N\/?A|NONE|UNKNOWN|NULL|SERIAL_?NUMBER|SERIALNUMBER|SERIAL_?NO\.?|DEFAULT|NOT ?AVAILABLE|0123456789|123456789)$/i;

@@ -5,7 +5,7 @@
  */
 import type { SnmpValue } from '../snmp/values.js';
 import { cleanText } from '../snmp/values.js';
-import type { CounterName } from './types.js';
+import type { CounterName } from '../contract/reading.js';
 
 export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
 export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];

@@ -2,7 +2,7 @@
  * Reads one device: probe, choose a profile, fetch what it needs in as few round trips as the
  * device allows, and build the Reading. The only place where SNMP I/O meets the profile engine.
  */
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { PROFILES } from '../profiles/index.js';
 import { inspectRead, looksLikePrinter, planRead, probeOids, selectProfile } from '../profiles/engine.js';
 import type { Profile } from '../profiles/types.js';
@@ -10,7 +10,7 @@ import { SYS } from '../profiles/standard-mib.js';
 import { SnmpClient, type SnmpStats, type SnmpTarget } from '../snmp/client.js';
 import { asText, type SnmpValue } from '../snmp/values.js';
 import type { DataProblem } from './quality.js';
-import type { Reading } from './types.js';
+import type { Reading } from '../contract/reading.js';
 
 
 export interface ReadOptions {

@@ -2,7 +2,7 @@
 import { ALERT_CODE, ALERT_GROUP, ALERT_SEVERITY, HR, HR_DEVICE_STATUS, HR_ERROR_BITS, HR_PRINTER_STATUS, PRT } from '../profiles/standard-mib.js';
 import { cell, column } from '../snmp/table.js';
 import { asBuffer, asNumber, asText, type MibView } from '../snmp/values.js';
-import type { Alert, DeviceStatus } from './types.js';
+import type { Alert, DeviceStatus } from '../contract/reading.js';
 
 /** The hrDeviceIndex of the printer: the row whose hrDeviceType is hrDevicePrinter, else the first. */
 export function printerDeviceIndex(view: MibView): string | undefined {

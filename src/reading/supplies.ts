@@ -2,7 +2,7 @@
 import { PRT, SUPPLY_TYPE, SUPPLY_UNIT } from '../profiles/standard-mib.js';
 import { cell, column } from '../snmp/table.js';
 import { asNumber, asText, type MibView } from '../snmp/values.js';
-import type { Supply, SupplyKind, SupplyState } from './types.js';
+import type { Supply, SupplyKind, SupplyState } from '../contract/reading.js';
 
 const COLORS = ['black', 'cyan', 'magenta', 'yellow', 'matte black', 'photo black', 'light cyan', 'light magenta', 'gray', 'red', 'blue', 'green', 'white'];
 

@@ -5,7 +5,7 @@
  *
  * Why load the YAML at run time rather than generate code or types: the OpenAPI document stays
  * the only thing a provider needs to read, there is no generation step to forget, and a drift
- * between the TypeScript types (src/upload/protocol.ts, src/reading/types.ts) and the document
+ * between the TypeScript types (src/upload/protocol.ts, src/contract/reading.ts) and the document
  * shows up as a failing test that validates real bodies.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';

@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, ListenOptions } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { MeterboxError, isMeterboxError } from '../errors.js';
+import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { Authenticator } from './auth.js';
 import { Faults } from './faults.js';
 import { HttpError, errorBody, parseJson, send } from './http.js';

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 
 export interface CertPair {
   cert: string;

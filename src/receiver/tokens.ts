@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import type { ProviderRole, TokenEntries } from './types.js';
 
 const ISSUED = /^mbx_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;

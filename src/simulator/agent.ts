@@ -5,7 +5,7 @@
  */
 import snmp from 'net-snmp';
 import type { Socket, RemoteInfo } from 'node:dgram';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import type { V3Credentials } from '../snmp/credentials.js';
 import { toNetSnmp, toNetSnmpUser } from '../snmp/convert.js';
 import type { MibData } from './mib-data.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MeterboxError, isMeterboxError } from '../errors.js';
+import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { parseSnmprec } from '../snmp/snmprec.js';
 import type { Varbind } from '../snmp/values.js';
 import { startAgent, type AgentAuth, type Faults, type RunningAgent } from './agent.js';

@@ -4,7 +4,7 @@
  * request counting. Knows nothing about printers; the profile engine decides what to read.
  */
 import snmp from 'net-snmp';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import type { SnmpCredentials } from './credentials.js';
 import { isUnder, compareOids } from './oid.js';
 import { fromNetSnmp, toNetSnmpUser } from './convert.js';

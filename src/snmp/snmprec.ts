@@ -2,7 +2,7 @@
  * snmprec files (snmpsim's format): one `OID|TYPE|VALUE` per line. A type with an `x`
  * suffix (`4x`) carries a hex-encoded value. Used by the simulator and by `meterbox dump`.
  */
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { compareOids, isValidOid, normalizeOid } from './oid.js';
 import type { SnmpValue, Varbind } from './values.js';
 

@@ -8,7 +8,7 @@
  * Every reading dropped is counted, by step, for the event written when storing resumes.
  */
 import type { DataProblem } from '../reading/quality.js';
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 
 export interface HeldReading {
   reading: Reading;

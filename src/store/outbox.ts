@@ -8,8 +8,8 @@
  * throws because of the disk; the process never dies of it.
  */
 import { pino, type Logger } from 'pino';
-import type { MeterboxError } from '../errors.js';
-import type { Reading } from '../reading/types.js';
+import type { MeterboxError } from '../contract/errors.js';
+import type { Reading } from '../contract/reading.js';
 import { HOLD_MAX_BYTES, droppedTotal, emptyHold, heldItems, holdReadings, type HeldReadings } from './hold.js';
 import type { StoreFailure } from './policy.js';
 import { Store, failureOf, storeError, type ProblemsById, type SaveResult, type StoreEvent, type StoreOptions } from './store.js';

@@ -3,8 +3,8 @@
  * compacts, how a SQLite failure is classified (what is kept in memory while the disk refuses
  * writes is hold.ts). Plain values in, plain values out; no SQLite, no clock, no I/O.
  */
-import type { ErrorCode } from '../errors.js';
-import type { Counters } from '../reading/types.js';
+import type { ErrorCode } from '../contract/errors.js';
+import type { Counters } from '../contract/reading.js';
 
 // ---------------------------------------------------------------------------------------------
 // Batching

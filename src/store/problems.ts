@@ -4,7 +4,7 @@
  * a counter the device reported before and no longer does is a problem of its own (counter.missing).
  */
 import { problemKey, type DataProblem } from '../reading/quality.js';
-import type { Counters, Reading } from '../reading/types.js';
+import type { Counters, Reading } from '../contract/reading.js';
 import type { EventSeverity, StoreEvent } from './store.js';
 
 const SEVERITY: Record<DataProblem['kind'], EventSeverity> = {

@@ -2,7 +2,7 @@
  * The outbox schema as numbered migrations. Append new migrations; never edit a released one.
  * `planMigrations` is pure: it decides what to run from the version found in `meta`.
  */
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 
 export interface Migration {
   version: number;

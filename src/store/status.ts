@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { walDamage } from './damaged-file.js';
 import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from './event-kinds.js';
 import { salvageFile, type SalvageReport } from './salvage.js';

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { MeterboxError, isMeterboxError } from '../errors.js';
-import type { Counters, Reading } from '../reading/types.js';
+import { MeterboxError, isMeterboxError } from '../contract/errors.js';
+import type { Counters, Reading } from '../contract/reading.js';
 import {
   DEFAULT_RETENTION,
   FAILURE_ADVICE,

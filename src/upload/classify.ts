@@ -2,7 +2,7 @@
  * What a failed exchange means, pure: which error code, what to do with the batch, and a message
  * that says what to check. Inputs are plain values taken from the HTTP answer or the socket error.
  */
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 /** retry: nothing delivered, back off; auth: stop uploads; quarantine: set the batch aside; split: halve the batch and resend at once. */
 export type FailureClass = 'retry' | 'auth' | 'quarantine' | 'split';

@@ -11,7 +11,7 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import { Outbox } from '../store/outbox.js';
 import { isStoreFailure, storeError, type Store, type StoredEvent } from '../store/store.js';
 import { parseRetryAfter } from './backoff.js';

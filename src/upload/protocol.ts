@@ -2,7 +2,7 @@
  * Wire types of the provider protocol, mirroring docs/provider-api.yaml (the contract; the tests
  * validate real bodies against it). Field names are a contract: change them only with /v2.
  */
-import type { Reading } from '../reading/types.js';
+import type { Reading } from '../contract/reading.js';
 
 export const API_PREFIX = '/v1';
 

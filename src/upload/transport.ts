@@ -11,7 +11,7 @@ import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import * as tls from 'node:tls';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { MeterboxError } from '../errors.js';
+import { MeterboxError } from '../contract/errors.js';
 import type { ConnectionOptions } from './types.js';
 
 export interface HttpAnswer {

@@ -4,7 +4,7 @@
  * daemon sees.
  */
 import type { Logger } from 'pino';
-import type { MeterboxError } from '../errors.js';
+import type { MeterboxError } from '../contract/errors.js';
 import type { Outbox } from '../store/outbox.js';
 import type { Store } from '../store/store.js';
 import type { BackoffPolicy } from './backoff.js';

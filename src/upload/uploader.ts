@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { MeterboxError, isMeterboxError } from '../errors.js';
+import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { Outbox } from '../store/outbox.js';
 import { isStoreFailure, storeError, type OutboxItem, type Store } from '../store/store.js';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BillingContractSchema, DEFAULT_CONTRACT, parseContract } from '../../src/billing/index.js';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 
 describe('billing contract', () => {
   it("defaults to the contract's own figures", () => {

@@ -4,7 +4,7 @@
  * declares them (a "counting style"). The true contract units are computed here straight from the
  * contract text (A4 side 1, large side 2, two scans one unit), independently of src/billing/.
  */
-import type { CounterName, CounterUnit, Counters } from '../../src/reading/types.js';
+import type { CounterName, CounterUnit, Counters } from '../../src/contract/reading.js';
 import type { MeterReading } from '../../src/billing/index.js';
 
 export const HOUR = 3_600_000;

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceUsage, type Boundary, type DeviceUsage, type MeterReading, type UnitName } from '../../src/billing/index.js';
-import type { CounterName } from '../../src/reading/types.js';
+import type { CounterName } from '../../src/contract/reading.js';
 import { runSeed, seeded } from '../helpers/random.js';
 import { DAY, HOUR, Printer, at, type Job } from './device-model.js';
 

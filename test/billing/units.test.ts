@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contractUnits, DEFAULT_CONTRACT, deriveUnitMeter, parseContract, type Declarations, type MeterReading, type UnitFigure } from '../../src/billing/index.js';
-import type { CounterName, CounterUnit, CounterUnits } from '../../src/reading/types.js';
+import type { CounterName, CounterUnit, CounterUnits } from '../../src/contract/reading.js';
 
 const declared = (units: CounterUnits): Declarations => ({ has: (c) => c in units, unit: (c) => units[c] });
 const formula = (name: 'mono' | 'color' | 'scan', units: CounterUnits, contract = DEFAULT_CONTRACT) => {

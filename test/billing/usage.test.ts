@@ -15,7 +15,7 @@ import {
   type MeterReading,
   type UnitFigure,
 } from '../../src/billing/index.js';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 import { DAY, HOUR, Printer, T0, at, impressionsStyle, type CountingStyle } from './device-model.js';
 
 const JAN = { from: at(0), to: at(31) };

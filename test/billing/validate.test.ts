@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONTRACT, DeviceValidator, parseContract, type BillingEvent, type MeterReading } from '../../src/billing/index.js';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 import { Printer, at, impressionsStyle } from './device-model.js';
 
 function run(readings: MeterReading[], options: { speedPpm?: number; contract?: typeof DEFAULT_CONTRACT } = {}): BillingEvent[] {

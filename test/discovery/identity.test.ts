@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expandTargets } from '../../src/net/targets.js';
 import { sweep } from '../../src/discovery/sweep.js';
 import { DeviceRegistry } from '../../src/discovery/registry.js';
-import type { DeviceIdentity } from '../../src/reading/types.js';
+import type { DeviceIdentity } from '../../src/contract/reading.js';
 import { freeUdpPort } from '../helpers/ports.js';
 import { randomBlock22, startPrinter, type LabAgent } from './lab.js';
 

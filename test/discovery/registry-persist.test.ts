@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeviceRegistry, type Observation } from '../../src/discovery/registry.js';
 import { Store } from '../../src/store/store.js';
-import type { DeviceIdentity } from '../../src/reading/types.js';
+import type { DeviceIdentity } from '../../src/contract/reading.js';
 import { silent, tempDir } from '../store/helpers.js';
 
 const device = (serial: string): DeviceIdentity => ({ key: `acme:${serial}`, keySource: 'serial', vendor: 'Acme', serial, host: '' });

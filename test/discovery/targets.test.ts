@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandTargets, interleave, parseEntry, parseTargetArg, worstCaseSeconds } from '../../src/net/targets.js';
 import { credentialsFor, preferFirst, validateCredentialSets, type NamedCredentials } from '../../src/discovery/credentials.js';
-import { isMeterboxError, MeterboxError } from '../../src/errors.js';
+import { isMeterboxError, MeterboxError } from '../../src/contract/errors.js';
 
 const hosts = async (...specs: Parameters<typeof expandTargets>) => [...interleave(await expandTargets(...specs))].map((a) => a.host);
 

@@ -1,5 +1,5 @@
 /** The problems of an MBX_CONFIG_INVALID thrown by `fn` (fails the test when it does not throw one). */
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 import type { ConfigProblem } from '../../src/config/load.js';
 
 export function problemsOf(fn: () => unknown): ConfigProblem[] {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
 import { readingFromRecording } from '../../src/profiles/engine.js';
 import { PROFILES } from '../../src/profiles/index.js';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 import { listSnmprec, loadSnmprecFile } from '../../src/simulator/fleet.js';
 
 /** The address a fixture is "read at": a placeholder, so that device.host in the JSON is stable. */

@@ -5,7 +5,7 @@
 import { readingFromRecording } from '../../src/profiles/engine.js';
 import { PROFILES } from '../../src/profiles/index.js';
 import type { MibView, SnmpValue } from '../../src/snmp/values.js';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 
 /** An OCTET STRING holding text (UTF-8; ASCII escapes such as '\x01' give those bytes). */
 export const str = (s: string): SnmpValue => ({ type: 'octets', value: Buffer.from(s) });

@@ -8,7 +8,7 @@ import { readingFromRecording } from '../../src/profiles/engine.js';
 import { loadSnmprecFile, loopbackAddress, startFleet, type DeviceSpec, type Fleet, type FleetDevice } from '../../src/simulator/fleet.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';
 import type { V3Credentials } from '../../src/snmp/credentials.js';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { loopbackEndpoint } from '../helpers/net.js';

@@ -5,7 +5,7 @@ import { MibData } from '../../src/simulator/mib-data.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';
 import { asNumber, asText } from '../../src/snmp/values.js';
 import { freeUdpPort } from '../helpers/ports.js';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 
 const REC = [
   '1.3.6.1.2.1.1.1.0|4|Test Printer',

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 import { SnmpClient } from '../../src/snmp/client.js';
 import type { V3Credentials } from '../../src/snmp/credentials.js';
 import { asText } from '../../src/snmp/values.js';

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 import { openStore } from '../../src/receiver/store/open.js';
 import { LATEST_SCHEMA, MIGRATIONS } from '../../src/receiver/store/migrations.js';
 import type { IncomingReading, ReceiverStore } from '../../src/receiver/store/types.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 import { sampleReading } from '../../src/bench/store.js';
 
 export const silent = pino({ level: 'silent' });

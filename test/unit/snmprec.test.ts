@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isMeterboxError } from '../../src/errors.js';
+import { isMeterboxError } from '../../src/contract/errors.js';
 import { formatSnmprec, formatSnmprecLine, parseSnmprec } from '../../src/snmp/snmprec.js';
 import type { Varbind } from '../../src/snmp/values.js';
 

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
 import { readDevice } from '../../src/reading/read-device.js';
-import type { Reading } from '../../src/reading/types.js';
+import type { Reading } from '../../src/contract/reading.js';
 import { apiValidators } from '../../src/receiver/schema.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';

@@ -1,6 +1,7 @@
 /**
  * Every failure meterbox reports carries a stable code (MBX_…), so installers,
  * logs and the provider can match on it, plus the host / OID / config path involved.
+ * Part of src/contract/: the vocabulary every layer shares, importing nothing.
  */
 export type ErrorCode =
   | 'MBX_USAGE'

@@ -1,6 +1,8 @@
 /**
  * The Reading: the canonical record of one read of one device (see ARCHITECTURE.md).
  * JSON field names are a contract with the provider; change them only with a new protocol version.
+ * Part of src/contract/ (the bottom layer): profiles, reading, store, upload, billing and the
+ * receiver all speak these types, so they sit below every one of them and import nothing.
  */
 
 /** Counter names, in the order they are shown. Only those the device exposes appear in a Reading. */
