@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import { DEVICE_FIXTURES } from '../paths.js';
-import { readDevice } from '../reading/read-device.js';
+import { readDevice } from '../reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet } from '../simulator/fleet.js';
 import { PeakRss } from './rss.js';
 

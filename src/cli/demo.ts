@@ -18,7 +18,7 @@ import { readStatus } from '../store/status.js';
 import { formatStatus } from './status.js';
 import Table from 'cli-table3';
 import { DEVICE_FIXTURES } from '../paths.js';
-import { readDevice } from '../reading/read-device.js';
+import { readDevice } from '../reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../simulator/fleet.js';
 import { STOP_BOUND_MS } from '../daemon/daemon.js';
 import type { Reading } from '../contract/reading.js';

@@ -19,7 +19,7 @@ import { DEFAULT_CONFIG_PATH } from '../config/schema.js';
 import { probeHost } from '../discovery/probe.js';
 import { TokenBucket } from '../discovery/rate.js';
 import { expandTargets, interleave } from '../net/targets.js';
-import { probeOids } from '../profiles/engine.js';
+import { probeOids } from '../profiles/match.js';
 import { PROFILES } from '../profiles/index.js';
 import { targetSpecs } from '../daemon/jobs.js';
 import { connectionOptions } from '../daemon/delivery.js';

@@ -8,9 +8,8 @@ import { SnmpClient } from '../snmp/client.js';
 import { formatSnmprecLine } from '../snmp/snmprec.js';
 import { compareOids, isUnder } from '../snmp/oid.js';
 import { SYS } from '../profiles/standard-mib.js';
-import { PROFILES } from '../profiles/index.js';
-import { planRead, probeOids } from '../profiles/engine.js';
-import type { Varbind } from '../snmp/values.js';
+import { everyPlannedOid, fetchPlan, probe } from '../reader/read-device.js';
+import type { SnmpValue, Varbind } from '../snmp/values.js';
 import { addSnmpOptions, targetFromFlags, type SnmpFlags } from './snmp-options.js';
 
 /** system, interfaces, host resources, printer MIB, PWG port monitor; plus the device's enterprise. */
@@ -25,8 +24,9 @@ export function dumpCommand(): Command {
   cmd.action(async (host: string, flags: SnmpFlags & { output?: string }) => {
     const client = new SnmpClient(targetFromFlags(host, flags));
     try {
-      const sys = await client.get([SYS.objectID]);
-      const objectID = sys.get(SYS.objectID);
+      // The probe every read starts with: it names the device's enterprise subtree, and its objects outside the subtrees are kept.
+      const answers = await probe(client);
+      const objectID = answers.get(SYS.objectID);
       const roots = [...DUMP_ROOTS];
       const enterprise = objectID?.type === 'oid' ? /^(1\.3\.6\.1\.4\.1\.\d+)/.exec(objectID.value)?.[1] : undefined;
       if (enterprise && !roots.includes(enterprise)) roots.push(enterprise);
@@ -40,17 +40,10 @@ export function dumpCommand(): Command {
       // Objects some profile reads outside those subtrees (e.g. OKI's 1284 ID in HP's MIB): without them the
       // recording would not read back the same.
       const covered = (oid: string) => roots.some((r) => oid === r || isUnder(oid, r));
-      const gets = new Set(probeOids(PROFILES).filter((o) => !covered(o)));
-      const walks = new Set<string>();
-      for (const p of PROFILES) {
-        const plan = planRead(p);
-        for (const o of plan.get) if (!covered(o)) gets.add(o);
-        for (const o of plan.walk) if (!covered(o)) walks.add(o);
-      }
-      const extra = new Map<string, Varbind>();
-      for (const [oid, value] of await client.get([...gets])) extra.set(oid, { oid, value });
-      for (const vbs of (await client.walkMany([...walks])).values()) for (const vb of vbs) extra.set(vb.oid, vb);
-      all.push(...extra.values());
+      const planned = everyPlannedOid();
+      const extra = new Map<string, SnmpValue>([...answers].filter(([oid]) => !covered(oid)));
+      await fetchPlan(client, extra, { get: planned.get.filter((o) => !covered(o)), walk: planned.walk.filter((o) => !covered(o)) });
+      for (const [oid, value] of extra) all.push({ oid, value });
       process.stderr.write(`meterbox: ${host}: objects read by profiles outside these subtrees: ${extra.size}\n`);
       all.sort((a, b) => compareOids(a.oid, b.oid));
       const out = flags.output ? createWriteStream(flags.output) : process.stdout;

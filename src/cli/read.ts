@@ -1,6 +1,6 @@
 /** `meterbox read <host>`: one read of one printer, as the provider would bill it. */
 import { Command } from 'commander';
-import { readDevice } from '../reading/read-device.js';
+import { readDevice } from '../reader/read-device.js';
 import { addSnmpOptions, targetFromFlags, type SnmpFlags } from './snmp-options.js';
 import { formatReading } from './format-reading.js';
 

@@ -12,7 +12,7 @@ import type { DeviceRegistry } from '../discovery/registry.js';
 import { sweep, type SweepSummary } from '../discovery/sweep.js';
 import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.js';
 import { normalizeSerial } from '../reading/identity.js';
-import { readDevice } from '../reading/read-device.js';
+import { readDevice } from '../reader/read-device.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { Reading } from '../contract/reading.js';
 import type { Outbox } from '../store/outbox.js';

@@ -1,6 +1,6 @@
 /**
  * The light probe: one GET of the recognition objects (sysObjectID, sysDescr, hrDeviceType.1,
- * prtGeneralPrinterName.1 and what profiles match on; the engine's probeOids) per credential.
+ * prtGeneralPrinterName.1 and what profiles match on; profiles/match.ts probeOids) per credential.
  *
  * Cost rules:
  * - Each attempt sends the GET once with every credential still in play, each packet paid for in

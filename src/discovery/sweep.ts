@@ -2,24 +2,22 @@
  * The sweep: every address of the targets, interleaved across targets, probed by a bounded pool
  * of workers under a global packets-per-second cap; printers are then read in full.
  * Owns: scheduling, classification (printer / not a printer / silent / failed), the contract
- * filter, and the summary. Uses: net/targets (addresses), snmp (client), profiles (recognition),
+ * filter, and the summary. Uses: net/targets (addresses), discovery/probe (the probe under the
+ * rate limit), reader (recognition and the full read, the path every read takes),
  * discovery/registry (credential hints; the caller applies the sweep to it).
  */
 import { isMeterboxError, MeterboxError } from '../contract/errors.js';
 import { PROFILES } from '../profiles/index.js';
-import { decodeIdentity, looksLikePrinter, probeOids, selectProfile } from '../profiles/engine.js';
-import { SYS } from '../profiles/standard-mib.js';
+import { probeOids } from '../profiles/match.js';
 import type { Profile } from '../profiles/types.js';
-import { capString, cleanIdentity, STRING_LIMITS } from '../reading/clean.js';
 import { normalizeSerial } from '../reading/identity.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { DeviceIdentity, Reading } from '../contract/reading.js';
-import { asText } from '../snmp/values.js';
+import { readAfterProbe, recognise } from '../reader/read-device.js';
 import { interleave, type ExpandedTarget } from '../net/targets.js';
 import { credentialsFor, preferFirst, type NamedCredentials } from './credentials.js';
 import { probeHost } from './probe.js';
 import { TokenBucket, type Clock } from './rate.js';
-import { readAfterProbe } from './read-printer.js';
 import { compareHosts as compare, type DeviceRegistry, type Observation } from './registry.js';
 
 export const SWEEP_DEFAULTS = { concurrency: 128, ratePerSecond: 500, timeoutMs: 2000, retries: 1, port: 161 } as const;
@@ -163,21 +161,19 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
         others.push({ host, ...where, kind: 'failed', error: info(outcome.error) });
       } else {
         answered++;
-        const profile = selectProfile(profiles, outcome.view);
-        if (!looksLikePrinter(outcome.view, profile)) {
+        const seen = recognise(outcome.view, host, profiles);
+        if (!seen.printer) {
           const o: OtherHost = { host, ...where, kind: 'not-a-printer', credential: outcome.credential.name };
-          const descr = asText(outcome.view.get(SYS.descr));
-          const objectID = outcome.view.get(SYS.objectID);
-          if (descr) o.sysDescr = capString(descr, STRING_LIMITS.sysDescr, 'sysDescr', []);
-          if (objectID?.type === 'oid') o.sysObjectID = objectID.value;
+          if (seen.sysDescr) o.sysDescr = seen.sysDescr;
+          if (seen.sysObjectID) o.sysObjectID = seen.sysObjectID;
           others.push(o);
         } else {
-          const found: FoundPrinter = { host, ...where, credential: outcome.credential.name, device: cleanIdentity(decodeIdentity(outcome.view, profile, host)) };
+          const found: FoundPrinter = { host, ...where, credential: outcome.credential.name, device: seen.identity };
           try {
             const { reading, problems } = await readAfterProbe(
               { host, port, credentials: outcome.credential.credentials, timeoutMs: readTimeoutMs, retries },
               outcome.view,
-              profile,
+              seen.profile,
               now,
               (n) => bucket.charge(n),
             );

@@ -1,8 +1,8 @@
 /**
  * The registry of vendor profiles, in match order: the first profile whose rule matches wins.
  * Adding a vendor means adding a data file under vendors/ and listing it here, plus a recording
- * and its expected Reading in fixtures/devices/ (fixtures/README.md). Neither the engine nor the
- * tests need a change. Order matters where vendors share hardware: OEM print servers (Brother
+ * and its expected Reading in fixtures/devices/ (fixtures/README.md). Neither the code (match.ts,
+ * plan.ts, counters.ts, reading/) nor the tests need a change. Order matters where vendors share hardware: OEM print servers (Brother
  * NC-, OKI) can report HP's sysObjectID, so HP comes last.
  */
 import type { Profile } from './types.js';

@@ -3,6 +3,8 @@
  * References: SNMPv2-MIB (RFC 3418), IF-MIB (RFC 2863), HOST-RESOURCES-MIB (RFC 2790),
  * Printer-MIB v2 (RFC 3805), IANA-PRINTER-MIB, PWG Printer Port Monitor MIB (ppmPrinterIEEE1284DeviceId).
  */
+import { column } from '../snmp/table.js';
+import type { MibView } from '../snmp/values.js';
 
 export const SYS = {
   descr: '1.3.6.1.2.1.1.1.0',
@@ -53,6 +55,14 @@ export const PRT = {
 
 /** PWG Printer Port Monitor MIB: ppmPrinterIEEE1284DeviceId. */
 export const PPM_DEVICE_ID = '1.3.6.1.4.1.2699.1.2.1.2.1.1.3';
+
+/** The hrDeviceIndex of the printer: the row whose hrDeviceType is hrDevicePrinter, else the first. */
+export function printerDeviceIndex(view: MibView): string | undefined {
+  const types = column(view, HR.deviceType);
+  for (const [index, v] of types) if (v.type === 'oid' && v.value === HR.typePrinter) return index;
+  const printers = column(view, HR.printerStatus);
+  return printers.keys().next().value;
+}
 
 /** IANA-PRINTER-MIB PrtMarkerCounterUnitTC values that count pages. */
 export const PAGE_COUNTER_UNITS = new Set([7 /* impressions */, 8 /* sheets */]);

@@ -1,6 +1,7 @@
 /**
  * A profile is data: how to recognise a device family and which OIDs give its identity and
- * counters. One engine (engine.ts) applies any profile; vendor files hold no logic.
+ * counters. The same code applies any profile (match.ts recognises, plan.ts says what to read,
+ * counters.ts and text.ts apply the rules); vendor files hold no logic.
  */
 import type { CounterName } from '../contract/reading.js';
 

@@ -1,25 +1,16 @@
-/** Device identity: serial normalisation, MAC formatting and the device key. Pure functions. */
-import type { KeySource } from '../contract/reading.js';
+/**
+ * Device identity, pure: the DeviceIdentity of a Reading from the device's answers (the profile's
+ * text rules first, then the standard MIBs), serial normalisation, MAC formatting and the key.
+ */
+import { firstText } from '../profiles/text.js';
+import { ENTERPRISE_VENDOR, HR, IF, PPM_DEVICE_ID, PRT, SYS, printerDeviceIndex } from '../profiles/standard-mib.js';
+import type { Profile } from '../profiles/types.js';
+import { column } from '../snmp/table.js';
+import { asBuffer, asNumber, asText, type MibView } from '../snmp/values.js';
+import type { DeviceIdentity, KeySource } from '../contract/reading.js';
 
 /** Values printers put where a serial should be when they have none. */
 const PLACEHOLDER = /^(0+|X+|\?+|-+|N\/?A|NONE|UNKNOWN|NULL|SERIAL_?NUMBER|SERIALNUMBER|SERIAL_?NO\.?|DEFAULT|NOT ?AVAILABLE|0123456789|123456789)$/i;
-
-/** "4142 4344" or "41424344" → "ABCD" when every byte is printable; otherwise undefined. */
-export function decodeHexText(s: string): string | undefined {
-  const clean = s.replace(/[\s:]/g, '');
-  if (clean.length < 2 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(clean)) return undefined;
-  const buf = Buffer.from(clean, 'hex');
-  const trimmed = trimNul(buf);
-  if (trimmed.length === 0) return undefined;
-  for (const b of trimmed) if (b < 0x20 || b > 0x7e) return undefined;
-  return trimmed.toString('latin1');
-}
-
-function trimNul(buf: Buffer): Buffer {
-  let end = buf.length;
-  while (end > 0 && (buf[end - 1] === 0 || buf[end - 1] === 0x20)) end--;
-  return buf.subarray(0, end);
-}
 
 /**
  * The serial as a stable key part: upper case, no padding, no "S/N:" style prefix, no inner
@@ -82,4 +73,87 @@ export function parseDeviceId(s: string): Record<string, string> {
     if (v) out[k] = v;
   }
   return out;
+}
+
+// ---------------------------------------------------------------- from the device's answers
+
+function macOf(view: MibView): string | undefined {
+  const types = column(view, IF.type);
+  const addrs = column(view, IF.physAddress);
+  const candidates = [...addrs.entries()].sort(([a], [b]) => {
+    // Ethernet (6) and Wi-Fi (71) before loopback and virtual interfaces.
+    const rank = (i: string) => ([6, 71].includes(asNumber(types.get(i)) ?? 0) ? 0 : 1);
+    return rank(a) - rank(b);
+  });
+  for (const [, v] of candidates) {
+    const buf = asBuffer(v);
+    if (!buf) continue;
+    const mac = buf.length === 6 ? formatMac(buf) : parseMacText(buf.toString('latin1'));
+    if (mac) return mac;
+  }
+  return undefined;
+}
+
+function vendorFromEnterprise(view: MibView): string | undefined {
+  const objectID = view.get(SYS.objectID);
+  if (objectID?.type !== 'oid') return undefined;
+  const m = /^1\.3\.6\.1\.4\.1\.(\d+)/.exec(objectID.value);
+  return m ? ENTERPRISE_VENDOR[Number(m[1])] : undefined;
+}
+
+export function decodeIdentity(view: MibView, profile: Profile | undefined, host: string): DeviceIdentity {
+  const sysDescr = asText(view.get(SYS.descr));
+  const objectID = view.get(SYS.objectID);
+  const deviceIdText = firstText(view, profile?.identity?.ieee1284DeviceId) ?? firstPpmDeviceId(view);
+  const deviceId = deviceIdText ? parseDeviceId(deviceIdText) : {};
+  const printerIndex = printerDeviceIndex(view) ?? '1';
+  const vendor =
+    profile?.vendor ?? vendorFromEnterprise(view) ?? deviceId.MFG ?? deviceId.MANUFACTURER ?? 'Unknown';
+  const model =
+    firstText(view, profile?.identity?.model) ??
+    deviceId.MDL ??
+    deviceId.MODEL ??
+    asText(view.get(`${HR.deviceDescr}.${printerIndex}`)) ??
+    sysDescr;
+  const rawSerial =
+    firstText(view, profile?.identity?.serial) ?? asText(view.get(`${PRT.generalSerialNumber}.${printerIndex}`)) ?? firstColumnText(view, PRT.generalSerialNumber);
+  const serial = normalizeSerial(rawSerial);
+  const mac = macOf(view);
+  const identity: DeviceIdentity = { ...deviceKey(vendor, { serial, mac, host }), vendor, host };
+  if (model) identity.model = model;
+  const brand = brandOf(profile, [model, sysDescr, deviceId.MFG]);
+  if (brand) identity.brand = brand;
+  if (serial) identity.serial = serial;
+  if (mac) identity.mac = mac;
+  const firmware = firstText(view, profile?.identity?.firmware);
+  if (firmware) identity.firmware = firmware;
+  if (objectID?.type === 'oid') identity.sysObjectID = objectID.value;
+  if (sysDescr) identity.sysDescr = sysDescr;
+  const sysName = asText(view.get(SYS.name));
+  if (sysName) identity.sysName = sysName;
+  const sysLocation = asText(view.get(SYS.location));
+  if (sysLocation) identity.sysLocation = sysLocation;
+  if (deviceIdText) identity.ieee1284DeviceId = deviceIdText;
+  return identity;
+}
+
+function firstColumnText(view: MibView, root: string): string | undefined {
+  for (const v of column(view, root).values()) {
+    const s = asText(v);
+    if (s) return s;
+  }
+  return undefined;
+}
+
+function firstPpmDeviceId(view: MibView): string | undefined {
+  return firstColumnText(view, PPM_DEVICE_ID);
+}
+
+/** OEM rebadges (Develop, Sindoh on Konica Minolta…) keep the vendor's key; the brand is shown beside it. */
+function brandOf(profile: Profile | undefined, texts: (string | undefined)[]): string | undefined {
+  for (const b of profile?.brands ?? []) {
+    const re = new RegExp(b.match, 'i');
+    if (texts.some((t) => t !== undefined && re.test(t))) return b.name;
+  }
+  return undefined;
 }

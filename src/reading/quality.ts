@@ -1,10 +1,10 @@
 /**
- * Data problems found while reading a device, and the checks that find them, pure. A problem
+ * Data problems found while reading a device, pure (the counter checks are profiles/counters.ts). A problem
  * never stops the Reading: the rest of it still goes out, and the problem becomes an event
  * (store), a heartbeat count and a Prometheus counter, so a bad value is never dropped in silence.
  */
-import type { SnmpValue } from '../snmp/values.js';
-import { cleanText } from '../snmp/values.js';
+import type { BrokenWalk } from '../snmp/client.js';
+import type { InvalidCounter } from '../profiles/counters.js';
 import type { CounterName } from '../contract/reading.js';
 
 export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
@@ -31,79 +31,6 @@ export interface DataProblem {
 /** What makes a problem "the same" on the next poll: an event is raised when it appears, not on every poll. */
 export function problemKey(p: DataProblem): string {
   return `${p.kind}:${p.counter ?? ''}:${p.oid ?? p.field ?? ''}`;
-}
-
-export type CounterCheck = { ok: true; value: number } | { ok: false; reason: string; raw: string };
-
-/** Values agents put where they have no counter: 2^31−1 and 2^32−1 (all bits set), and words. */
-const PLACEHOLDER_NUMBERS = new Set([2 ** 31 - 1, 2 ** 32 - 1]);
-const PLACEHOLDER_TEXT = /^(|-+|n\/?a|none|null|unknown|not ?available|\?+)$/i;
-
-/** The raw value as text that is safe in a log line or terminal. */
-export function showRaw(v: SnmpValue): string {
-  let s: string;
-  switch (v.type) {
-    case 'octets':
-    case 'opaque':
-      s = cleanText(v.value.toString('latin1'));
-      break;
-    case 'null':
-      s = 'null';
-      break;
-    default:
-      s = String(v.value);
-  }
-  return s.length > 64 ? `${s.slice(0, 63)}…` : s;
-}
-
-/**
- * A page counter must be a non-negative integer that a JavaScript number holds exactly (2^53;
- * no printer comes near it) and not a placeholder. Integers sent as text are accepted.
- */
-export function checkCounter(v: SnmpValue): CounterCheck {
-  const bad = (reason: string): CounterCheck => ({ ok: false, reason, raw: showRaw(v) });
-  let n: number | bigint;
-  switch (v.type) {
-    case 'integer':
-    case 'counter32':
-    case 'gauge32':
-    case 'timeticks':
-      n = v.value;
-      break;
-    case 'counter64':
-      n = v.value;
-      break;
-    case 'octets': {
-      const s = v.value.toString('latin1').trim();
-      if (PLACEHOLDER_TEXT.test(s)) return bad('placeholder');
-      if (!/^[+-]?\d+$/.test(s)) return bad('not a number');
-      n = BigInt(s);
-      break;
-    }
-    default:
-      return bad('not a number');
-  }
-  if (n < 0) return bad('negative');
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) return bad('too large');
-  const value = Number(n);
-  if (!Number.isSafeInteger(value)) return bad('not a number');
-  if (PLACEHOLDER_NUMBERS.has(value)) return bad('placeholder');
-  return { ok: true, value };
-}
-
-export interface InvalidCounter {
-  counter: CounterName;
-  oid: string;
-  raw: string;
-  reason: string;
-}
-
-export interface BrokenWalk {
-  /** The subtree walked. */
-  root: string;
-  /** The OID the walk stopped at (not after the one before it, or the row limit). */
-  oid: string;
-  reason: string;
 }
 
 /** The problems a read found, as DataProblems (counter.missing is decided by the store, which knows the history). */

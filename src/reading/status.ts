@@ -1,16 +1,8 @@
 /** Host-Resources and Printer-MIB status objects → DeviceStatus. Pure. */
-import { ALERT_CODE, ALERT_GROUP, ALERT_SEVERITY, HR, HR_DEVICE_STATUS, HR_ERROR_BITS, HR_PRINTER_STATUS, PRT } from '../profiles/standard-mib.js';
+import { ALERT_CODE, ALERT_GROUP, ALERT_SEVERITY, HR, HR_DEVICE_STATUS, HR_ERROR_BITS, HR_PRINTER_STATUS, PRT, printerDeviceIndex } from '../profiles/standard-mib.js';
 import { cell, column } from '../snmp/table.js';
 import { asBuffer, asNumber, asText, type MibView } from '../snmp/values.js';
 import type { Alert, DeviceStatus } from '../contract/reading.js';
-
-/** The hrDeviceIndex of the printer: the row whose hrDeviceType is hrDevicePrinter, else the first. */
-export function printerDeviceIndex(view: MibView): string | undefined {
-  const types = column(view, HR.deviceType);
-  for (const [index, v] of types) if (v.type === 'oid' && v.value === HR.typePrinter) return index;
-  const printers = column(view, HR.printerStatus);
-  return printers.keys().next().value;
-}
 
 export function decodeErrorState(bytes: Buffer): string[] {
   const out: string[] = [];

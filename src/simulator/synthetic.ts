@@ -4,7 +4,9 @@
  * the template, so the simulator holds no vendor knowledge of its own.
  */
 import { PROFILES } from '../profiles/index.js';
-import { probeOids, profileDataOids, readRecord, rewriteRecords, selectProfile } from '../profiles/engine.js';
+import { readRecord } from '../profiles/counters.js';
+import { probeOids, selectProfile } from '../profiles/match.js';
+import { profileDataOids, rewriteRecords } from './profile-data.js';
 import { IF } from '../profiles/standard-mib.js';
 import type { Profile } from '../profiles/types.js';
 import { isUnder } from '../snmp/oid.js';

@@ -1,7 +1,7 @@
 /**
  * The SNMP client: one session to one device, on net-snmp.
  * Owns: get (batched, split on tooBig), GETBULK and GETNEXT subtree walks, typed errors,
- * request counting. Knows nothing about printers; the profile engine decides what to read.
+ * request counting. Knows nothing about printers; the read plan (profiles/plan.ts) decides what to read.
  */
 import snmp from 'net-snmp';
 import { MeterboxError } from '../contract/errors.js';
@@ -32,7 +32,16 @@ export interface SnmpStats {
   /** Objects that could not be read and were left out, with why. */
   skipped: { oid: string; code: string }[];
   /** Walks that stopped because the agent went back or in a circle, or would not end. */
-  brokenWalks: { root: string; oid: string; reason: string }[];
+  brokenWalks: BrokenWalk[];
+}
+
+/** A walk that stopped early: an OID not after the one before it, or the row limit. What came before it is kept. */
+export interface BrokenWalk {
+  /** The subtree walked. */
+  root: string;
+  /** The OID the walk stopped at. */
+  oid: string;
+  reason: string;
 }
 
 const MIN_BULK_BUDGET = 10;

@@ -1,6 +1,6 @@
 /**
  * One plain representation of SNMP values, independent of net-snmp, so the profile
- * engine and the simulator work on ordinary data (functional core).
+ * code (profiles/, reading/) and the simulator work on ordinary data (functional core).
  */
 export type SnmpValue =
   | { type: 'integer'; value: number }

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
-import { readingFromRecording } from '../../src/profiles/engine.js';
+import { readingFromRecording } from '../../src/reading/build.js';
 import { PROFILES } from '../../src/profiles/index.js';
 import type { Reading } from '../../src/contract/reading.js';
 import { listSnmprec, loadSnmprecFile } from '../../src/simulator/fleet.js';
@@ -56,7 +56,7 @@ export function loadExpected(name: string): ExpectedReading | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ExpectedReading) : undefined;
 }
 
-/** Writes the .reading.json (two-space JSON, keys in the engine's order); true when its text changed. */
+/** Writes the .reading.json (two-space JSON, keys in the Reading's order); true when its text changed. */
 export function writeExpected(name: string, expected: ExpectedReading): boolean {
   const path = expectedPath(name);
   const text = `${JSON.stringify(expected, null, 2)}\n`;

@@ -2,7 +2,7 @@
  * Hand-built SNMP values and MIB views, for the unit tests that exercise one profile rule or one
  * decoder with a few objects. Whole devices are fixtures instead (test/profiles/fixtures.test.ts).
  */
-import { readingFromRecording } from '../../src/profiles/engine.js';
+import { readingFromRecording } from '../../src/reading/build.js';
 import { PROFILES } from '../../src/profiles/index.js';
 import type { MibView, SnmpValue } from '../../src/snmp/values.js';
 import type { Reading } from '../../src/contract/reading.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/profiles/index.js';
-import { readingFromRecording } from '../../src/profiles/engine.js';
+import { readingFromRecording } from '../../src/reading/build.js';
 import { loadSnmprecFile, loopbackAddress, startFleet, type DeviceSpec, type Fleet, type FleetDevice } from '../../src/simulator/fleet.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';
 import type { V3Credentials } from '../../src/snmp/credentials.js';

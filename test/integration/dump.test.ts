@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
-import { readDevice } from '../../src/reading/read-device.js';
+import { readDevice } from '../../src/reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { isUnder } from '../../src/snmp/oid.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';

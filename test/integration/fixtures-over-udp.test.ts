@@ -1,14 +1,16 @@
 /**
  * Every device fixture served over UDP and read with readDevice must give the Reading the profile
- * engine makes from the complete recording: proof that the read plan fetches everything the engine
+ * read path makes from the complete recording: proof that the read plan fetches everything it
  * uses, in few requests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
 import { PROFILES } from '../../src/profiles/index.js';
-import { planRead, readingFromRecording, selectProfile } from '../../src/profiles/engine.js';
+import { planRead } from '../../src/profiles/plan.js';
+import { readingFromRecording } from '../../src/reading/build.js';
+import { selectProfile } from '../../src/profiles/match.js';
 import { isUnder } from '../../src/snmp/oid.js';
-import { readDevice } from '../../src/reading/read-device.js';
+import { readDevice } from '../../src/reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { loopbackEndpoint } from '../helpers/net.js';
 
@@ -17,7 +19,7 @@ const FIXTURES = listSnmprec(DEVICE_FIXTURES).map((f) => ({ ...f, varbinds: load
 const MAX_REQUESTS = 12;
 const AT = new Date('2026-01-02T03:04:05.000Z');
 
-describe('fixtures read over UDP equal the engine on the full recording', () => {
+describe('fixtures read over UDP equal the Reading of the full recording', () => {
   let fleet: Fleet;
   beforeAll(async () => {
     const { first, port } = await loopbackEndpoint();

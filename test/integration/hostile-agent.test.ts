@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HR, PRT, SYS } from '../../src/profiles/standard-mib.js';
 import type { Profile } from '../../src/profiles/types.js';
-import { readDevice } from '../../src/reading/read-device.js';
+import { readDevice } from '../../src/reader/read-device.js';
 import { apiValidators } from '../../src/receiver/schema.js';
 import { Outbox } from '../../src/store/outbox.js';
 import { readStatus } from '../../src/store/status.js';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/profiles/index.js';
-import { planRead, readingFromRecording, readRecord, selectProfile } from '../../src/profiles/engine.js';
+import { planRead } from '../../src/profiles/plan.js';
+import { readingFromRecording } from '../../src/reading/build.js';
+import { readRecord } from '../../src/profiles/counters.js';
+import { selectProfile } from '../../src/profiles/match.js';
 import { str, hex, int, counter, oid, view, read } from '../helpers/mib.js';
 
 const IEEE1284 = '1.3.6.1.4.1.2435.2.3.9.1.1.7.0';

@@ -1,9 +1,9 @@
 /**
- * Table-driven profile test: every recording in fixtures/devices/ read through the profile engine
+ * Table-driven profile test: every recording in fixtures/devices/ read through the read path (reading/build.ts)
  * gives exactly the Reading in its `<name>.reading.json` (fixtures/README.md). A new vendor is a
  * profile data file, a recording and its JSON; this file needs no change.
  *
- * After a deliberate profile change, `npm run fixtures:update` rewrites the JSON from the engine
+ * After a deliberate profile change, `npm run fixtures:update` rewrites the JSON from the read path
  * (MBX_FIXTURES_UPDATE=1); review the result with `git diff fixtures/` before committing it.
  */
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('device fixtures (fixtures/devices/<name>.snmprec + <name>.reading.json
     if (UPDATE && !IN_CI && writeExpected(name, got)) console.log(`fixtures:update: rewrote fixtures/devices/${name}.reading.json`);
     const want = loadExpected(name);
     if (!want) throw new Error(`fixtures/devices/${name}.reading.json is missing: run \`npm run fixtures:update\`, then check every value in it against the device`);
-    expect(got, `${name}: the engine's Reading (+) differs from ${name}.reading.json (-); if the profile change is deliberate, run \`npm run fixtures:update\``).toEqual(want);
+    expect(got, `${name}: the Reading read (+) differs from ${name}.reading.json (-); if the profile change is deliberate, run \`npm run fixtures:update\``).toEqual(want);
   });
 
   it('each profile is proven by the fixtures it names', () => {

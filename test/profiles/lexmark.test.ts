@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/profiles/index.js';
-import { readingFromRecording, selectProfile } from '../../src/profiles/engine.js';
+import { readingFromRecording } from '../../src/reading/build.js';
+import { selectProfile } from '../../src/profiles/match.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
 import { str, int, counter, oid, view, read } from '../helpers/mib.js';
 

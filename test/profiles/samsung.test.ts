@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../src/profiles/index.js';
-import { planRead } from '../../src/profiles/engine.js';
+import { planRead } from '../../src/profiles/plan.js';
 import { str, read } from '../helpers/mib.js';
 
 describe('Samsung profile', () => {

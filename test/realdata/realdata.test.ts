@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { readDevice } from '../../src/reading/read-device.js';
+import { readDevice } from '../../src/reader/read-device.js';
 import type { CounterName, Reading } from '../../src/contract/reading.js';
 import { startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { parseSnmprec } from '../../src/snmp/snmprec.js';

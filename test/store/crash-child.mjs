@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { pino } from 'pino';
 import { Outbox } from '../../dist/store/outbox.js';
-import { readDevice } from '../../dist/reading/read-device.js';
+import { readDevice } from '../../dist/reader/read-device.js';
 
 const env = (k) => {
   const v = process.env[k];

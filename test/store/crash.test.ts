@@ -47,7 +47,7 @@ async function privateBuild(root: string): Promise<string> {
     const child = join(root, 'test', 'store', 'crash-child.mjs');
     copyFileSync(join(import.meta.dirname, 'crash-child.mjs'), child);
     try {
-      execFileSync(process.execPath, ['--input-type=module', '-e', "await import('./dist/store/outbox.js'); await import('./dist/reading/read-device.js');"], { cwd: root, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--input-type=module', '-e', "await import('./dist/store/outbox.js'); await import('./dist/reader/read-device.js');"], { cwd: root, stdio: 'pipe' });
       return child;
     } catch (err) {
       if (attempt >= 5) throw err;

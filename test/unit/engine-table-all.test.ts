@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCounters } from '../../src/profiles/engine.js';
+import { decodeCounters } from '../../src/profiles/counters.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { int, view } from '../helpers/mib.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCounters, planRead } from '../../src/profiles/engine.js';
+import { decodeCounters } from '../../src/profiles/counters.js';
+import { planRead } from '../../src/profiles/plan.js';
 import type { Profile } from '../../src/profiles/types.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
 import { int } from '../helpers/mib.js';

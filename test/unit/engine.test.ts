@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCounters, looksLikePrinter, planRead, readRecord, selectProfile } from '../../src/profiles/engine.js';
+import { decodeCounters, readRecord } from '../../src/profiles/counters.js';
+import { looksLikePrinter, selectProfile } from '../../src/profiles/match.js';
+import { planRead } from '../../src/profiles/plan.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { str, int, counter as c32, oid, view } from '../helpers/mib.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHexText, deviceKey, formatMac, normalizeSerial, parseDeviceId, parseMacText, vendorSlug } from '../../src/reading/identity.js';
+import { decodeHexText } from '../../src/profiles/text.js';
+import { deviceKey, formatMac, normalizeSerial, parseDeviceId, parseMacText, vendorSlug } from '../../src/reading/identity.js';
 
 describe('normalizeSerial', () => {
   it.each([

@@ -1,9 +1,11 @@
 /** Data problems with plain values: counter checks, string cleaning and caps, problem events and their dedupe. */
 import { describe, expect, it } from 'vitest';
-import { decodeCounters, inspectRead } from '../../src/profiles/engine.js';
+import { decodeCounters } from '../../src/profiles/counters.js';
+import { inspectRead } from '../../src/reading/build.js';
 import type { Profile } from '../../src/profiles/types.js';
 import { cleanReading, LIST_LIMITS, STRING_LIMITS } from '../../src/reading/clean.js';
-import { checkCounter, problemKey } from '../../src/reading/quality.js';
+import { checkCounter } from '../../src/profiles/counters.js';
+import { problemKey } from '../../src/reading/quality.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
 import { cleanText } from '../../src/snmp/values.js';
 import { problemEvents } from '../../src/store/problems.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PRT } from '../../src/profiles/standard-mib.js';
 import { colorFromText, decodeSupplies } from '../../src/reading/supplies.js';
-import { decodeAlerts, decodeErrorState, decodeStatus, printerDeviceIndex } from '../../src/reading/status.js';
+import { decodeAlerts, decodeErrorState, decodeStatus } from '../../src/reading/status.js';
+import { printerDeviceIndex } from '../../src/profiles/standard-mib.js';
 import type { SnmpValue } from '../../src/snmp/values.js';
 import { str, int, oid } from '../helpers/mib.js';
 

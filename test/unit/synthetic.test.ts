@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSynthetic } from '../../src/simulator/synthetic.js';
 import { loadSnmprecFile } from '../../src/simulator/fleet.js';
-import { readingFromRecording } from '../../src/profiles/engine.js';
+import { readingFromRecording } from '../../src/reading/build.js';
 import { PROFILES } from '../../src/profiles/index.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { listSnmprec } from '../../src/simulator/fleet.js';

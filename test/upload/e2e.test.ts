@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
-import { readDevice } from '../../src/reading/read-device.js';
+import { readDevice } from '../../src/reader/read-device.js';
 import type { Reading } from '../../src/contract/reading.js';
 import { apiValidators } from '../../src/receiver/schema.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
