@@ -8,8 +8,8 @@
  * (validate.ts), boundary values and estimates (walk.ts), period usage per device and per fleet
  * stream (usage.ts), replacements across device keys (replacements.ts); dense.ts and history.ts
  * keep the hot path fast. README.md documents the formulas and what a profile must declare.
- * May import: reading/types (the counter vocabulary), errors, zod. Must not import: snmp, profiles,
- * store, upload, receiver, daemon, cli, node:* I/O. No clock: `now` is passed in. No vendor knowledge:
+ * May import: contract (the counter vocabulary, error codes), zod; nothing else (src/layers.json,
+ * enforced by the lint). Must not import: snmp, profiles, store, upload, receiver, daemon, cli, node:* I/O. No clock: `now` is passed in. No vendor knowledge:
  * profiles declare counters and units, the core computes.
  */
 export { BillingContractSchema, DEFAULT_CONTRACT, parseContract, MS_PER_DAY, MS_PER_HOUR, type BillingContract, type BillingContractInput } from './contract.js';

@@ -16,7 +16,8 @@
  * Salvage: pages.ts reads SQLite b-tree pages, wal.ts the WAL, damaged-file.ts both from disk,
  * salvage.ts turns their rows into outbox rows, salvage-events.ts says what it did.
  *
- * May import: ../errors, ../reading/types and ../reading/quality (data problems), better-sqlite3, pino, node:*.
+ * May import: ../contract, ../reading (data problems), better-sqlite3, pino, node:* (src/layers.json,
+ * enforced by the lint).
  * Must not import: snmp/, profiles/, discovery/, upload/, daemon/, cli/ (data flows one way:
  * the upload and daemon layers call the store, never the other way round).
  */

@@ -7,8 +7,8 @@
  * classification into MBX_UPLOAD_* / MBX_TLS_* / MBX_PROXY_* codes, receipts applied through
  * the store, the delivery audit, heartbeat bodies and the command allow-list.
  *
- * May import: ../store, ../errors, ../reading/types (types), axios, https-proxy-agent,
- * proxy-from-env, pino, node:*. Must not import: snmp/, profiles/, discovery/, daemon/, cli/,
+ * May import: ../store, ../contract, axios, https-proxy-agent, proxy-from-env, pino, node:*
+ * (src/layers.json, enforced by the lint). Must not import: snmp/, profiles/, discovery/, daemon/, cli/,
  * receiver/ (the receiver is the other end; the two share only docs/provider-api.yaml).
  *
  * Usage (the daemon):
