@@ -124,12 +124,12 @@ export async function benchStore(opts: StoreBenchOptions): Promise<void> {
     });
     big.close();
     const bigStore = Store.open(bigPath, { log });
-    const first = time(() => bigStore.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 }));
+    const first = time(() => bigStore.readings.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 }));
     const runs: number[] = [];
-    for (let i = 0; i < 20; i++) runs.push(time(() => bigStore.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 })).ms);
+    for (let i = 0; i < 20; i++) runs.push(time(() => bigStore.readings.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 })).ms);
     runs.sort((a, b) => a - b);
     const receipt = time(() => bigStore.applyReceipt({ accepted: first.value.map((b) => b.id), duplicate: [], rejected: [] }));
-    const next = time(() => bigStore.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 }));
+    const next = time(() => bigStore.readings.nextBatch({ maxCount: 1000, maxBytes: 64 * 1024 * 1024 }));
     const status = time(() => bigStore.status());
     const bigSize = statSync(bigPath).size;
     bigStore.close();

@@ -45,7 +45,7 @@ export async function benchUpload(o: UploadBenchOptions): Promise<void> {
     const jsonBytes = store.db.prepare('SELECT SUM(bytes) FROM readings').pluck().get() as number;
 
     const rss = new PeakRss();
-    const u = new Uploader({ url, agentId, token, caFile: certFile, store, batch: { maxCount: o.batchCount, maxBytes: o.batchBytes }, timeoutMs: 60_000, logger: pino({ level: 'warn' }), proxy: null });
+    const u = new Uploader({ url, agentId, token, caFile: certFile, store: { current: store }, batch: { maxCount: o.batchCount, maxBytes: o.batchBytes }, timeoutMs: 60_000, logger: pino({ level: 'warn' }), proxy: null });
     const start = process.hrtime.bigint();
     let delivered = 0;
     let bytes = 0;
@@ -62,7 +62,7 @@ export async function benchUpload(o: UploadBenchOptions): Promise<void> {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const peak = rss.stop();
     u.close();
-    const counts = store.counts();
+    const counts = store.readings.counts();
     store.close();
 
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;

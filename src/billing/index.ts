@@ -18,3 +18,4 @@ export { DeviceValidator, PRINTED_COUNTERS, SPIKE_COUNTERS, type ReadingCheck, t
 export { replacementCandidates, type DeviceSpan, type ReplacementCandidate } from './replacements.js';
 export { UsageAccumulator, deviceUsage, readingWindow, usageByDevice, usageByDeviceAsync, type DeviceUsageOptions, type FleetUsageOptions, type UsageOptions } from './usage.js';
 export * from './types.js';
+export { BILLING_EVENT_KINDS, type BillingEventKind } from '../contract/events.js';

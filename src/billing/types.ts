@@ -4,6 +4,7 @@
  * streams millions of rows need not build whole Readings; `toMeterReading` adapts a Reading.
  * Output is JSON-ready: times are ISO strings, every figure carries its formula and evidence.
  */
+import type { BillingEventKind } from '../contract/events.js';
 import type { CounterName, Counters, CounterSources, CounterUnits, Reading } from '../contract/reading.js';
 
 /** One reading of one device, as billing needs it. */
@@ -45,10 +46,6 @@ export interface BillingPeriod {
 }
 
 // ---------------------------------------------------------------- events
-
-export type BillingEventKind = 'counter.rollback' | 'counter.redefined' | 'device.replaced' | 'counter.spike' | 'device.idle' | 'reading.gap';
-
-export const BILLING_EVENT_KINDS: readonly BillingEventKind[] = ['counter.rollback', 'counter.redefined', 'device.replaced', 'counter.spike', 'device.idle', 'reading.gap'];
 
 /** What every event says: what, which device, when, which readings prove it, and a sentence. */
 interface EventBase {

@@ -32,7 +32,8 @@ import type {
   UnitName,
   UsageFlag,
 } from './types.js';
-import { BILLING_EVENT_KINDS, UNIT_NAMES } from './types.js';
+import { BILLING_EVENT_KINDS } from '../contract/events.js';
+import { UNIT_NAMES } from './types.js';
 import { COUNTER_COUNT as N, COUNTER_INDEX, counterAt, unitName } from './dense.js';
 import { DeviceHistory, type ReadingView } from './history.js';
 import { deriveUnitMeters, meterValueAt, sourcesOf, type Declarations, type Derivation, type UnitMeter } from './units.js';

@@ -1,44 +1,12 @@
 /**
- * Keeping secrets out of output: the masked config for `config show`, pino redact paths, and a
- * stream that masks any known secret value wherever it appears in a log line (an error message
- * quoting a proxy URL, a misplaced log field), as a second line of defence behind the paths.
+ * Keeping secrets out of output: the masked config for `config show`, and a stream that masks any known secret value wherever it appears in a log line (an error message
+ * quoting a proxy URL, a misplaced log field), as a second line of defence behind the redact
+ * paths (src/log.ts).
  */
 import { Writable } from 'node:stream';
 import type { MeterboxConfig, SecretRef } from './schema.js';
 
 export const MASK = '********';
-
-/** pino `redact` paths for every place a secret can sit in a logged object. */
-export const REDACT_PATHS = [
-  'token',
-  '*.token',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'req.headers.authorization',
-  'community',
-  '*.community',
-  'authKey',
-  '*.authKey',
-  'privKey',
-  '*.privKey',
-  'proxy',
-  '*.proxy',
-  'password',
-  '*.password',
-  'config.provider.token',
-  'config.provider.proxy',
-  'config.credentials[*].community',
-  'config.credentials[*].authKey',
-  'config.credentials[*].privKey',
-  'credentials[*].community',
-  'credentials[*].authKey',
-  'credentials[*].privKey',
-  'credentials[*].credentials.community',
-  'credentials[*].credentials.authKey',
-  'credentials[*].credentials.privKey',
-];
 
 function maskRef(ref: SecretRef | undefined): SecretRef | undefined {
   if (ref === undefined || typeof ref !== 'string') return ref;

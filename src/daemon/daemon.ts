@@ -22,7 +22,7 @@ import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.
 import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { jobWindowMs } from './health.js';
-import { DATA_LOSS_KINDS } from '../upload/protocol.js';
+import { DATA_LOSS_KINDS } from '../contract/events.js';
 import { NODE_FLAGS, desAvailable } from '../node-flags.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -172,7 +172,7 @@ export class Daemon {
     const store = this.outbox.current;
     if (!store) return undefined;
     try {
-      return store.lastReadingAt();
+      return store.devices.lastReadingAt();
     } catch {
       return undefined;
     }
@@ -184,7 +184,7 @@ export class Daemon {
     const store = this.outbox.current;
     if (store) {
       try {
-        for (const r of store.deviceHosts()) byKey.set(r.key, { key: r.key, host: r.host, ...(r.lastReadingAt ? { lastReadingAt: r.lastReadingAt } : {}) });
+        for (const r of store.devices.hosts()) byKey.set(r.key, { key: r.key, host: r.host, ...(r.lastReadingAt ? { lastReadingAt: r.lastReadingAt } : {}) });
       } catch {
         // the outbox is failing; the registry still knows what discovery found
       }
@@ -208,8 +208,8 @@ export class Daemon {
     const store = this.outbox.current;
     if (!store) return undefined;
     try {
-      const c = store.counts();
-      const loss = store.countEvents(DATA_LOSS_KINDS);
+      const c = store.readings.counts();
+      const loss = store.events.count(DATA_LOSS_KINDS);
       return { pending: c.pending, rejected: c.rejected, dataLossEvents: loss, ...(c.oldestPendingAt ? { oldestPendingAgeSeconds: Math.max(0, (Date.now() - Date.parse(c.oldestPendingAt)) / 1000) } : {}) };
     } catch {
       return undefined;
@@ -263,22 +263,13 @@ export class Daemon {
     return { ok: true, summary };
   }
 
-  /** What discovery knew before a restart: addresses, labels and the credential that worked per device. */
+  /** What discovery knew before a restart (the devices table): addresses, labels and the credential that worked per device. */
   private restoreRegistry(): void {
     try {
-      const saved = this.outbox.current?.registryEntries() ?? [];
-      this.registry = DeviceRegistry.restore(saved.map((e) => e.device));
+      this.registry = DeviceRegistry.restore(this.outbox.current?.devices.swept() ?? []);
       for (const d of this.registry.devices()) for (const h of d.hosts) this.hints.set(h, d.credential);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not load the saved discovery registry; the next sweep rebuilds it');
-    }
-  }
-
-  private saveRegistry(): void {
-    try {
-      this.outbox.current?.saveRegistry(this.registry.devices().map((d) => ({ key: d.key, device: d })));
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not save the discovery registry');
     }
   }
 
@@ -288,7 +279,6 @@ export class Daemon {
       const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
       this.lastDiscovery = s;
       this.countDataEvents(s.dataEvents);
-      this.saveRegistry();
       this.metrics.discoveries.inc({ result: 'ok' });
       if (s.stored > 0 && this.cfg.config.schedules.uploadAfterPoll && !signal.aborted) (this.jobs.get('upload') as Job).trigger('after-discovery', 0, true);
       const m = s.summary;

@@ -1,7 +1,7 @@
 /**
  * What the jobs do, as functions of their inputs: the poll (read every known device, store the
- * cycle in one transaction) and the discovery sweep (find printers, store their readings, update
- * the registry). The scheduler decides when; these decide nothing about time.
+ * cycle in one transaction) and the discovery sweep (find printers, update the device registry,
+ * store their readings). The scheduler decides when; these decide nothing about time.
  */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
@@ -154,23 +154,15 @@ export async function discoverDevices(opts: {
   });
   const events = opts.registry.applySweep(res.observations);
   for (const o of res.observations) opts.hints.set(o.host, o.credential);
+  // The sweep lands in the device registry (the devices table) before its readings: a device it
+  // found at a new address is one move, recorded once, whichever observation comes first.
+  try {
+    opts.outbox.current?.devices.saveSweep(opts.registry.devices(), events);
+  } catch (err) {
+    opts.log.warn({ err: (err as Error).message }, 'could not save the sweep to the device registry; the next sweep saves it');
+  }
   const readings = res.printers.flatMap((p) => (p.reading ? [p.reading] : []));
   const problems = new Map(res.printers.flatMap((p) => (p.reading && p.problems ? [[p.reading.id, p.problems] as const] : [])));
   const rec = readings.length > 0 ? opts.outbox.record(readings, problems) : { stored: 0, dataEvents: {} };
-  const store = opts.outbox.current;
-  for (const e of events) {
-    if (e.type === 'moved') continue; // the store records moves itself when the reading lands
-    try {
-      store?.addEvent({
-        kind: `device.${e.type}`,
-        severity: 'warning',
-        message: e.type === 'duplicate-serial' ? `${e.key} answers at ${e.hosts.join(', ')}: one serial, several devices` : `${e.host}: ${e.from} was replaced by ${e.to}`,
-        ...(e.type === 'duplicate-serial' ? { deviceKey: e.key } : {}),
-        data: { ...e },
-      });
-    } catch (err) {
-      opts.log.warn({ err: (err as Error).message }, 'could not record a device event');
-    }
-  }
   return { at: new Date(started).toISOString(), durationMs: Date.now() - started, printers: res.printers.length, notUnderContract: res.notUnderContract.length, stored: rec.stored, dataEvents: rec.dataEvents, summary: res.summary };
 }

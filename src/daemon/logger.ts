@@ -3,7 +3,8 @@
  * secrets, and a masking stream for secret values anywhere in a line. One child per component.
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
-import { REDACT_PATHS, SecretMasker, maskingStream } from '../config/redact.js';
+import { MASK, SecretMasker, maskingStream } from '../config/redact.js';
+import { REDACT_PATHS } from '../log.js';
 
 export interface DaemonLogger {
   root: Logger;
@@ -21,7 +22,7 @@ export function createDaemonLogger(level: LevelWithSilent, secrets: readonly str
       level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '********' },
+      redact: { paths: [...REDACT_PATHS], censor: MASK },
       formatters: { level: (label) => ({ level: label }) },
     },
     maskingStream(masker, out),

@@ -1,7 +1,11 @@
 /**
- * The device registry: which device (vendor + serial, MAC fallback) is at which address, and what
- * changed since the last sweep. Pure: it is fed sweep observations and a time. The daemon keeps
- * it in the store (devices() out, restore() in), so credentials and addresses survive restarts.
+ * Discovery's working copy of the device registry: which device (vendor + serial, MAC fallback)
+ * answered at which address in the sweeps, with the credential that worked, and what a sweep
+ * found that addresses alone do not say (one serial at several addresses, an address answering
+ * with another device). Pure: it is fed sweep observations and a time. The registry itself is
+ * the store's devices table (store/devices.ts): the daemon saves each sweep there (devices() and
+ * the events out) and restores this copy from it at start, so credentials and addresses survive
+ * restarts; moves are decided there, once, for sweeps and polls alike.
  */
 import type { DeviceIdentity, KeySource } from '../contract/reading.js';
 
@@ -30,7 +34,6 @@ export interface RegistryDevice {
 }
 
 export type DeviceEvent =
-  | { type: 'moved'; at: string; key: string; from: string; to: string }
   | { type: 'duplicate-serial'; at: string; key: string; hosts: string[] }
   | { type: 'replaced'; at: string; host: string; from: string; to: string };
 
@@ -40,11 +43,10 @@ export class DeviceRegistry {
   private readonly atHost = new Map<string, string>();
   private readonly log: DeviceEvent[] = [];
 
-  /** A registry holding what devices() returned earlier; entries that are not devices are skipped. */
-  static restore(saved: readonly unknown[]): DeviceRegistry {
+  /** A registry holding what devices() returned earlier (store/devices.ts swept()). */
+  static restore(saved: readonly RegistryDevice[]): DeviceRegistry {
     const r = new DeviceRegistry();
     for (const d of saved) {
-      if (!isRegistryDevice(d)) continue;
       r.byKey.set(d.key, { ...d, hosts: [...d.hosts] });
       for (const h of d.hosts) r.atHost.set(h, d.key);
     }
@@ -111,8 +113,6 @@ export class DeviceRegistry {
         if (hosts.length > 1) {
           const same = known && known.hosts.length === hosts.length && known.hosts.every((h, i) => h === hosts[i]);
           if (!same) events.push({ type: 'duplicate-serial', at: when, key, hosts });
-        } else if (known && !known.hosts.includes(hosts[0] as string)) {
-          events.push({ type: 'moved', at: when, key, from: known.hosts[0] as string, to: hosts[0] as string });
         }
       }
       // Free the addresses this device held and no longer answers at.
@@ -147,15 +147,6 @@ export class DeviceRegistry {
     const d = this.byKey.get(key);
     return d !== undefined && d.keySource !== 'host';
   }
-}
-
-function isRegistryDevice(v: unknown): v is RegistryDevice {
-  const d = v as Partial<RegistryDevice> | null;
-  return (
-    typeof d === 'object' && d !== null && typeof d.key === 'string' && typeof d.keySource === 'string' && typeof d.vendor === 'string' &&
-    Array.isArray(d.hosts) && d.hosts.every((h) => typeof h === 'string') && typeof d.credential === 'string' &&
-    typeof d.firstSeen === 'string' && typeof d.lastSeen === 'string'
-  );
 }
 
 /** Addresses in numeric order where they are IPv4, else text order. */

@@ -5,10 +5,8 @@
  */
 import type { BrokenWalk } from '../snmp/client.js';
 import type { InvalidCounter } from '../profiles/counters.js';
+import type { DataProblemKind } from '../contract/events.js';
 import type { CounterName } from '../contract/reading.js';
-
-export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
-export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];
 
 export interface DataProblem {
   kind: DataProblemKind;

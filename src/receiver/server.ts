@@ -8,7 +8,8 @@ import { cpus, hostname } from 'node:os';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, ListenOptions } from 'node:net';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { fallbackLogger } from '../log.js';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { Authenticator } from './auth.js';
 import { Faults } from './faults.js';
@@ -21,9 +22,6 @@ import type { IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from './tls.js';
 import { AGENT_ID } from './tokens.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
-
-/** Log paths that may hold secrets; pino replaces them with [Redacted]. */
-export const RECEIVER_REDACT = ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', '*.token', 'tokens'];
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
 export const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
@@ -65,7 +63,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? (() => new Date());
   const nodeId = opts.nodeId ?? `${hostname()}:${process.pid}`;
-  const log: Logger = (opts.logger ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info', redact: RECEIVER_REDACT }, pino.destination(2))).child({ component: 'receiver', node: nodeId });
+  const log: Logger = (opts.logger ?? fallbackLogger()).child({ component: 'receiver', node: nodeId });
   const staleAfter = opts.staleAfterSeconds ?? 900;
   const commandTtl = opts.commandTtlSeconds ?? DEFAULT_COMMAND_TTL;
   const limits = resolveLimits(opts);

@@ -7,12 +7,15 @@
  * moved aside and salvaged at the next open. The WAL is checkpointed after every cycle. No method
  * throws because of the disk; the process never dies of it.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { fallbackLogger } from '../log.js';
 import type { MeterboxError } from '../contract/errors.js';
 import type { Reading } from '../contract/reading.js';
 import { HOLD_MAX_BYTES, droppedTotal, emptyHold, heldItems, holdReadings, type HeldReadings } from './hold.js';
 import type { StoreFailure } from './policy.js';
-import { Store, failureOf, storeError, type ProblemsById, type SaveResult, type StoreEvent, type StoreOptions } from './store.js';
+import { failureOf, storeError } from './database.js';
+import type { StoreEvent } from './events.js';
+import { Store, type ProblemsById, type SaveResult, type StoreOptions } from './store.js';
 
 export interface RecordResult {
   /** Readings committed by this call (including held ones that could now be written). */
@@ -53,7 +56,7 @@ export class Outbox {
     readonly path: string,
     private readonly opts: OutboxOptions = {},
   ) {
-    this.log = (opts.log ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info' }, pino.destination(2))).child({ component: 'outbox' });
+    this.log = (opts.log ?? fallbackLogger()).child({ component: 'outbox' });
     this.now = opts.now ?? (() => new Date());
     this.tryOpen();
   }
@@ -107,7 +110,7 @@ export class Outbox {
     // Write the event now when the database still takes a small write; otherwise when storing resumes.
     if (this.store && kind !== 'corrupt') {
       try {
-        this.store.addEvent(this.failureEvent());
+        this.store.events.add(this.failureEvent());
         this.failure.eventWritten = true;
       } catch {
         // expected when the disk is full or read-only

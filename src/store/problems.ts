@@ -5,7 +5,7 @@
  */
 import { problemKey, type DataProblem } from '../reading/quality.js';
 import type { Counters, Reading } from '../contract/reading.js';
-import type { EventSeverity, StoreEvent } from './store.js';
+import type { EventSeverity, StoreEvent } from './events.js';
 
 const SEVERITY: Record<DataProblem['kind'], EventSeverity> = {
   'counter.invalid': 'warning',

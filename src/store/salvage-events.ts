@@ -1,6 +1,6 @@
 /** The events that tell what a salvage recovered and what it could not, pure. */
 import type { SalvageReport } from './salvage.js';
-import type { StoreEvent } from './store.js';
+import type { StoreEvent } from './events.js';
 
 /** Readings lost to billing: pending ones (and ones of unknown state) that can never be delivered. */
 export function lostToBilling(r: SalvageReport): number {

@@ -1,7 +1,8 @@
 /**
  * Salvage of a damaged outbox: every row that can still be read from the file moved aside
- * (readings with their id, state and JSON, the devices, the discovery registry, the events and
- * the delivery audit) is written into the fresh database, and everything that was there but
+ * (readings with their id, state and JSON, the devices with what discovery knew of them (the
+ * registry table of a file older than schema 5), the events and the delivery audit) is written
+ * into the fresh database, and everything that was there but
  * cannot be read is counted, with its reason, from what the indexes still say.
  *
  * - Rows come from the page reader (pages.ts): every tree from its root, then the leaves under
@@ -19,14 +20,16 @@ import type Database from 'better-sqlite3';
 import { basename } from 'node:path';
 import { openDamagedFile } from './damaged-file.js';
 import { scanDatabase, type Row, type RowOrigin, type SqlValue } from './pages.js';
+import { registryIntoDevices } from './schema.js';
 
-/** Column order of each outbox table (schema.ts, migrations applied); a test checks it against a fresh database. */
+/** Column order of each outbox table (schema.ts, migrations applied; registry of older files); a test checks it against a fresh database. */
 export const TABLE_COLUMNS = {
   meta: ['key', 'value'],
-  devices: ['key', 'key_source', 'vendor', 'model', 'serial', 'mac', 'host', 'identity', 'counters', 'first_seen', 'last_seen', 'last_reading_at', 'problems'],
+  devices: ['key', 'key_source', 'vendor', 'model', 'serial', 'mac', 'host', 'identity', 'counters', 'first_seen', 'last_seen', 'last_reading_at', 'problems', 'hosts', 'label', 'credential', 'first_swept', 'last_swept'],
   readings: ['seq', 'id', 'device_key', 'read_at', 'day', 'state', 'body', 'bytes', 'attempts', 'last_error', 'stored_at', 'delivered_at'],
   events: ['seq', 'at', 'kind', 'severity', 'device_key', 'message', 'data', 'reported_at'],
   deliveries: ['seq', 'at', 'kind', 'count', 'bytes', 'status', 'accepted', 'duplicate', 'rejected', 'ms', 'error'],
+  /** Schema 3 and 4 only: migration 5 merged it into devices; salvage of an older file merges it the same way. */
   registry: ['key', 'device'],
 } as const;
 export type OutboxTable = keyof typeof TABLE_COLUMNS;
@@ -116,7 +119,8 @@ function shapeOf(table: OutboxTable, values: SqlValue[], rowid: number | bigint 
       case 'readings':
         return values[0] === null && str(v('id')) && str(v('device_key')) && str(v('read_at')) && str(v('day')) && str(v('state')) && STATES.has(v('state') as string) && str(v('body')) && int(v('bytes')) && int(v('attempts')) && strOrNull(v('last_error')) && str(v('stored_at')) && strOrNull(v('delivered_at'));
       case 'devices':
-        return str(v('key')) && ['serial', 'mac', 'host'].includes(v('key_source') as string) && str(v('vendor')) && str(v('host')) && jsonObject(v('identity')) && str(v('first_seen')) && str(v('last_seen')) && ['model', 'serial', 'mac', 'counters', 'last_reading_at', 'problems'].every((c) => strOrNull(v(c)));
+        // Since schema 5 a device discovery found but never read has no identity yet, and maybe no host.
+        return str(v('key')) && ['serial', 'mac', 'host'].includes(v('key_source') as string) && str(v('vendor')) && strOrNull(v('host')) && (v('identity') === null || v('identity') === undefined || jsonObject(v('identity'))) && str(v('first_seen')) && str(v('last_seen')) && ['model', 'serial', 'mac', 'counters', 'last_reading_at', 'problems', 'hosts', 'label', 'credential', 'first_swept', 'last_swept'].every((c) => strOrNull(v(c)));
       case 'events':
         return values[0] === null && str(v('at')) && str(v('kind')) && ['info', 'warning', 'error'].includes(v('severity') as string) && strOrNull(v('device_key')) && str(v('message')) && strOrNull(v('data')) && strOrNull(v('reported_at'));
       case 'deliveries':
@@ -380,10 +384,13 @@ export function salvageInto(db: Database.Database, aside: string): SalvageReport
   );
   const tables = {
     devices: insert('devices', 'ON CONFLICT (key) DO NOTHING'),
-    registry: insert('registry', 'ON CONFLICT (key) DO NOTHING'),
     events: insert('events', ''),
     deliveries: insert('deliveries', ''),
   };
+  // A file from before schema 5 has a registry table: its entries go into devices as migration 5
+  // put them, after the devices rows (and those rebuilt from readings) are in.
+  const registryRows: TableRow[] = [];
+  const registryStmt = db.prepare(registryIntoDevices('(SELECT @key AS key, @device AS device)'));
   const metaStmt = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   // Events and audit rows have no natural key: a second run skips those already copied.
   const fingerprint = (r: TableRow) => `${String(r.at)}\u0000${String(r.kind)}\u0000${String(r.message ?? r.count)}\u0000${String(r.bytes ?? '')}`;
@@ -415,6 +422,10 @@ export function salvageInto(db: Database.Database, aside: string): SalvageReport
           }
           return;
         }
+        if (table === 'registry') {
+          registryRows.push(row);
+          return;
+        }
         if (table === 'events' || table === 'deliveries') {
           const f = fingerprint(row);
           if (seen[table].has(f)) return;
@@ -427,6 +438,10 @@ export function salvageInto(db: Database.Database, aside: string): SalvageReport
         t.stmt.run(params);
       },
     });
+    for (const row of registryRows) {
+      step();
+      registryStmt.run({ key: row.key, device: row.device });
+    }
     if (inTx > 0) db.exec('COMMIT');
     inTx = 0;
     return report;

@@ -10,6 +10,32 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * A discovery registry entry (migration 3's JSON) onto the device columns of migration 5: the
+ * discovery columns of an existing device, or a new device discovery found but never read.
+ * Entries that are not well-formed are left out (the old loader skipped them too). `source` yields
+ * rows (key, device): the registry table when migrating, one salvaged row of an old file.
+ */
+export function registryIntoDevices(source: string): string {
+  return `INSERT INTO devices (key, key_source, vendor, model, serial, mac, host, first_seen, last_seen, hosts, label, credential, first_swept, last_swept)
+        SELECT key, json_extract(device, '$.keySource'), json_extract(device, '$.vendor'),
+               CASE json_type(device, '$.model') WHEN 'text' THEN json_extract(device, '$.model') END,
+               CASE json_type(device, '$.serial') WHEN 'text' THEN json_extract(device, '$.serial') END,
+               CASE json_type(device, '$.mac') WHEN 'text' THEN json_extract(device, '$.mac') END,
+               json_extract(device, '$.hosts[0]'),
+               json_extract(device, '$.firstSeen'), json_extract(device, '$.lastSeen'),
+               json_extract(device, '$.hosts'),
+               CASE json_type(device, '$.label') WHEN 'text' THEN json_extract(device, '$.label') END,
+               json_extract(device, '$.credential'), json_extract(device, '$.firstSeen'), json_extract(device, '$.lastSeen')
+        FROM ${source}
+        WHERE json_valid(device) AND json_type(device) = 'object' AND json_extract(device, '$.key') = key
+          AND json_extract(device, '$.keySource') IN ('serial', 'mac', 'host') AND json_type(device, '$.vendor') = 'text'
+          AND json_type(device, '$.hosts') = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(device, '$.hosts') WHERE type <> 'text')
+          AND json_type(device, '$.credential') = 'text' AND json_type(device, '$.firstSeen') = 'text' AND json_type(device, '$.lastSeen') = 'text'
+        ON CONFLICT (key) DO UPDATE SET hosts = excluded.hosts, label = excluded.label, credential = excluded.credential,
+          first_swept = excluded.first_swept, last_swept = excluded.last_swept;`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -104,6 +130,43 @@ export const MIGRATIONS: readonly Migration[] = [
     // The problems (invalid counter, broken walk, …) of the device's last reading, JSON: an event is
     // raised when a problem appears, not again on every poll while it lasts.
     sql: `ALTER TABLE devices ADD COLUMN problems TEXT;`,
+  },
+  {
+    version: 5,
+    name: 'one device registry',
+    // The discovery registry (version 3, one JSON document per device) becomes columns of devices,
+    // so a device is one row whether a sweep or a reading saw it first. A device discovery found but
+    // never read has no identity, counters or reading time yet; one it no longer finds at any
+    // address may have no host. The table is rebuilt (SQLite cannot drop NOT NULL) under its own
+    // name, so its index keeps the name salvage looks for.
+    sql: `
+      ALTER TABLE devices RENAME TO devices_v4;
+      CREATE TABLE devices (
+        key             TEXT PRIMARY KEY,
+        key_source      TEXT NOT NULL,
+        vendor          TEXT NOT NULL,
+        model           TEXT,
+        serial          TEXT,
+        mac             TEXT,
+        host            TEXT,                   -- where it was last read, or found alone by a sweep
+        identity        TEXT,                   -- DeviceIdentity JSON of the last reading; NULL before one
+        counters        TEXT,                   -- Counters JSON of the last reading (anomaly checks)
+        first_seen      TEXT NOT NULL,
+        last_seen       TEXT NOT NULL,
+        last_reading_at TEXT,
+        problems        TEXT,                   -- keys of the last reading's data problems, JSON
+        hosts           TEXT,                   -- discovery: JSON list of where the last sweep that saw it found it
+        label           TEXT,                   -- discovery: the label of the target it was found in
+        credential      TEXT,                   -- discovery: the credential set that worked last
+        first_swept     TEXT,                   -- discovery: first and last sweep that saw it
+        last_swept      TEXT
+      ) STRICT;
+      INSERT INTO devices (key, key_source, vendor, model, serial, mac, host, identity, counters, first_seen, last_seen, last_reading_at, problems)
+        SELECT key, key_source, vendor, model, serial, mac, host, identity, counters, first_seen, last_seen, last_reading_at, problems FROM devices_v4;
+      DROP TABLE devices_v4;
+      ${registryIntoDevices('registry')}
+      DROP TABLE registry;
+    `,
   },
 ];
 

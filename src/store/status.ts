@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { MeterboxError } from '../contract/errors.js';
 import { walDamage } from './damaged-file.js';
-import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from './event-kinds.js';
+import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../contract/events.js';
 import { salvageFile, type SalvageReport } from './salvage.js';
 
 /** Where the daemon keeps its outbox unless configured otherwise ($METERBOX_DB overrides). */
@@ -109,7 +109,8 @@ export function snapshot(db: Database.Database, path: string, now: Date, recentE
   const free = db.pragma('freelist_count', { simple: true }) as number;
   const devices = (
     db
-      .prepare('SELECT key, vendor, model, serial, host, last_seen AS lastSeen, last_reading_at AS lastReadingAt FROM devices ORDER BY key')
+      // Devices that have been read; one discovery found but never read (not under contract) has no reading to show.
+      .prepare('SELECT key, vendor, model, serial, host, last_seen AS lastSeen, last_reading_at AS lastReadingAt FROM devices WHERE last_reading_at IS NOT NULL ORDER BY key')
       .all() as Record<string, string | null>[]
   ).map((r) => defined(r) as unknown as DeviceStatusRow);
   const events = (
@@ -173,7 +174,7 @@ export function damagedSnapshot(path: string, check: string, now: Date, recentEv
     },
     row(table, row) {
       const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-      if (table === 'devices') devices.push(defined({ key: String(row.key), vendor: String(row.vendor), model: text(row.model), serial: text(row.serial), host: String(row.host), lastSeen: String(row.last_seen), lastReadingAt: text(row.last_reading_at) }) as DeviceStatusRow);
+      if (table === 'devices' && typeof row.last_reading_at === 'string') devices.push(defined({ key: String(row.key), vendor: String(row.vendor), model: text(row.model), serial: text(row.serial), host: String(row.host), lastSeen: String(row.last_seen), lastReadingAt: text(row.last_reading_at) }) as DeviceStatusRow);
       if (table === 'events') {
         let data: Record<string, unknown> | undefined;
         try {

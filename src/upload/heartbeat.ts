@@ -12,15 +12,16 @@ import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { MeterboxError } from '../contract/errors.js';
-import { Outbox } from '../store/outbox.js';
-import { isStoreFailure, storeError, type Store, type StoredEvent } from '../store/store.js';
+import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../contract/events.js';
+import { isStoreFailure, storeError } from '../store/database.js';
+import type { StoredEvent } from '../store/events.js';
 import { parseRetryAfter } from './backoff.js';
 import { classifyHttpFailure, isCertificateError } from './classify.js';
 import { uploadLogger } from './log.js';
-import { API_PREFIX, DATA_LOSS_KINDS, DATA_QUALITY_KINDS, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
+import { API_PREFIX, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
 import { Transport } from './transport.js';
-import type { HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
+import type { DeliveryStore, HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
 import { serverMessage } from './uploader.js';
 
 /** The wire body, pure: the snapshot plus the agent id, the clock and the store's events. */
@@ -99,17 +100,16 @@ export class Heartbeat {
     return (this.opts.now ?? (() => new Date()))();
   }
 
-  private store(): Store | undefined {
-    const s = this.opts.store;
-    return s instanceof Outbox ? s.current : s;
+  private store(): DeliveryStore | undefined {
+    return this.opts.store?.current;
   }
 
   /** Fills outbox depth, disk free and events from the store where the snapshot leaves them out. */
-  private complete(snapshot: HeartbeatSnapshot, store: Store | undefined): HeartbeatSnapshot {
+  private complete(snapshot: HeartbeatSnapshot, store: DeliveryStore | undefined): HeartbeatSnapshot {
     const out = { ...snapshot };
     const now = this.now();
     if (!out.outbox && store) {
-      const c = store.counts();
+      const c = store.readings.counts();
       out.outbox = {
         depth: c.pending,
         rejected: c.rejected,
@@ -131,12 +131,12 @@ export class Heartbeat {
   /** Sends one heartbeat; never throws. Allow-listed commands go to `onCommand`. */
   async sendOnce(snapshot: HeartbeatSnapshot): Promise<HeartbeatResult> {
     const result: HeartbeatResult = { ok: false, commands: [], ignored: [], eventsReported: 0 };
-    let store: Store | undefined;
+    let store: DeliveryStore | undefined;
     let events: StoredEvent[] = [];
     let bytes = 0;
     try {
       store = this.store();
-      events = store ? store.unreportedEvents(50) : [];
+      events = store ? store.events.unreported(50) : [];
       const now = this.now();
       const acking = [...this.acksDue];
       const body = buildHeartbeatBody(this.complete(snapshot, store), { agentId: this.opts.agentId, now, events, acks: acking });
@@ -151,9 +151,9 @@ export class Heartbeat {
         if (answer.serverTime) result.clockSkewMs = Date.parse(answer.serverTime) - now.getTime();
         if (store) {
           try {
-            store.markEventsReported(events.map((e) => e.seq));
+            store.events.markReported(events.map((e) => e.seq));
             result.eventsReported = events.length;
-            store.recordDelivery({ ...audit, status: out.answer.status });
+            store.deliveries.record({ ...audit, status: out.answer.status });
           } catch (err) {
             // The provider has them; they go again with the next heartbeat (it sees their seq twice).
             const e = storeError(err, store.path, 'marking events reported');
@@ -203,7 +203,7 @@ export class Heartbeat {
           });
       result.status = out.ok ? out.answer.status : undefined;
       result.error = new MeterboxError(f.code, `heartbeat: ${f.message.replace(/; uploads are paused.*$/, '')}`, { url: this.opts.url, agentId: this.opts.agentId });
-      store?.recordDelivery({ ...audit, ...(result.status !== undefined ? { status: result.status } : {}), error: `${f.code}: ${f.message}`.slice(0, 1000) });
+      store?.deliveries.record({ ...audit, ...(result.status !== undefined ? { status: result.status } : {}), error: `${f.code}: ${f.message}`.slice(0, 1000) });
       this.log.warn({ code: f.code, status: result.status }, result.error.message);
       return result;
     } catch (err) {

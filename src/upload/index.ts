@@ -24,6 +24,6 @@ export { Uploader } from './uploader.js';
 export { Heartbeat, buildHeartbeatBody } from './heartbeat.js';
 export { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { classifyHttpFailure, type FailureClass } from './classify.js';
-export { redactPaths, uploadLogger } from './log.js';
+export { uploadLogger } from './log.js';
 export * from './protocol.js';
 export * from './types.js';

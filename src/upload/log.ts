@@ -1,22 +1,7 @@
-/** Loggers of the upload layer: pino children with redaction, so tokens never reach a log. */
-import { pino, type Logger } from 'pino';
-
-/** Paths pino replaces with [Redacted] (headers as axios and node:http carry them, and option objects). */
-export const redactPaths = [
-  'token',
-  'password',
-  '*.token',
-  '*.password',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'config.headers.Authorization',
-  'proxy.password',
-  'opts.token',
-];
+/** Loggers of the upload layer: pino children with the shared redact paths (src/log.ts), so tokens never reach a log. */
+import type { Logger } from 'pino';
+import { REDACT_PATHS, fallbackLogger } from '../log.js';
 
 export function uploadLogger(parent: Logger | undefined, component: 'upload' | 'heartbeat'): Logger {
-  const base = parent ?? pino({ level: process.env.METERBOX_LOG_LEVEL ?? 'info', redact: redactPaths }, pino.destination(2));
-  return base.child({ component }, { redact: redactPaths });
+  return (parent ?? fallbackLogger()).child({ component }, { redact: [...REDACT_PATHS] });
 }

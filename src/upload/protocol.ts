@@ -106,5 +106,3 @@ export interface HeartbeatResponse {
   commands: WireCommand[];
 }
 
-/** Event kinds counted in the heartbeat's dataLoss and dataQuality (one list, shared with status and metrics). */
-export { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../store/event-kinds.js';

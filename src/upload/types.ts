@@ -5,10 +5,36 @@
  */
 import type { Logger } from 'pino';
 import type { MeterboxError } from '../contract/errors.js';
-import type { Outbox } from '../store/outbox.js';
-import type { Store } from '../store/store.js';
+import type { DeliveryRecord } from '../store/deliveries.js';
+import type { StoreEvent, StoredEvent } from '../store/events.js';
+import type { Receipt } from '../store/policy.js';
+import type { OutboxCounts, OutboxItem } from '../store/readings.js';
+import type { ReceiptResult } from '../store/store.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { HeartbeatCommandName, WireCycleSummary, WireHealth } from './protocol.js';
+
+/**
+ * What the uploader and the heartbeat need of the outbox, and nothing more: the open store, or
+ * none while the outbox is failing. The daemon's Outbox (store/outbox.ts) is one; a Store opened
+ * by hand is `{ current: store }`.
+ */
+export interface OutboxSource {
+  readonly current: DeliveryStore | undefined;
+}
+
+/** The part of an open Store (store/store.ts) that delivery uses. */
+export interface DeliveryStore {
+  /** The database file: errors name it, and its directory's free space goes into the heartbeat. */
+  readonly path: string;
+  readonly readings: { nextBatch(limits: { maxCount: number; maxBytes: number }): OutboxItem[]; counts(): OutboxCounts };
+  readonly events: { add(e: StoreEvent): void; unreported(limit: number): StoredEvent[]; markReported(seqs: readonly number[]): void };
+  readonly deliveries: { record(d: DeliveryRecord): void };
+  /** A receipt (or a quarantine) applied in one transaction with its audit row. */
+  applyReceipt(receipt: Receipt, delivery?: DeliveryRecord): ReceiptResult;
+  recordAttemptFailure(ids: readonly string[], error: string, delivery?: DeliveryRecord): void;
+  /** After each receipt, so the WAL stays small. */
+  checkpoint(): number;
+}
 
 /** An HTTP(S) proxy reached with CONNECT; credentials here win over those in the URL. */
 export interface ProxyOptions {
@@ -47,8 +73,8 @@ export interface ConnectionOptions {
 }
 
 export interface UploaderOptions extends ConnectionOptions {
-  /** Where batches come from and receipts go. An Outbox is asked for its current Store each drain. */
-  store: Store | Outbox;
+  /** Where batches come from and receipts go; asked for its current store at each drain. */
+  store: OutboxSource;
   /** Batch bounds: readings per request and uncompressed JSON bytes of the readings. Default 500 / 4 MiB. */
   batch?: { maxCount: number; maxBytes: number };
   /** Retry policy for network errors, timeouts, 5xx and 429. */
@@ -131,7 +157,7 @@ export interface HeartbeatSnapshot {
 
 export interface HeartbeatOptions extends ConnectionOptions {
   /** For outbox depth, data-loss events (marked reported after a successful heartbeat) and disk free. */
-  store?: Store | Outbox;
+  store?: OutboxSource;
   /** Directory whose filesystem's free space is reported (default: the store's directory). */
   diskPath?: string;
   /**

@@ -7,15 +7,15 @@ import type { Logger } from 'pino';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
-import { Outbox } from '../store/outbox.js';
-import { isStoreFailure, storeError, type OutboxItem, type Store } from '../store/store.js';
+import { isStoreFailure, storeError } from '../store/database.js';
+import type { OutboxItem } from '../store/readings.js';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 import { classifyHttpFailure, isCertificateError, type ClassifiedFailure } from './classify.js';
 import { uploadLogger } from './log.js';
 import { API_PREFIX, type ReceiptBody } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
 import { Transport, type HttpAnswer, type TransportFailure } from './transport.js';
-import type { UploadResult, UploaderOptions, UploaderState } from './types.js';
+import type { DeliveryStore, UploadResult, UploaderOptions, UploaderState } from './types.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -80,16 +80,15 @@ export class Uploader {
     this.log = uploadLogger(opts.logger, 'upload');
     this.transport = new Transport(opts);
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
-    if (this.transport.proxy) this.log.info({ proxy: this.transport.proxy.display, url: opts.url }, 'uploading through a proxy');
+    if (this.transport.proxy) this.log.info({ proxyUrl: this.transport.proxy.display, url: opts.url }, 'uploading through a proxy');
   }
 
   private now(): Date {
     return (this.opts.now ?? (() => new Date()))();
   }
 
-  private store(): Store | undefined {
-    const s = this.opts.store;
-    return s instanceof Outbox ? s.current : s;
+  private store(): DeliveryStore | undefined {
+    return this.opts.store.current;
   }
 
   /** Replaces the options (config reload); lifts a 401/403 block and resets the backoff. */
@@ -170,7 +169,7 @@ export class Uploader {
       const store = this.store();
       if (!store) return { ...res, stop: 'no-store' };
       if (maxBatches > 0 && sent >= maxBatches) return { ...res, stop: 'limit' };
-      const items = store.nextBatch(limits);
+      const items = store.readings.nextBatch(limits);
       if (items.length === 0) return res;
       sent++;
       let step: Awaited<ReturnType<Uploader['sendBatch']>>;
@@ -206,7 +205,7 @@ export class Uploader {
   }
 
   private async sendBatch(
-    store: Store,
+    store: DeliveryStore,
     items: OutboxItem[],
     res: UploadResult,
   ): Promise<{ kind: 'ok' | 'quarantine' | 'split' } | { kind: 'retry' | 'auth'; error: MeterboxError }> {
@@ -284,7 +283,7 @@ export class Uploader {
   }
 
   private settle(
-    store: Store,
+    store: DeliveryStore,
     items: OutboxItem[],
     f: ClassifiedFailure,
     delivery: { kind: 'readings'; count: number; bytes: number; ms: number; status?: number },
@@ -296,14 +295,14 @@ export class Uploader {
     if (f.kind === 'quarantine') {
       const reason = f.message.slice(0, 1000);
       const applied = store.applyReceipt({ accepted: [], duplicate: [], rejected: ids.map((id) => ({ id, reason })) }, { ...audit, rejected: ids.length });
-      store.addEvent({ kind: 'upload.quarantined', severity: 'error', message: `${applied.rejected} reading(s) set aside: ${reason}`, data: { code: f.code, status: f.status, count: applied.rejected } });
+      store.events.add({ kind: 'upload.quarantined', severity: 'error', message: `${applied.rejected} reading(s) set aside: ${reason}`, data: { code: f.code, status: f.status, count: applied.rejected } });
       res.quarantined += applied.rejected;
       this.noteError(error);
       this.log.error({ code: f.code, status: f.status, count: applied.rejected }, `batch quarantined: ${f.message}`);
       return { kind: 'quarantine' };
     }
     if (f.kind === 'split') {
-      store.recordDelivery(audit);
+      store.deliveries.record(audit);
       this.log.warn({ code: f.code, count: items.length }, f.message);
       return { kind: 'split' };
     }
@@ -311,7 +310,7 @@ export class Uploader {
     this.noteError(error);
     if (f.kind === 'auth') {
       this.authBlocked = { since: this.now().toISOString(), status: f.status ?? 401, error };
-      store.addEvent({ kind: 'upload.auth-failed', severity: 'error', message: f.message, data: { code: f.code, status: f.status } });
+      store.events.add({ kind: 'upload.auth-failed', severity: 'error', message: f.message, data: { code: f.code, status: f.status } });
       this.log.error({ code: f.code, status: f.status, agentId: this.opts.agentId, url: this.opts.url }, f.message);
       return { kind: 'auth', error };
     }

@@ -137,7 +137,7 @@ describe('a hostile agent', () => {
     }
     const store = o.current;
     if (!store) throw new Error('outbox not open');
-    const events = store.unreportedEvents(100);
+    const events = store.events.unreported(100);
     const invalid = events.filter((e) => e.kind === 'counter.invalid');
     expect(invalid).toHaveLength(5); // four on the vendor device, one on the standard one
     expect(invalid[0]?.data).toMatchObject({ host: expect.any(String), oid: expect.any(String), raw: expect.any(String), profile: expect.any(String) });

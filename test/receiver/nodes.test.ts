@@ -112,7 +112,7 @@ describe.skipIf(!!b.postgres.skip)(titled(b.postgres, 'three nodes on one Postgr
     });
     const url = `https://127.0.0.1:${lb.port}`;
     const drain = async (o: (typeof outboxes)[number]) => {
-      const u = new Uploader({ url, agentId: o.id, token: o.token, caFile: certFile, store: o.store, batch: { maxCount: 10, maxBytes: 1 << 20 }, backoff: { baseMs: 50, capMs: 400 }, timeoutMs: 90_000, proxy: null, logger: pino({ level: 'silent' }) });
+      const u = new Uploader({ url, agentId: o.id, token: o.token, caFile: certFile, store: { current: o.store }, batch: { maxCount: 10, maxBytes: 1 << 20 }, backoff: { baseMs: 50, capMs: 400 }, timeoutMs: 90_000, proxy: null, logger: pino({ level: 'silent' }) });
       try {
         for (let rounds = 0; rounds < 500; rounds++) {
           const r = await u.drainOnce();
@@ -143,7 +143,7 @@ describe.skipIf(!!b.postgres.skip)(titled(b.postgres, 'three nodes on one Postgr
     for (const o of outboxes) {
       const stored = await q<{ reading_id: string }>(db, 'SELECT reading_id FROM readings WHERE agent_id = $1', [o.id]);
       expect(new Set(stored.map((r) => r.reading_id))).toEqual(o.ids);
-      expect(o.store.counts()).toMatchObject({ pending: 0, delivered: perAgent, rejected: 0 });
+      expect(o.store.readings.counts()).toMatchObject({ pending: 0, delivered: perAgent, rejected: 0 });
       o.store.close();
     }
     // Devices counted each reading once too, although some batches were stored twice over the wire.

@@ -45,9 +45,9 @@ describe('heartbeat', () => {
   it('is received and recorded; read-now is executed, an unknown command is ignored and logged', async () => {
     const store = openStore(tmp.dir, 'hb.db');
     store.saveCycle([makeReading(1, '2026-11-22T07:00:00Z')]);
-    store.addEvent({ kind: 'retention.dropped-pending', severity: 'error', message: 'dropped 3 readings' });
+    store.events.add({ kind: 'retention.dropped-pending', severity: 'error', message: 'dropped 3 readings' });
     const done: HeartbeatCommandName[] = [];
-    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger, now: () => new Date(clock), onCommand: (c) => void done.push(c) });
+    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger, now: () => new Date(clock), onCommand: (c) => void done.push(c) });
     rx.queueCommand(AGENT, 'read-now');
     rx.queueCommand(AGENT, 'rm -rf /');
     const r = await hb.sendOnce({ version: '0.1.0', uptimeSeconds: 42, deviceCount: 1, recentErrors: { MBX_SNMP_TIMEOUT: 1 }, lastPoll: { at: '2026-11-22T07:59:00.000Z', durationMs: 800, devices: 1, ok: 1, failed: 0 } });
@@ -75,9 +75,9 @@ describe('heartbeat', () => {
     const store = openStore(tmp.dir, 'rejecting.db');
     store.saveCycle([makeReading(5, '2026-11-22T07:00:00Z')]);
     rx.faults.inject({ fail: { status: 422, count: 5 } });
-    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
+    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger });
     expect(await u.drainOnce()).toMatchObject({ quarantined: 1 });
-    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
+    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger });
     expect((await hb.sendOnce({ version: '0.1.0', uptimeSeconds: 1, deviceCount: 1 })).ok).toBe(true);
     rx.faults.clear();
     u.close();
@@ -112,7 +112,7 @@ describe('agents and staleness', () => {
     const r1 = makeReading(77, '2026-11-22T07:00:00Z');
     const r2 = makeReading(77, '2026-11-22T07:10:00Z', 2000);
     store.saveCycle([r1, r2]);
-    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
+    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger });
     await u.drainOnce();
     u.close();
     const devices = (await prov().get('/v1/devices')).data as { devices: { key: string; readings: number; lastCounters: Record<string, number> }[] };

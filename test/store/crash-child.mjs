@@ -42,7 +42,7 @@ for (let n = 1; ; n++) {
   process.stdout.write('c\n');
   if (n % 4 === 0) {
     const store = outbox.current;
-    const batch = store.nextBatch({ maxCount: 8 });
+    const batch = store.readings.nextBatch({ maxCount: 8 });
     store.applyReceipt({ accepted: batch.slice(1).map((b) => b.id), duplicate: batch.slice(0, 1).map((b) => b.id), rejected: [] });
   }
 }

@@ -19,8 +19,8 @@ describe('delivery audit', () => {
     s1.close();
     const s2 = Store.open(path, { log: silent });
     expect(s2.opened).toMatchObject({ migratedFrom: 1, schemaVersion: MIGRATIONS.length });
-    expect(s2.counts().pending).toBe(1);
-    expect(s2.recentDeliveries()).toEqual([]);
+    expect(s2.readings.counts().pending).toBe(1);
+    expect(s2.deliveries.recent()).toEqual([]);
     s2.close();
   });
 
@@ -33,7 +33,7 @@ describe('delivery audit', () => {
     s.recordAttemptFailure([r[0]!.id, r[1]!.id], 'MBX_UPLOAD_SERVER: 503', { kind: 'readings', count: 2, bytes: 700, status: 503, ms: 12, error: 'MBX_UPLOAD_SERVER: 503' });
     clock.advance(60_000);
     s.applyReceipt({ accepted: [r[0]!.id], duplicate: [], rejected: [{ id: r[1]!.id, reason: 'bad' }] }, { kind: 'readings', count: 2, bytes: 690, status: 200, accepted: 1, rejected: 1, ms: 9 });
-    s.recordDelivery({ kind: 'heartbeat', count: 0, bytes: 300, ms: 3, error: 'MBX_UPLOAD_NETWORK: ECONNREFUSED' });
+    s.deliveries.record({ kind: 'heartbeat', count: 0, bytes: 300, ms: 3, error: 'MBX_UPLOAD_NETWORK: ECONNREFUSED' });
     s.close();
 
     const st = readStatus(path, { now: new Date('2026-11-22T08:05:00Z') });

@@ -46,7 +46,7 @@ describe('the WAL stays within its headroom', () => {
     // 1. Fill to the cap with pending readings, a poll cycle of 200 devices at a time.
     while (store.usedBytes() < cap * 0.9) poll(200);
     // 2. Deliver everything in batches of 500, as the uploader does (receipt, then checkpoint).
-    for (let batch = store.nextBatch({ maxCount: 500 }); batch.length > 0; batch = store.nextBatch({ maxCount: 500 })) {
+    for (let batch = store.readings.nextBatch({ maxCount: 500 }); batch.length > 0; batch = store.readings.nextBatch({ maxCount: 500 })) {
       store.applyReceipt({ accepted: batch.map((b) => b.id), duplicate: [], rejected: [] }, { kind: 'readings', count: batch.length, bytes: 1, status: 200 });
       store.checkpoint();
       track();
@@ -55,10 +55,10 @@ describe('the WAL stays within its headroom', () => {
     store.retention.sizeCapBytes = 3 * MiB;
     store.enforceRetention();
     track();
-    expect(store.countEvents(['retention.pruned'])).toBeGreaterThan(0);
+    expect(store.events.count(['retention.pruned'])).toBeGreaterThan(0);
     // 4. Pending readings past the cap (each poll applies retention): compaction, then the oldest dropped.
     for (let i = 0; i < 40; i++) poll(200);
-    expect(store.countEvents(['retention.compacted'])).toBeGreaterThan(0);
+    expect(store.events.count(['retention.compacted'])).toBeGreaterThan(0);
     const peakWal = store.walPeakBytes;
     console.log(`disk need: WAL peak ${(peakWal / MiB).toFixed(2)} MiB (headroom ${WAL_HEADROOM_BYTES / MiB} MiB); database + WAL peak ${(peakFiles / MiB).toFixed(1)} MiB for a ${cap / MiB} MiB cap`);
     expect(peakWal).toBeGreaterThan(0);

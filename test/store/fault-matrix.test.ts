@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import { Outbox } from '../../src/store/outbox.js';
-import type { Store, StoredEvent } from '../../src/store/store.js';
+import type { StoredEvent } from '../../src/store/events.js';
+import type { Store } from '../../src/store/store.js';
 import { Uploader } from '../../src/upload/index.js';
 import { AGENT, TOKEN, makePki, startTestReceiver, type TestPki } from '../upload/helpers.js';
 import { fakeClock, makeReading, silent, tempDir } from './helpers.js';
@@ -84,7 +85,7 @@ const deliveredOf = async (ids: readonly string[]): Promise<number> => {
 };
 
 function salvageEvent(store: Store): StoredEvent | undefined {
-  return store.unreportedEvents(10_000).find((e) => e.kind === 'store.salvaged');
+  return store.events.unreported(10_000).find((e) => e.kind === 'store.salvaged');
 }
 
 /** The accounting every row must satisfy; returns the row's figures. */
@@ -121,7 +122,7 @@ async function pageFault(fault: string, damage: (path: string) => void, cycles =
   const committed: string[] = [];
   for (let t = 0; t < cycles; t++) committed.push(...o.record(cycle(devices)).ids);
   await uploader(o, deliverBatches).drainOnce();
-  (o.current as Store).saveRegistry([{ key: 'generic:SIM00001', device: { key: 'generic:SIM00001', hosts: ['10.0.0.1'] } }]);
+  (o.current as Store).devices.saveSweep([{ key: 'generic:SIM00001', keySource: 'serial', vendor: 'Generic', hosts: ['10.0.0.1'], credential: 'lab', firstSeen: clock.now().toISOString(), lastSeen: clock.now().toISOString() }]);
   const before = await deliveredOf(committed);
   o.close();
   damage(path);
@@ -136,7 +137,7 @@ async function pageFault(fault: string, damage: (path: string) => void, cycles =
 const rootOf = (table: string) => (path: string) => damagePage(path, (pages(path).find((p) => p.name === table && p.path === '/') as { pageno: number }).pageno, pageSize(path));
 
 describe('the fault matrix', () => {
-  for (const table of ['readings', 'devices', 'events', 'deliveries', 'registry', 'meta']) {
+  for (const table of ['readings', 'devices', 'events', 'deliveries', 'meta']) {
     it(`root page of ${table}`, async () => {
       const row = await pageFault(`root page of ${table}`, rootOf(table));
       expect(row.unrecoverable).toBe(0);

@@ -64,22 +64,22 @@ describe('a corrupt database (random bytes written into it)', () => {
       expect(s.opened.fresh).toBe(true);
       expect(s.opened.movedAside).toBe(`${path}.corrupt-2026-11-22T18-00-03-120Z`);
       expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-')).sort()[0]).toBe('outbox.db.corrupt-2026-11-22T18-00-03-120Z');
-      const ev = s.unreportedEvents();
+      const ev = s.events.unreported();
       expect(ev.map((e) => e.kind)).toEqual(['store.corrupt-replaced', 'store.salvaged']);
       expect(ev[0]).toMatchObject({ severity: 'error', data: { movedAside: s.opened.movedAside } });
       const report = s.opened.salvaged[0];
       expect(report?.file).toBe(s.opened.movedAside);
       // What was salvaged is what the fresh database holds; the 200 readings are all pending.
-      expect(s.counts().pending).toBe(report?.recovered.readings.pending);
+      expect(s.readings.counts().pending).toBe(report?.recovered.readings.pending);
       expect((report?.recovered.readings.pending ?? 0) + (report?.unrecoverable.readings.pending ?? 0) + (report?.unrecoverable.readings.unknown ?? 0)).toBeLessThanOrEqual(200);
-      const before = s.counts().pending;
+      const before = s.readings.counts().pending;
       expect(s.saveCycle(cycle(100)).inserted).toBe(3); // the fresh database works
       s.close();
       // Opening again finds a healthy database: nothing else is moved aside or salvaged twice.
       const again = Store.open(path, { log: silent });
       expect(again.opened.movedAside).toBeUndefined();
       expect(again.opened.salvaged).toEqual([]);
-      expect(again.counts().pending).toBe(before + 3);
+      expect(again.readings.counts().pending).toBe(before + 3);
       again.close();
       expect(readdirSync(tmp.dir).filter((f) => f.includes('.corrupt-') && !f.endsWith('-wal') && !f.endsWith('-shm'))).toHaveLength(1);
       expect(quickCheck(path)).toBe('ok');
@@ -231,7 +231,7 @@ describe.skipIf(noMount !== undefined)('a real filesystem (tmpfs, as root)', () 
       const ok = o.record(cycle(3));
       expect(ok).toMatchObject({ stored: 9, held: 0 });
       const store = o.current as Store;
-      expect(store.counts().pending).toBe(12);
+      expect(store.readings.counts().pending).toBe(12);
       const ids = new Set(store.db.prepare('SELECT id FROM readings').pluck().all() as string[]);
       for (const r of [...first1, ...latest]) expect(ids.has(r.id)).toBe(true);
       expect(store.status(50).recentEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['store.write-failed', 'store.resumed']));

@@ -7,7 +7,8 @@ import { fakeClock, makeReading, silent } from './helpers.js';
 export interface Content {
   readings: Map<string, string>;
   devices: Set<string>;
-  registry: Set<string>;
+  /** Devices with what a discovery sweep knew of them (the credential that worked). */
+  swept: Set<string>;
   events: number;
   unreportedEvents: number;
   deliveries: number;
@@ -15,7 +16,7 @@ export interface Content {
 
 /**
  * `cycles` poll cycles of `devices` devices; the first half delivered, a few rejected, device
- * events (some reported), a discovery registry and a delivery audit. Closed, so the WAL is
+ * events (some reported), what a discovery sweep knew of every device and a delivery audit. Closed, so the WAL is
  * checkpointed into the file.
  */
 export function populate(path: string, cycles: number, devices = 5): Content {
@@ -27,16 +28,17 @@ export function populate(path: string, cycles: number, devices = 5): Content {
     const cycle = Array.from({ length: devices }, (_, n) => makeReading(n + 1, clock.now(), 1000 + t));
     s.saveCycle(cycle);
     ids.push(...cycle.map((r) => r.id));
-    if (t % 7 === 0) s.addEvent({ kind: 'device.moved', severity: 'info', message: `cycle ${t}`, data: { t } });
+    if (t % 7 === 0) s.events.add({ kind: 'device.moved', severity: 'info', message: `cycle ${t}`, data: { t } });
   }
   const half = ids.slice(0, Math.floor(ids.length / 2));
   for (let i = 0; i < half.length; i += 50) {
     const part = half.slice(i, i + 50);
     s.applyReceipt({ accepted: part.slice(0, -1), duplicate: [], rejected: [{ id: part.at(-1) as string, reason: 'test rejection' }] }, { kind: 'readings', count: part.length, bytes: 1000, status: 200 });
   }
-  const first = s.unreportedEvents(3).map((e) => e.seq);
-  s.markEventsReported(first);
-  s.saveRegistry(Array.from({ length: devices }, (_, n) => ({ key: `generic:SIM${String(n + 1).padStart(5, '0')}`, device: { key: `generic:SIM${String(n + 1).padStart(5, '0')}`, hosts: [`10.0.0.${n + 1}`], credential: 'lab' } })));
+  const first = s.events.unreported(3).map((e) => e.seq);
+  s.events.markReported(first);
+  const at = clock.now().toISOString();
+  s.devices.saveSweep(Array.from({ length: devices }, (_, n) => ({ key: `generic:SIM${String(n + 1).padStart(5, '0')}`, keySource: 'serial' as const, vendor: 'Generic', serial: `SIM${String(n + 1).padStart(5, '0')}`, hosts: [`10.0.0.${n + 1}`], label: 'lab', credential: 'lab', firstSeen: at, lastSeen: at })));
   s.close();
   return content(path);
 }
@@ -48,7 +50,7 @@ export function content(path: string): Content {
     return {
       readings,
       devices: new Set(db.prepare('SELECT key FROM devices').pluck().all() as string[]),
-      registry: new Set(db.prepare('SELECT key FROM registry').pluck().all() as string[]),
+      swept: new Set(db.prepare('SELECT key FROM devices WHERE credential IS NOT NULL').pluck().all() as string[]),
       events: db.prepare('SELECT COUNT(*) FROM events').pluck().get() as number,
       unreportedEvents: db.prepare('SELECT COUNT(*) FROM events WHERE reported_at IS NULL').pluck().get() as number,
       deliveries: db.prepare('SELECT COUNT(*) FROM deliveries').pluck().get() as number,

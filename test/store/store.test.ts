@@ -1,4 +1,5 @@
 /** The SQLite outbox on real files in temp dirs: migrations, batching, receipts, retention, compaction, status. */
+import type { EventKind } from '../../src/contract/events.js';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -24,10 +25,10 @@ describe('open and migrations', () => {
     const s = Store.open(path, { log: silent });
     expect(s.opened).toMatchObject({ fresh: true, migratedFrom: 0, schemaVersion: MIGRATIONS.length });
     const tables = (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((t) => !t.startsWith('sqlite_'));
-    expect(tables).toEqual(['deliveries', 'devices', 'events', 'meta', 'readings', 'registry']);
+    expect(tables).toEqual(['deliveries', 'devices', 'events', 'meta', 'readings']);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
-    expect(s.meta('schema_version')).toBe(String(MIGRATIONS.length));
+    expect(s.meta.get('schema_version')).toBe(String(MIGRATIONS.length));
     s.close();
     const again = Store.open(path, { log: silent });
     expect(again.opened).toMatchObject({ fresh: false, migratedFrom: MIGRATIONS.length, schemaVersion: MIGRATIONS.length });
@@ -83,16 +84,16 @@ describe('poll cycles and the device registry', () => {
     const cycle = [makeReading(1, '2026-11-22T08:00:00Z', 100), makeReading(2, '2026-11-22T08:00:01Z', 200)];
     expect(s.saveCycle(cycle)).toMatchObject({ inserted: 2, duplicates: 0 });
     expect(s.saveCycle(cycle)).toMatchObject({ inserted: 0, duplicates: 2 });
-    expect(s.counts()).toMatchObject({ pending: 2, delivered: 0, rejected: 0, oldestPendingAt: '2026-11-22T08:00:00Z' });
+    expect(s.readings.counts()).toMatchObject({ pending: 2, delivered: 0, rejected: 0, oldestPendingAt: '2026-11-22T08:00:00Z' });
     const moved = makeReading(1, '2026-11-22T09:00:00Z', 90);
     moved.device.host = '10.9.9.9';
     s.saveCycle([moved]);
-    const events = s.unreportedEvents();
+    const events = s.events.unreported();
     expect(events.map((e) => e.kind)).toEqual(['device.moved', 'counter.backwards']);
     expect(events[0]).toMatchObject({ deviceKey: 'generic:SIM00001', data: { from: '10.0.0.1', to: '10.9.9.9' } });
     expect(events[1]?.data).toMatchObject({ anomalies: expect.arrayContaining([{ counter: 'total', previous: 100, current: 90 }]) });
-    s.markEventsReported(events.map((e) => e.seq));
-    expect(s.unreportedEvents()).toEqual([]);
+    s.events.markReported(events.map((e) => e.seq));
+    expect(s.events.unreported()).toEqual([]);
     s.close();
   });
 
@@ -102,7 +103,7 @@ describe('poll cycles and the device registry', () => {
     const bad = makeReading(2, '2026-11-22T08:00:00Z');
     (bad.device as { key: unknown }).key = null; // NOT NULL violation half-way through the cycle
     expect(() => s.saveCycle([good, bad])).toThrow();
-    expect(s.counts().pending).toBe(0);
+    expect(s.readings.counts().pending).toBe(0);
     s.close();
   });
 });
@@ -113,12 +114,12 @@ describe('batches and receipts', () => {
     const rs = Array.from({ length: 10 }, (_, i) => makeReading(i, new Date(Date.parse('2026-11-22T08:00:00Z') + i * 60_000)));
     s.saveCycle(rs.slice(5));
     s.saveCycle(rs.slice(0, 5)); // older readings stored later (e.g. held in memory during a disk failure)
-    expect(s.nextBatch({ maxCount: 3 }).map((b) => b.id)).toEqual(rs.slice(0, 3).map((r) => r.id));
-    const one = s.nextBatch({ maxCount: 1 })[0];
+    expect(s.readings.nextBatch({ maxCount: 3 }).map((b) => b.id)).toEqual(rs.slice(0, 3).map((r) => r.id));
+    const one = s.readings.nextBatch({ maxCount: 1 })[0];
     expect(JSON.parse(one?.body ?? '')).toEqual(rs[0]);
     const bytes = one?.bytes ?? 0;
-    expect(s.nextBatch({ maxCount: 100, maxBytes: bytes * 4 + 1 })).toHaveLength(4);
-    expect(s.nextBatch({ maxCount: 100, maxBytes: 1 })).toHaveLength(1);
+    expect(s.readings.nextBatch({ maxCount: 100, maxBytes: bytes * 4 + 1 })).toHaveLength(4);
+    expect(s.readings.nextBatch({ maxCount: 100, maxBytes: 1 })).toHaveLength(1);
     s.close();
   });
 
@@ -127,7 +128,7 @@ describe('batches and receipts', () => {
     const s = Store.open(path, { log: silent, now: clock.now });
     const rs = Array.from({ length: 6 }, (_, i) => makeReading(i, new Date(Date.parse('2026-11-22T08:00:00Z') + i * 1000)));
     s.saveCycle(rs);
-    const batch = s.nextBatch({ maxCount: 4 }).map((b) => b.id);
+    const batch = s.readings.nextBatch({ maxCount: 4 }).map((b) => b.id);
     s.recordAttemptFailure(batch, 'HTTP 503');
     const receipt = {
       accepted: [batch[0] as string, batch[1] as string],
@@ -142,15 +143,15 @@ describe('batches and receipts', () => {
     expect(s.applyReceipt(receipt)).toEqual({ delivered: 0, rejected: 0, unchanged: 4, unknown: 0 });
     expect(snapshot()).toEqual(before);
     expect(s.db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(eventsBefore);
-    expect(s.meta('last_delivery_at')).toBe('2026-11-22T08:00:00.000Z');
+    expect(s.meta.get('last_delivery_at')).toBe('2026-11-22T08:00:00.000Z');
 
-    expect(s.counts()).toMatchObject({ pending: 2, delivered: 3, rejected: 1 });
+    expect(s.readings.counts()).toMatchObject({ pending: 2, delivered: 3, rejected: 1 });
     const rejected = s.db.prepare("SELECT attempts, last_error FROM readings WHERE state = 'rejected'").get();
     expect(rejected).toEqual({ attempts: 2, last_error: 'counter total missing' });
     // The rejected reading is kept aside: never offered again.
-    expect(s.nextBatch().map((b) => b.id)).toEqual([rs[4]?.id, rs[5]?.id]);
+    expect(s.readings.nextBatch().map((b) => b.id)).toEqual([rs[4]?.id, rs[5]?.id]);
     expect(s.applyReceipt({ accepted: ['no-such-id'], duplicate: [], rejected: [] })).toMatchObject({ unknown: 1 });
-    expect(s.unreportedEvents().map((e) => e.kind)).toContain('upload.rejected');
+    expect(s.events.unreported().map((e) => e.kind)).toContain('upload.rejected');
     s.close();
   });
 });
@@ -160,16 +161,16 @@ describe('retention and compaction', () => {
 
   it('caps events without losing the ones no heartbeat has reported yet', () => {
     const s = Store.open(path, { log: silent });
-    const many = (n: number, kind: string) => s.db.transaction(() => {
-      for (let i = 0; i < n; i++) s.addEvent({ kind, severity: 'info', message: `${kind} ${i}` });
+    const many = (n: number, kind: EventKind) => s.db.transaction(() => {
+      for (let i = 0; i < n; i++) s.events.add({ kind, severity: 'info', message: `${kind} ${i}` });
     })();
-    many(3000, 'test.unreported');
-    many(12_000, 'test.reported');
-    s.markEventsReported(s.db.prepare("SELECT seq FROM events WHERE kind = 'test.reported'").pluck().all() as number[]);
+    many(3000, 'device.moved');
+    many(12_000, 'device.replaced');
+    s.events.markReported(s.db.prepare("SELECT seq FROM events WHERE kind = 'device.replaced'").pluck().all() as number[]);
     s.enforceRetention();
     const count = (kind: string) => s.db.prepare('SELECT COUNT(*) FROM events WHERE kind = ?').pluck().get(kind) as number;
-    expect(count('test.unreported')).toBe(3000);
-    expect(count('test.reported')).toBeLessThan(12_000);
+    expect(count('device.moved')).toBe(3000);
+    expect(count('device.replaced')).toBeLessThan(12_000);
     expect(count('store.events-dropped')).toBe(0);
     s.close();
   });
@@ -183,8 +184,8 @@ describe('retention and compaction', () => {
     s.applyReceipt({ accepted: [old[0]?.id as string, recent.id], duplicate: [], rejected: [{ id: old[1]?.id as string, reason: 'x' }] });
     const rep = s.enforceRetention();
     expect(rep.prunedByAge).toEqual({ delivered: 1, rejected: 1 });
-    expect(s.counts()).toMatchObject({ pending: 1, delivered: 1, rejected: 0 });
-    const ev = s.unreportedEvents().find((e) => e.kind === 'retention.pruned');
+    expect(s.readings.counts()).toMatchObject({ pending: 1, delivered: 1, rejected: 0 });
+    const ev = s.events.unreported().find((e) => e.kind === 'retention.pruned');
     expect(ev?.data).toMatchObject({ reason: 'age', delivered: 1, rejected: 1 });
     s.close();
   });
@@ -213,12 +214,12 @@ describe('retention and compaction', () => {
     expect(rep.usedBytes).toBeLessThanOrEqual(s.retention.sizeCapBytes);
     expect(rep.prunedForSize.delivered).toBeGreaterThan(0);
     expect(rep.compacted.dropped + rep.droppedPending).toBe(0);
-    expect(s.counts().pending).toBe(184); // no pending reading lost
+    expect(s.readings.counts().pending).toBe(184); // no pending reading lost
     const remaining = new Set(s.db.prepare("SELECT id FROM readings WHERE state = 'delivered'").pluck().all() as string[]);
     // What is left of the delivered ones is the newest.
     const kept = delivered.filter((id) => remaining.has(id));
     expect(kept).toEqual(delivered.slice(delivered.length - kept.length));
-    const ev = s.unreportedEvents().filter((e) => e.kind === 'retention.pruned');
+    const ev = s.events.unreported().filter((e) => e.kind === 'retention.pruned');
     expect(ev.reduce((n, e) => n + Number(e.data?.delivered ?? 0), 0)).toBe(rep.prunedForSize.delivered);
     s.close();
   });
@@ -248,28 +249,28 @@ describe('retention and compaction', () => {
     const perDay = new Map(left.map((g) => [g.day, 0]));
     for (const g of left) perDay.set(g.day, (perDay.get(g.day) ?? 0) + g.n);
     expect(perDay.get('2026-11-01')).toBe(6);
-    const events = s.unreportedEvents().filter((e) => e.kind === 'retention.compacted');
+    const events = s.events.unreported().filter((e) => e.kind === 'retention.compacted');
     expect(events.length).toBe(rep.compacted.days);
     expect(events.reduce((n, e) => n + Number(e.data?.dropped ?? 0), 0)).toBe(rep.compacted.dropped);
-    expect(s.counts().pending).toBe(all.length - rep.compacted.dropped);
+    expect(s.readings.counts().pending).toBe(all.length - rep.compacted.dropped);
     s.close();
   });
 
   it('drops the oldest pending readings only after compaction is exhausted, and says how many', () => {
     const s = Store.open(path, { log: silent, retention: { sizeCapBytes: 1 << 30 } });
     fill(s, 3, 20, 720); // two readings per device per day: nothing to compact
-    const before = s.counts().pending;
+    const before = s.readings.counts().pending;
     s.retention.sizeCapBytes = Math.floor(s.usedBytes() * 0.5);
     const rep = s.enforceRetention();
     expect(rep.compacted.dropped).toBe(0);
     expect(rep.droppedPending).toBeGreaterThan(0);
-    expect(s.counts().pending).toBe(before - rep.droppedPending);
+    expect(s.readings.counts().pending).toBe(before - rep.droppedPending);
     expect(rep.droppedPending).toBeLessThan(before * 0.7); // bounded by the excess, not everything
-    const ev = s.unreportedEvents().filter((e) => e.kind === 'retention.dropped-pending');
+    const ev = s.events.unreported().filter((e) => e.kind === 'retention.dropped-pending');
     expect(ev.every((e) => e.severity === 'error')).toBe(true);
     expect(ev.reduce((n, e) => n + Number(e.data?.dropped ?? 0), 0)).toBe(rep.droppedPending);
     // The oldest went first.
-    expect(s.counts().oldestPendingAt! > day(1, 12)).toBe(true);
+    expect(s.readings.counts().oldestPendingAt! > day(1, 12)).toBe(true);
     s.close();
   });
 });

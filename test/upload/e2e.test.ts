@@ -75,7 +75,7 @@ describe('simulator → read → outbox → upload → receiver', () => {
       const first = await u.drainOnce();
       expect(first).toMatchObject({ stop: 'retry', delivered: 0, error: { code: 'MBX_UPLOAD_NETWORK' } });
       expect(await rx.readingCount()).toBe(4);
-      expect(outbox.current!.counts().pending).toBe(18);
+      expect(outbox.current!.readings.counts().pending).toBe(18);
       rx.faults.partialNext(1, 1); // the retry of it: only the first reading is acknowledged, the rest left out of the receipt
       await drainUntilEmpty(u);
 
@@ -92,7 +92,7 @@ describe('simulator → read → outbox → upload → receiver', () => {
       expect(devices).toHaveLength(6);
       expect(devices.every((d) => d.readings === 3)).toBe(true);
 
-      const counts = outbox.current!.counts();
+      const counts = outbox.current!.readings.counts();
       expect(counts).toMatchObject({ pending: 0, delivered: total, rejected: 0 });
 
       // The retry after the lost response found the committed readings as duplicates.

@@ -30,7 +30,7 @@ afterEach(() => rx?.faults.clear());
 function setup(count: number, extra: Partial<UploaderOptions> = {}): { store: Store; u: Uploader } {
   const store = openStore(tmp.dir, `outbox-${++n}.db`);
   store.saveCycle(Array.from({ length: count }, (_, i) => makeReading(1000 * n + i, new Date(Date.parse('2026-11-22T08:00:00Z') + i * 1000))));
-  const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, batch: { maxCount: 10, maxBytes: 1 << 20 }, timeoutMs: 2000, logger: cap.logger, random: () => 1, backoff: { baseMs: 100, capMs: 1000 }, ...extra });
+  const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, batch: { maxCount: 10, maxBytes: 1 << 20 }, timeoutMs: 2000, logger: cap.logger, random: () => 1, backoff: { baseMs: 100, capMs: 1000 }, ...extra });
   return { store, u };
 }
 
@@ -42,7 +42,7 @@ describe('retryable failures deliver nothing and back off', () => {
     const r = await u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', delivered: 0, error: { code: 'MBX_UPLOAD_SERVER' } });
     expect(r.retryAt!.getTime() - t0).toBeGreaterThanOrEqual(1900);
-    expect(store.counts().pending).toBe(3);
+    expect(store.readings.counts().pending).toBe(3);
     expect((await u.drainOnce()).stop).toBe('backoff');
     expect(store.status().recentDeliveries[0]).toMatchObject({ status: 503, count: 3 });
     u.reconfigure({ ...(u as unknown as { opts: UploaderOptions }).opts }); // a reload resets the backoff
@@ -59,7 +59,7 @@ describe('retryable failures deliver nothing and back off', () => {
     expect(r.retryAt!.getTime() - Date.now()).toBeLessThanOrEqual(100);
     await new Promise((res) => setTimeout(res, 120));
     expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 2 });
-    expect(store.counts().delivered).toBe(2);
+    expect(store.readings.counts().delivered).toBe(2);
     u.close();
   });
 
@@ -83,7 +83,7 @@ describe('retryable failures deliver nothing and back off', () => {
     rx.faults.delayNext(1, 1500);
     const r = await u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_UPLOAD_TIMEOUT' } });
-    expect(store.counts().pending).toBe(1);
+    expect(store.readings.counts().pending).toBe(1);
     u.close();
   });
 });
@@ -117,7 +117,7 @@ describe('401/403 stop uploads until the config changes or a heartbeat succeeds'
     const { store, u } = setup(1, { token: 'tok-other-0123456789' });
     expect(await u.drainOnce()).toMatchObject({ stop: 'auth', error: { code: 'MBX_UPLOAD_AUTH' } });
     expect(u.state().authBlocked?.status).toBe(403);
-    u.reconfigure({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
+    u.reconfigure({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger });
     expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 1 });
     u.close();
   });
@@ -147,8 +147,8 @@ describe('other 4xx quarantine the batch; 413 splits first', () => {
     const s2 = setup(1);
     rx.faults.failNext(1, 413);
     expect(await s2.u.drainOnce()).toMatchObject({ stop: 'empty', quarantined: 1 });
-    expect(s2.store.counts().rejected).toBe(1);
-    expect(store.counts().rejected).toBe(0);
+    expect(s2.store.readings.counts().rejected).toBe(1);
+    expect(store.readings.counts().rejected).toBe(0);
     s2.u.close();
     u.close();
   });
@@ -158,7 +158,7 @@ describe('other 4xx quarantine the batch; 413 splits first', () => {
     const good = makeReading(1, '2026-11-22T08:00:00Z');
     const bad = { ...makeReading(2, '2026-11-22T08:00:01Z'), counters: { total: -5 } };
     store.saveCycle([good, bad]);
-    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, logger: cap.logger });
+    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, logger: cap.logger });
     expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 1, rejected: 1 });
     const row = store.db.prepare('SELECT state, last_error AS e FROM readings WHERE id = ?').get(bad.id) as { state: string; e: string };
     expect(row.state).toBe('rejected');
@@ -176,7 +176,7 @@ describe('TLS: verification is always on, and the error names the certificate an
     expect(r.error?.message).toMatch(/issued by CN=some other CA/);
     expect(r.error?.message).toContain(`caFile (now ${pki.caFile})`);
     expect(await rx2.readingCount()).toBe(0);
-    expect(store.counts().pending).toBe(1);
+    expect(store.readings.counts().pending).toBe(1);
     u.close();
     await rx2.close();
   });
@@ -223,7 +223,7 @@ describe('TLS: verification is always on, and the error names the certificate an
 
   it('refuses plain http and a missing token at construction', () => {
     const store = openStore(tmp.dir, `outbox-${++n}.db`);
-    expect(() => new Uploader({ url: 'http://127.0.0.1:1', agentId: AGENT, token: TOKEN, store })).toThrow(/must be https/);
-    expect(() => new Uploader({ url: rx.url, agentId: AGENT, store })).toThrow(/no upload token/);
+    expect(() => new Uploader({ url: 'http://127.0.0.1:1', agentId: AGENT, token: TOKEN, store: { current: store } })).toThrow(/must be https/);
+    expect(() => new Uploader({ url: rx.url, agentId: AGENT, store: { current: store } })).toThrow(/no upload token/);
   });
 });

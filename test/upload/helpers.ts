@@ -8,7 +8,7 @@ import { generate } from 'selfsigned';
 import { startReceiver } from '../../src/receiver/index.js';
 import type { ReceiverOptions, RunningReceiver } from '../../src/receiver/types.js';
 import { Store } from '../../src/store/store.js';
-import { redactPaths } from '../../src/upload/log.js';
+import { REDACT_PATHS } from '../../src/log.js';
 
 export const AGENT = 'box-test-1';
 export const TOKEN = 'tok-SECRET-3f9c2a7e51d04b8a';
@@ -30,7 +30,7 @@ export function captureLogger(): { logger: Logger; lines: string[]; text: () => 
       cb();
     },
   });
-  const logger = pino({ level: 'debug', redact: redactPaths }, sink);
+  const logger = pino({ level: 'debug', redact: [...REDACT_PATHS] }, sink);
   return { logger, lines, text: () => lines.join('\n') };
 }
 

@@ -74,7 +74,7 @@ afterAll(async () => {
 function uploader(extra: Partial<UploaderOptions>) {
   const store = openStore(tmp.dir, `outbox-${++n}.db`);
   store.saveCycle([makeReading(n, '2026-11-22T08:00:00Z'), makeReading(n + 100, '2026-11-22T08:00:01Z')]);
-  const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store, timeoutMs: 3000, logger: cap.logger, random: () => 0, ...extra });
+  const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, store: { current: store }, timeoutMs: 3000, logger: cap.logger, random: () => 0, ...extra });
   return { store, u };
 }
 
@@ -83,7 +83,7 @@ describe('HTTPS through a CONNECT proxy', () => {
     const p = await startProxy();
     const { u, store } = uploader({ proxy: { url: p.url } });
     expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 2 });
-    expect(store.counts().delivered).toBe(2);
+    expect(store.readings.counts().delivered).toBe(2);
     expect(p.connects[0]?.target).toBe(`127.0.0.1:${rx.port}`);
     expect(Buffer.concat(p.bytes).includes(Buffer.from(TOKEN))).toBe(false);
     u.close();
@@ -100,7 +100,7 @@ describe('HTTPS through a CONNECT proxy', () => {
     const r = await bad.u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_PROXY_AUTH' } });
     expect(r.error?.message).toMatch(/407/);
-    expect(bad.store.counts().pending).toBe(2);
+    expect(bad.store.readings.counts().pending).toBe(2);
     expect(await rx.readingCount()).toBe(before);
 
     const none = uploader({ proxy: { url: p.url } });

@@ -32,8 +32,8 @@ function setup(name: string, readings = 10) {
   store.saveCycle(Array.from({ length: readings }, (_, i) => makeReading(i + 1, new Date(clock.now().getTime() - 60_000))));
   const conn = { url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, timeoutMs: 5000, now: clock.now };
   // random 0.99: each delay is close to its ceiling, a minute and more.
-  const uploader = new Uploader({ ...conn, store, logger: silent, random: () => 0.99, backoff: { baseMs: 60_000, capMs: 15 * 60_000 } });
-  const heartbeat = new Heartbeat({ ...conn, store, uploader, logger: silent });
+  const uploader = new Uploader({ ...conn, store: { current: store }, logger: silent, random: () => 0.99, backoff: { baseMs: 60_000, capMs: 15 * 60_000 } });
+  const heartbeat = new Heartbeat({ ...conn, store: { current: store }, uploader, logger: silent });
   return { clock, store, uploader, heartbeat };
 }
 
@@ -57,7 +57,7 @@ describe('the backoff ends when the provider is back', () => {
     expect(hb).toMatchObject({ ok: true, uploadsResumed: true });
     const after = await uploader.drainOnce();
     expect(after).toMatchObject({ stop: 'empty', delivered: 10 });
-    expect(store.counts().pending).toBe(0);
+    expect(store.readings.counts().pending).toBe(0);
     // A heartbeat when nothing was waiting changes nothing.
     expect((await heartbeat.sendOnce(snap)).uploadsResumed).toBe(false);
     store.close();
@@ -106,16 +106,16 @@ describe('outbox failures keep their own code', () => {
 
   it('a heartbeat that gets through while the outbox refuses writes is still a success, and says why events stay unreported', async () => {
     const { store } = setup('hb-ro', 1);
-    store.addEvent({ kind: 'store.write-failed', severity: 'error', message: 'disk full', data: { lost: 0 } });
+    store.events.add({ kind: 'store.write-failed', severity: 'error', message: 'disk full', data: { lost: 0 } });
     const cap = captureLogger();
-    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, timeoutMs: 5000, store, logger: cap.logger });
+    const hb = new Heartbeat({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, timeoutMs: 5000, store: { current: store }, logger: cap.logger });
     readOnly(store);
     const r = await hb.sendOnce(snap);
     expect(r.ok).toBe(true);
     expect(r.error).toBeUndefined();
     expect(cap.text()).toContain('MBX_STORE_READONLY');
     store.db.pragma('query_only = 0');
-    expect(store.unreportedEvents().length).toBe(1); // sent again next time
+    expect(store.events.unreported().length).toBe(1); // sent again next time
     store.close();
   });
 });
