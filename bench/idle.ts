@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEVICE_FIXTURES, PACKAGE_ROOT } from '../paths.js';
-import { listSnmprec, loadSnmprecFile, startFleet } from '../simulator/fleet.js';
+import { DEVICE_FIXTURES, PACKAGE_ROOT } from '../src/paths.js';
+import { listSnmprec, loadSnmprecFile, startFleet } from '../src/simulator/fleet.js';
 
 function procStats(pid: number): { rssBytes: number; cpuSeconds: number } | undefined {
   try {
