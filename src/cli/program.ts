@@ -3,7 +3,7 @@
  * it and its one-line description, plus how to load the real command. `meterbox --help` and
  * `--version` are answered from this table alone, and a call loads only the subcommand it names:
  * the modules behind them pull in zod, net-snmp, better-sqlite3, axios, ajv, pg…, which were most
- * of every start-up when main imported them all. test/unit/cli-program.test.ts loads the real
+ * of every start-up when main imported them all. test/integration/cli-start.test.ts loads the real
  * modules and checks that the table says exactly what they say.
  */
 import { Command, Help } from 'commander';
