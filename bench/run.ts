@@ -51,7 +51,22 @@ const SUITES: Record<string, () => Promise<void>> = {
       backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
     }),
   startup: () => benchStartup({ runs: Math.max(7, Number(process.env.BENCH_STARTUP_RUNS ?? 9)), baseline: process.env.BENCH_STARTUP_BASELINE }),
-  idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
+  idle: () =>
+    benchIdle({
+      runs: [
+        { label: 'small', devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), latencyMs: 0, seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 150), first: '127.0.60.1' },
+        {
+          label: 'large',
+          devices: Number(process.env.BENCH_IDLE_LARGE_DEVICES ?? 1000),
+          latencyMs: Number(process.env.BENCH_IDLE_LARGE_LATENCY_MS ?? 20),
+          seconds: Number(process.env.BENCH_IDLE_LARGE_SECONDS ?? 150),
+          first: '127.0.80.1',
+          ...(process.env.BENCH_IDLE_POLL_CONCURRENCY ? { pollConcurrency: Number(process.env.BENCH_IDLE_POLL_CONCURRENCY) } : {}),
+        },
+      ].filter((r) => r.devices > 0 && r.seconds > 0),
+      provider: process.env.BENCH_IDLE_PROVIDER === 'down' ? 'down' : 'up',
+      nodeOptions: (process.env.BENCH_IDLE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    }),
 };
 
 async function main(): Promise<void> {
