@@ -25,7 +25,7 @@ cp -a fixtures config "$root/opt/meterbox/"
 # Production dependencies only, from this tree's lockfile.
 (cd "$root/opt/meterbox" && cp -a "$OLDPWD/node_modules" . && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1)
 find "$root/opt/meterbox" -name '*.map' -delete
-rm -rf "$root/opt/meterbox/dist/bench" "$root/opt/meterbox/dist/deb"
+rm -rf "$root/opt/meterbox/dist/deb"
 
 # Runtime files only. better-sqlite3 keeps its compiled addon, its JS and its licence: its build
 # tree, the SQLite amalgamation and the C++ sources are most of the installed size otherwise.

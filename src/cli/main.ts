@@ -1,40 +1,17 @@
 #!/usr/bin/env -S node --openssl-legacy-provider
 // The flags are NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy.
-/** The meterbox command line: one subcommand per job, exit codes in exit-codes.ts. */
-import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
+/**
+ * The meterbox command line: one subcommand per job (program.ts), exit codes in exit-codes.ts.
+ * Kept small on purpose: everything heavy loads with the one subcommand a call runs.
+ */
+import { CommanderError } from 'commander';
 import { isMeterboxError } from '../contract/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { readCommand } from './read.js';
-import { dumpCommand } from './dump.js';
-import { simulateCommand } from './simulate.js';
-import { demoCommand } from './demo.js';
-import { profilesCommand } from './profiles.js';
-import { discoverCommand } from './discover.js';
-import { statusCommand } from './status.js';
-import { receiverCommand } from './receiver.js';
-import { runCommand } from './run.js';
-import { configCommand } from './config.js';
-import { doctorCommand } from './doctor.js';
-
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-export function buildProgram(): Command {
-  const program = new Command('meterbox')
-    .description('meter-reading agent for managed print services')
-    .version(pkg.version)
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [readCommand(), discoverCommand(), dumpCommand(), simulateCommand(), demoCommand(), profilesCommand(), statusCommand(), runCommand(), configCommand(), doctorCommand(), receiverCommand()]) {
-    cmd.exitOverride();
-    program.addCommand(cmd);
-  }
-  return program;
-}
+import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -27,18 +27,23 @@ export function createDaemonLogger(level: LevelWithSilent, secrets: readonly str
     },
     maskingStream(masker, out),
   );
-  const children: Logger[] = [];
+  // One child per component, made once: the jobs ask for theirs on every run, and a list that
+  // kept each new child (for setLevel) grew by one logger per poll for the life of the process.
+  const children = new Map<string, Logger>();
   return {
     root,
     masker,
     child: (component) => {
-      const c = root.child({ component });
-      children.push(c);
+      let c = children.get(component);
+      if (!c) {
+        c = root.child({ component });
+        children.set(component, c);
+      }
       return c;
     },
     setLevel: (l) => {
       root.level = l;
-      for (const c of children) c.level = l;
+      for (const c of children.values()) c.level = l;
     },
     setSecrets: (s) => masker.set(s),
   };

@@ -1,10 +1,10 @@
 /**
- * A throwaway PostgreSQL cluster owned by one test file (src/bench/postgres-cluster.ts, with fsync
+ * A throwaway PostgreSQL cluster owned by one test file (bench/postgres-cluster.ts, with fsync
  * off). Where PostgreSQL is not installed the caller skips with the reason this returns; with
  * MBX_REQUIRE_POSTGRES set (.ci/run sets it once it installed PostgreSQL) that is an error instead,
  * so CI never skips these tests.
  */
-import { postgresUnavailable, startCluster, type PostgresCluster } from '../../src/bench/postgres-cluster.js';
+import { postgresUnavailable, startCluster, type PostgresCluster } from '../../bench/postgres-cluster.js';
 
 export type TestPostgres = PostgresCluster;
 

@@ -11,7 +11,7 @@ import { request, Agent } from 'node:https';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { processMemory, spawnReceiver } from '../../src/bench/receiver-process.js';
+import { processMemory, spawnReceiver } from '../../bench/receiver-process.js';
 import { startReceiver } from '../../src/receiver/index.js';
 import type { NodeStatus, RunningReceiver } from '../../src/receiver/types.js';
 import { waitFor } from '../daemon/harness.js';

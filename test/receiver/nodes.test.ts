@@ -13,7 +13,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnReceiver, type ReceiverProcess } from '../../src/bench/receiver-process.js';
+import { spawnReceiver, type ReceiverProcess } from '../../bench/receiver-process.js';
 import { selfSignedPair } from '../../src/receiver/tls.js';
 import type { NodeStatus } from '../../src/receiver/types.js';
 import { Store } from '../../src/store/store.js';

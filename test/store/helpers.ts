@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Reading } from '../../src/contract/reading.js';
-import { sampleReading } from '../../src/bench/store.js';
+import { sampleReading } from '../../bench/store.js';
 
 export const silent = pino({ level: 'silent' });
 

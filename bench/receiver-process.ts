@@ -5,8 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
 
 export interface ReceiverProcess {
   url: string;
@@ -20,6 +21,15 @@ export interface ReceiverProcess {
 
 /** The built CLI (also when this module runs from src/ under the tests). */
 export const CLI_MAIN = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 /** Resident and peak resident set size (VmRSS, VmHWM) of a process, bytes; undefined where /proc is not there. */
 export function processMemory(pid: number): { rss: number; peak: number } | undefined {

@@ -4,9 +4,9 @@
  * walks and GETNEXT walks side by side in one run, so the ratio is what to look at.
  */
 import pLimit from 'p-limit';
-import { DEVICE_FIXTURES } from '../paths.js';
-import { readDevice } from '../reader/read-device.js';
-import { listSnmprec, loadSnmprecFile, startFleet } from '../simulator/fleet.js';
+import { DEVICE_FIXTURES } from '../src/paths.js';
+import { readDevice } from '../src/reader/read-device.js';
+import { listSnmprec, loadSnmprecFile, startFleet } from '../src/simulator/fleet.js';
 import { PeakRss } from './rss.js';
 
 export interface ReadBenchOptions {

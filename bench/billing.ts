@@ -6,8 +6,8 @@
  * counter and unit over the year), as CPU and wall time, ns per reading, and peak RSS.
  * The receiver's export adds its database read on top of these figures.
  */
-import { DEFAULT_CONTRACT, DeviceValidator, usageByDevice, type DeviceMeterReading } from '../billing/index.js';
-import type { CounterSources, CounterUnits } from '../contract/reading.js';
+import { DEFAULT_CONTRACT, DeviceValidator, usageByDevice, type DeviceMeterReading } from '../src/billing/index.js';
+import type { CounterSources, CounterUnits } from '../src/contract/reading.js';
 import { PeakRss } from './rss.js';
 
 const HOUR = 3_600_000;

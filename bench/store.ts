@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Reading } from '../contract/reading.js';
-import { Store } from '../store/store.js';
+import type { Reading } from '../src/contract/reading.js';
+import { Store } from '../src/store/store.js';
 import { PeakRss } from './rss.js';
 
 export interface StoreBenchOptions {

@@ -5,11 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { freePort } from './receiver-process.js';
 
 const run = promisify(execFile);
 
@@ -47,14 +47,6 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   if (!line) return undefined;
   const f = line.split(':');
   return { uid: Number(f[2]), gid: Number(f[3]) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Why a cluster cannot be started here, or undefined when it can. */

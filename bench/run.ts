@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, upload, idle, fleet, billing. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload, idle, fleet, billing, startup. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchBilling } from './billing.js';
 import { benchRead } from './read.js';
@@ -9,6 +9,7 @@ import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
 import { benchFleet, parseBackends } from './fleet.js';
+import { benchStartup } from './startup.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -49,7 +50,23 @@ const SUITES: Record<string, () => Promise<void>> = {
       pgVia: process.env.BENCH_FLEET_PG_VIA === 'tcp' ? 'tcp' : 'socket',
       backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
     }),
-  idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
+  startup: () => benchStartup({ runs: Math.max(7, Number(process.env.BENCH_STARTUP_RUNS ?? 9)), baseline: process.env.BENCH_STARTUP_BASELINE }),
+  idle: () =>
+    benchIdle({
+      runs: [
+        { label: 'small', devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), latencyMs: 0, seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 150), first: '127.0.60.1' },
+        {
+          label: 'large',
+          devices: Number(process.env.BENCH_IDLE_LARGE_DEVICES ?? 1000),
+          latencyMs: Number(process.env.BENCH_IDLE_LARGE_LATENCY_MS ?? 20),
+          seconds: Number(process.env.BENCH_IDLE_LARGE_SECONDS ?? 150),
+          first: '127.0.80.1',
+          ...(process.env.BENCH_IDLE_POLL_CONCURRENCY ? { pollConcurrency: Number(process.env.BENCH_IDLE_POLL_CONCURRENCY) } : {}),
+        },
+      ].filter((r) => r.devices > 0 && r.seconds > 0),
+      provider: process.env.BENCH_IDLE_PROVIDER === 'down' ? 'down' : 'up',
+      nodeOptions: (process.env.BENCH_IDLE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    }),
 };
 
 async function main(): Promise<void> {

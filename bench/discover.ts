@@ -4,12 +4,12 @@
  * ceil(silent / concurrency) × timeout × (retries + 1): a silent address holds a worker for that
  * long and not a moment longer. Traffic goes to 127.0.0.0/8 only.
  */
-import { DEVICE_FIXTURES } from '../paths.js';
-import { expandTargets } from '../net/targets.js';
-import { sweep } from '../discovery/sweep.js';
-import { listSnmprec, loadSnmprecFile } from '../simulator/fleet.js';
-import { startAgent, type RunningAgent } from '../simulator/agent.js';
-import { makeSynthetic } from '../simulator/synthetic.js';
+import { DEVICE_FIXTURES } from '../src/paths.js';
+import { expandTargets } from '../src/net/targets.js';
+import { sweep } from '../src/discovery/sweep.js';
+import { listSnmprec, loadSnmprecFile } from '../src/simulator/fleet.js';
+import { startAgent, type RunningAgent } from '../src/simulator/agent.js';
+import { makeSynthetic } from '../src/simulator/synthetic.js';
 import { PeakRss } from './rss.js';
 
 export interface DiscoverBenchOptions {

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench -- idle`: the daemon's footprint, in two runs side by side.
+ * - small: `meterbox run` with 50 simulated devices, a poll every minute, for BENCH_IDLE_SECONDS
+ *   (default 150; the closing note reports 600): RSS at the end and its lowest and highest in the
+ *   last minute (idle between polls), peak RSS, CPU.
+ * - large: 1,000 simulated devices answering after 20 ms, a poll every minute, for
+ *   BENCH_IDLE_LARGE_SECONDS (default 150): each poll cycle's time and devices/s (from /healthz),
+ *   peak RSS (VmHWM, the kernel's own high-water mark).
+ * The simulated devices (`meterbox simulate`) and the provider (`meterbox receiver`, or none with
+ * BENCH_IDLE_PROVIDER=down) are processes of their own: only the agent's memory is measured.
+ * The agent starts as systemd starts it (node with NODE_FLAGS); BENCH_IDLE_NODE_OPTIONS adds flags
+ * (e.g. `--heapsnapshot-signal=SIGUSR2` to profile its heap). Traffic stays on 127.0.0.0/8.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE_FLAGS } from '../src/node-flags.js';
+import { CLI_MAIN, freePort, processCpuSeconds, processMemory, spawnReceiver, type ReceiverProcess } from './receiver-process.js';
+
+export interface IdleRun {
+  label: string;
+  devices: number;
+  latencyMs: number;
+  seconds: number;
+  /** First loopback address of the simulated fleet. */
+  first: string;
+  /** Devices read at once in a poll (the config's snmp.pollConcurrency); undefined: the default. */
+  pollConcurrency?: number;
+}
+
+export interface IdleOptions {
+  runs: IdleRun[];
+  provider: 'up' | 'down';
+  nodeOptions: string[];
+}
+
+interface PollSeen {
+  at: string;
+  durationMs: number;
+  devices: number;
+  ok: number;
+}
+
+interface IdleResult {
+  run: IdleRun;
+  rssEnd: number;
+  peak: number;
+  lastMinute: { min: number; max: number };
+  cpuSeconds: number;
+  startupCpuSeconds: number;
+  polls: PollSeen[];
+  discovery?: { durationMs: number; printers: number };
+  exit: number | null;
+  stopMs: number;
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `meterbox simulate --synthetic N` as a child process; resolves with its UDP port once every agent is bound. */
+async function startSimulator(run: IdleRun): Promise<{ child: ChildProcess; port: number; hosts: string[] }> {
+  const args = [...NODE_FLAGS, CLI_MAIN, 'simulate', '--synthetic', String(run.devices), '--first', run.first, '--community', 'bench', '--json', ...(run.latencyMs > 0 ? ['--latency', String(run.latencyMs)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before it was ready`)));
+    child.stdout?.on('data', (d: string) => {
+      out += d;
+      try {
+        const doc = JSON.parse(out) as { port: number; devices: { host: string }[] };
+        resolve({ child, port: doc.port, hosts: doc.devices.map((x) => x.host) });
+      } catch {
+        // not all of the JSON yet
+      }
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function health(url: string): Promise<{ lastPoll?: PollSeen; lastDiscovery?: { durationMs: number; printers: number } } | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return (await res.json()) as { lastPoll?: PollSeen; lastDiscovery?: { durationMs: number; printers: number } };
+  } catch {
+    return undefined;
+  }
+}
+
+async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'mbx-bench-idle-'));
+  const sim = await startSimulator(run);
+  let rx: ReceiverProcess | undefined;
+  let agent: ChildProcess | undefined;
+  try {
+    const token = 'bench-idle-token-0123456789';
+    const agentId = `bench-idle-${run.devices}`;
+    let provider: Record<string, unknown> = { url: `https://127.0.0.1:${await freePort()}`, token };
+    if (o.provider === 'up') {
+      writeFileSync(join(dir, 'tokens.json'), JSON.stringify({ [agentId]: token }));
+      rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--db', join(dir, 'receiver.db'), '--tokens', join(dir, 'tokens.json'), '--write-cert', join(dir, 'provider.pem'), '--stale-after', '86400']);
+      provider = { url: rx.url, token, caFile: join(dir, 'provider.pem') };
+    }
+    const healthPort = await freePort();
+    const config = {
+      agentId,
+      provider,
+      credentials: [{ name: 'bench', version: '2c', community: 'bench' }],
+      targets: [`${sim.hosts[0]}-${sim.hosts.at(-1)}`],
+      snmp: { port: sim.port, timeoutMs: 2000, retries: 1, ...(run.pollConcurrency ? { pollConcurrency: run.pollConcurrency } : {}) },
+      schedules: { poll: '0 * * * * *', upload: '30 * * * * *', heartbeat: '15 * * * * *', jitterSeconds: 0 },
+      storage: { path: join(dir, 'outbox.db') },
+      logging: { level: 'warn' },
+      health: { port: healthPort },
+    };
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
+    agent = spawn(process.execPath, [...NODE_FLAGS, ...o.nodeOptions, CLI_MAIN, 'run', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
+    const pid = agent.pid as number;
+    const healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
+    const samples: { t: number; rss: number }[] = [];
+    const polls = new Map<string, PollSeen>();
+    let discovery: IdleResult['discovery'];
+    let startupCpuSeconds = 0;
+    const started = Date.now();
+    const end = started + run.seconds * 1000;
+    let nextHealth = started;
+    while (Date.now() < end) {
+      const m = processMemory(pid);
+      if (m) samples.push({ t: Date.now(), rss: m.rss });
+      if (Date.now() >= nextHealth) {
+        nextHealth = Date.now() + 2000;
+        const h = await health(healthUrl);
+        if (h?.lastPoll) polls.set(h.lastPoll.at, h.lastPoll);
+        if (h?.lastDiscovery && !discovery) {
+          discovery = { durationMs: h.lastDiscovery.durationMs, printers: h.lastDiscovery.printers };
+          startupCpuSeconds = processCpuSeconds(pid);
+        }
+      }
+      await sleep(250);
+    }
+    const mem = processMemory(pid);
+    const cpuSeconds = processCpuSeconds(pid);
+    const lastMinute = samples.filter((s) => s.t >= end - 60_000).map((s) => s.rss);
+    const exited = new Promise<number | null>((r) => agent?.once('exit', (c) => r(c)));
+    const t0 = Date.now();
+    agent.kill('SIGTERM');
+    const exit = await exited;
+    return {
+      run,
+      rssEnd: mem?.rss ?? 0,
+      peak: mem?.peak ?? 0,
+      lastMinute: { min: Math.min(...lastMinute), max: Math.max(...lastMinute) },
+      cpuSeconds,
+      startupCpuSeconds,
+      polls: [...polls.values()],
+      ...(discovery ? { discovery } : {}),
+      exit,
+      stopMs: Date.now() - t0,
+    };
+  } finally {
+    if (agent) await stopChild(agent);
+    await rx?.stop();
+    await stopChild(sim.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(r: IdleResult, o: IdleOptions): void {
+  const { run } = r;
+  console.log(`  ${run.label}: ${run.devices} simulated devices${run.latencyMs ? `, ${run.latencyMs} ms latency per answer` : ''}, ${run.seconds} s, poll every minute${run.pollConcurrency ? `, pollConcurrency ${run.pollConcurrency}` : ''}`);
+  console.log(`    RSS          at end ${mib(r.rssEnd)}; last minute ${mib(r.lastMinute.min)} .. ${mib(r.lastMinute.max)}; peak (VmHWM) ${mib(r.peak)}`);
+  console.log(`    CPU          ${r.cpuSeconds.toFixed(2)} s in all, ${(r.cpuSeconds - r.startupCpuSeconds).toFixed(2)} s after start-up and the first discovery`);
+  if (r.discovery) console.log(`    discovery    ${(r.discovery.durationMs / 1000).toFixed(1)} s, ${r.discovery.printers} printers`);
+  for (const p of r.polls) {
+    console.log(`    poll ${p.at.slice(11, 19)}Z  ${(p.durationMs / 1000).toFixed(2)} s for ${p.ok}/${p.devices} devices, ${((p.devices / p.durationMs) * 1000).toFixed(0)} devices/s`);
+  }
+  console.log(`    SIGTERM      exit ${r.exit} in ${r.stopMs} ms (provider ${o.provider})`);
+}
+
+export async function benchIdle(o: IdleOptions): Promise<void> {
+  console.log(`idle: meterbox run as systemd starts it${o.nodeOptions.length ? ` (+ ${o.nodeOptions.join(' ')})` : ''}; simulator${o.provider === 'up' ? ' and receiver' : ''} in processes of their own`);
+  const results: IdleResult[] = [];
+  for (const run of o.runs) {
+    const r = await idleRun(run, o);
+    report(r, o);
+    results.push(r);
+  }
+  const [small, large] = results;
+  const goals: string[] = [];
+  if (small) goals.push(`idle RSS with ${small.run.devices} devices ${mib(small.rssEnd)} at end (≤ 60 MB)`);
+  if (large) {
+    const last = large.polls.at(-1);
+    goals.push(`peak RSS with ${large.run.devices} devices ${mib(large.peak)} (≤ 120 MB)`);
+    if (last) goals.push(`poll cycle of ${last.devices} devices ${(last.durationMs / 1000).toFixed(1)} s, ${((last.devices / last.durationMs) * 1000).toFixed(0)} devices/s (≤ 10 s, ≥ 100/s)`);
+    else goals.push(`no poll of the ${large.run.devices} devices finished in ${large.run.seconds} s`);
+  }
+  console.log(`  goals: ${goals.join('; ')}`);
+}
