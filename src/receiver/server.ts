@@ -17,7 +17,7 @@ import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from 
 import { startMaintenance } from './maintenance.js';
 import { apiValidators } from './schema.js';
 import { openStore } from './store/open.js';
-import type { IncomingReading, ReceiverStore } from './store/types.js';
+import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from './tls.js';
 import { AGENT_ID } from './tokens.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
@@ -193,8 +193,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       ownAgent(agent, body);
       const problems = v.check('HeartbeatRequest', body);
       if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
-      const b = body as { agentId: string; version: string; acks?: string[] };
-      const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}) });
+      const b = body as { agentId: string; version: string; acks?: string[]; events?: AgentEventIn[] };
+      const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}), ...(b.events?.length ? { events: b.events } : {}) });
       if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
       const response = { serverTime: now().toISOString(), commands: r.commands };
       log.info({ agentId: agent, commands: r.commands.length, acks: b.acks?.length ?? 0 }, 'heartbeat');
