@@ -20,6 +20,7 @@ import { openStore } from './store/open.js';
 import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from './tls.js';
 import { AGENT_ID } from './tokens.js';
+import { createFleetView } from '../web/fleet/server.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Log paths that may hold secrets; pino replaces them with [Redacted]. */
@@ -270,9 +271,23 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       }
     };
 
+    // The provider's fleet view (src/web/fleet): pages for people under /fleet/, provider tokens only.
+    const fleet = createFleetView({
+      store,
+      principal: (token) => auth.principal(token),
+      providerById: (id) => auth.providerById(id),
+      fileAgents: () => auth.fileAgents(),
+      now,
+      staleAfterSeconds: staleAfter,
+      commands: QUEUEABLE_COMMANDS,
+      commandTtlSeconds: commandTtl,
+      log: log.child({ view: 'fleet' }),
+    });
+
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const url = new URL(req.url ?? '/', 'https://receiver');
       const path = url.pathname;
+      if (!path.startsWith('/v1/') && fleet.handle(req, res, url)) return;
       const method = req.method ?? 'GET';
       const record: SeenRequest = { method, path, status: 0, bytes: 0, wireBytes: 0, headers: { ...req.headers, authorization: req.headers.authorization ? '[Redacted]' : undefined } };
       const lease: Lease = { held: 0 };

@@ -5,7 +5,8 @@
  * -3 "some remaining") are said in words, never drawn as a guess.
  */
 import { HttpProblem, SortableTable, api, duration, fill, h, num, refreshAges, serverNow, timeAgo, type Child } from '../../client/dom.js';
-import { supplyWords, type Supply } from './supplies.js';
+import { supplyBars } from '../../client/supply-bars.js';
+import type { Supply } from '../../client/supplies.js';
 
 interface Device {
   key: string;
@@ -56,27 +57,6 @@ let status: Status | undefined;
 let filter = '';
 let unreachableSince: number | undefined;
 
-function supplyList(d: Device): Child {
-  if (d.supplies.length === 0) return h('span', { class: 'muted' }, 'none reported');
-  return h(
-    'ul',
-    { class: 'supplies' },
-    ...d.supplies.map((s) => {
-      const w = supplyWords(s);
-      const colour = ['black', 'cyan', 'magenta', 'yellow'].includes(s.color ?? '') ? (s.color as string) : '';
-      const label = `${s.description}: ${w.text}`;
-      const bar =
-        w.percent !== undefined
-          ? h('span', { class: `bar${w.low ? ' low' : ''}`, role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': w.percent, 'aria-label': label, 'data-percent': w.percent })
-          : h('span', { class: 'bar unknown', role: 'img', 'aria-label': label });
-      const fillEl = h('span', { class: `fill ${colour}` });
-      if (w.percent !== undefined) fillEl.style.width = `${Math.max(0, Math.min(100, w.percent))}%`;
-      bar.append(fillEl);
-      return h('li', { 'data-supply': s.description }, h('span', {}, s.description), bar, h('span', { class: w.low ? 'badge low' : '' }, w.text));
-    }),
-  );
-}
-
 function counterList(d: Device): Child {
   if (d.counters.length === 0) return h('span', { class: 'muted' }, d.lastReadingAt ? 'no counter' : 'not read yet');
   const dl = h('dl', { class: 'counters' });
@@ -101,7 +81,7 @@ const devices = new SortableTable<Device>(
     { key: 'contract', label: 'Under contract', sort: (d) => (d.underContract ? 0 : 1), cell: (d) => (d.underContract ? 'yes' : 'no (listed only)') },
     { key: 'last', label: 'Last reading', sort: (d) => d.lastReadingAt, cell: (d) => timeAgo(d.lastReadingAt) },
     { key: 'counters', label: 'Counters', cell: counterList },
-    { key: 'supplies', label: 'Supplies', cell: supplyList },
+    { key: 'supplies', label: 'Supplies', cell: (d) => supplyBars(d.supplies) },
     { key: 'alerts', label: 'Alerts', cell: alertList },
   ],
   (d) => ({ 'data-device': d.key }),

@@ -3,7 +3,7 @@
  * level and a capacity, and the Printer-MIB's special values said as what they are, never drawn
  * as a guess: level -1 "other", -2 "unknown", -3 "some remaining"; capacity -1 "no maximum", -2 "unknown".
  */
-import { num } from '../../client/format.js';
+import { num } from './format.js';
 
 export interface Supply {
   index: number;
