@@ -26,6 +26,7 @@ export const BILLING_FLAGS: Readonly<Record<string, string>> = {
 };
 
 const KEEP_MS = 10 * 60_000;
+const AFTER_MS = 31 * 86_400_000;
 const MAX_ENTRIES = 20_000;
 
 export class UsageCache {
@@ -40,7 +41,8 @@ export class UsageCache {
     const k = `${d.agentId}\u0000${d.key}\u0000${period.from}\u0000${period.to}`;
     const hit = this.cache.get(k);
     if (hit && hit.lastReadAt === d.lastReadAt && this.now() - hit.at < KEEP_MS) return hit.usage;
-    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period).since).toISOString(), until: new Date(period.to).toISOString() });
+    // What the core asks for: the history window before the period, and the first reading after it (looked for within a month).
+    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
     const readings: MeterReading[] = rows.map((r) => ({
       id: r.id,
       at: Date.parse(r.readAt),

@@ -71,13 +71,14 @@ function volumeChart(p: DevicePage, host: HTMLElement): void {
     host.append(h('p', { class: 'muted' }, 'No daily volume yet: it needs readings on two different days.'));
     return;
   }
-  const bars = uPlot.paths.bars?.({ size: [0.8, 40] });
+  // Nested bars, each series narrower than the one before, so every one stays visible over the others.
+  const bars = (i: number) => uPlot.paths.bars?.({ size: [0.85 - i * 0.2, 48 - i * 10] });
   const opts: uPlotType.Options = {
     width: width(host),
     height: 280,
-    scales: { x: { time: true } },
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
     axes: [{}, { label: 'pages per day', size: 70 }],
-    series: [{}, ...names.map((n) => ({ label: SERIES_STYLE[n]?.label, stroke: SERIES_STYLE[n]?.stroke, fill: SERIES_STYLE[n]?.fill, ...(bars ? { paths: bars } : {}), points: { show: false } }))],
+    series: [{}, ...names.map((n, i) => ({ label: SERIES_STYLE[n]?.label, stroke: SERIES_STYLE[n]?.stroke, fill: SERIES_STYLE[n]?.fill, ...(bars(i) ? { paths: bars(i) } : {}), points: { show: false } }))],
     plugins: [eventMarkers(p.events.map((e) => Date.parse(e.at) / 1000))],
   };
   const data = [p.volume.days, ...names.map((n) => p.volume.series[n] as (number | null)[])] as uPlotType.AlignedData;
