@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEVICE_FIXTURES, PACKAGE_ROOT } from '../paths.js';
 import { listSnmprec, loadSnmprecFile, startFleet } from '../simulator/fleet.js';
 
-function procStats(pid: number): { rssBytes: number; cpuSeconds: number } | undefined {
+export function procStats(pid: number): { rssBytes: number; cpuSeconds: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -24,7 +24,7 @@ function procStats(pid: number): { rssBytes: number; cpuSeconds: number } | unde
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const p = (s.address() as net.AddressInfo).port;

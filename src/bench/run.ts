@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, upload, idle, fleet, billing. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload, idle, fleet, billing, web. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchBilling } from './billing.js';
 import { benchRead } from './read.js';
@@ -9,6 +9,7 @@ import { benchStore } from './store.js';
 import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
 import { benchFleet, parseBackends } from './fleet.js';
+import { benchWeb } from './web.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -49,6 +50,7 @@ const SUITES: Record<string, () => Promise<void>> = {
       pgVia: process.env.BENCH_FLEET_PG_VIA === 'tcp' ? 'tcp' : 'socket',
       backends: parseBackends(process.env.BENCH_FLEET_BACKENDS ?? 'postgres:2,sqlite:2,sqlite:1'),
     }),
+  web: () => benchWeb({ devices: Number(process.env.BENCH_WEB_DEVICES ?? 200), renders: Number(process.env.BENCH_WEB_RENDERS ?? 5) }),
   idle: () => benchIdle({ devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 120) }),
 };
 

@@ -5,15 +5,13 @@
  * Where Chromium is absent the tests skip and say so; with METERBOX_REQUIRE_BROWSER=1 (CI) that
  * is a failure instead. axe-core is injected from node_modules to judge accessibility.
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM } from '../../src/bench/browser.js';
 
-export const CHROMIUM = process.env.METERBOX_CHROMIUM ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export { launchBrowser, type Browser } from '../../src/bench/browser.js';
 
 /** Why the browser tests cannot run here, or undefined. Throws when CI requires them. */
 export function browserSkipReason(): string | undefined {
@@ -29,37 +27,6 @@ export function browserSkipReason(): string | undefined {
 
 /** Screenshots land here (git-ignored). */
 export const RESULTS_DIR = join(process.cwd(), 'test-results');
-
-export interface Browser {
-  context: BrowserContext;
-  page(): Promise<Page>;
-  close(): Promise<void>;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'mbx-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    // The box's and the receiver's certificates are self-signed; the tests check their fingerprints themselves.
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1400, height: 1000 },
-    acceptDownloads: true,
-  });
-  return {
-    context,
-    page: async () => {
-      const p = await context.newPage();
-      p.setDefaultTimeout(30_000);
-      return p;
-    },
-    close: async () => {
-      await context.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
