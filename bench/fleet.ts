@@ -28,7 +28,7 @@ import { gzip } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { openStore } from '../src/receiver/store/open.js';
-import { selfSignedPair } from '../src/receiver/tls.js';
+import { selfSignedPair } from '../src/net/tls.js';
 import { generateToken } from '../src/receiver/tokens.js';
 import { postgresUnavailable, startCluster, type PostgresCluster } from './postgres-cluster.js';
 import { processCpuSeconds, processMemory, spawnReceiver } from './receiver-process.js';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
- * Suites: read, store, discover, upload, idle, fleet, billing, startup. Traffic goes to 127.0.0.0/8 only.
+ * Suites: read, store, discover, upload, idle, fleet, billing, startup, web. Traffic goes to 127.0.0.0/8 only.
  */
 import { benchBilling } from './billing.js';
 import { benchRead } from './read.js';
@@ -10,6 +10,7 @@ import { benchUpload } from './upload.js';
 import { benchIdle } from './idle.js';
 import { benchFleet, parseBackends } from './fleet.js';
 import { benchStartup } from './startup.js';
+import { benchWeb } from './web.js';
 
 const SUITES: Record<string, () => Promise<void>> = {
   discover: () =>
@@ -67,6 +68,7 @@ const SUITES: Record<string, () => Promise<void>> = {
       provider: process.env.BENCH_IDLE_PROVIDER === 'down' ? 'down' : 'up',
       nodeOptions: (process.env.BENCH_IDLE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
     }),
+  web: () => benchWeb({ devices: Number(process.env.BENCH_WEB_DEVICES ?? 200), renders: Number(process.env.BENCH_WEB_RENDERS ?? 5) }),
 };
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { selfSignedPair } from '../src/receiver/tls.js';
+import { selfSignedPair } from '../src/net/tls.js';
 import { Store } from '../src/store/store.js';
 import { Uploader } from '../src/upload/index.js';
 import { spawnReceiver } from './receiver-process.js';

@@ -22,7 +22,7 @@ import { expandTargets, interleave } from '../net/targets.js';
 import { probeOids } from '../profiles/match.js';
 import { PROFILES } from '../profiles/index.js';
 import { targetSpecs } from '../daemon/jobs.js';
-import { connectionOptions } from '../daemon/delivery.js';
+import { connectionOptions, heartbeatCheck, type HeartbeatCheck } from '../daemon/delivery.js';
 import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
 import { walDamage } from '../store/damaged-file.js';
 import { EXIT } from './exit-codes.js';
@@ -65,7 +65,14 @@ function proxyFor(cfg: ResolvedConfig, host: string): string | undefined {
   return env;
 }
 
-async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
+/** The doctor's own heartbeat (version "doctor", no outbox); `meterbox run` passes its own instead (runDoctor's `heartbeat`). */
+async function doctorHeartbeat(cfg: ResolvedConfig): Promise<HeartbeatCheck> {
+  const mod = await import('../upload/index.js');
+  const hb = new mod.Heartbeat({ ...connectionOptions(cfg, pino({ level: 'silent' })), timeoutMs: 10_000 });
+  return heartbeatCheck(await hb.sendOnce({ version: 'doctor', uptimeSeconds: Math.round(process.uptime()), deviceCount: 0, extra: { doctor: true } }));
+}
+
+async function providerChecks(cfg: ResolvedConfig, heartbeat: () => Promise<HeartbeatCheck>): Promise<Check[]> {
   const out: Check[] = [];
   const url = new URL(cfg.provider.url);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -134,9 +141,7 @@ async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
     }
   }
   try {
-    const mod = await import('../upload/index.js');
-    const hb = new mod.Heartbeat({ ...connectionOptions(cfg, pino({ level: 'silent' })), timeoutMs: 10_000 });
-    const r = await withTimeout(hb.sendOnce({ version: 'doctor', uptimeSeconds: Math.round(process.uptime()), deviceCount: 0, extra: { doctor: true } }), 12_000, 'heartbeat');
+    const r = await withTimeout(heartbeat(), 12_000, 'heartbeat');
     if (r.ok) {
       out.push({ name: 'provider token', verdict: 'pass', detail: `heartbeat accepted (HTTP ${r.status ?? 200})` });
       if (r.clockSkewMs !== undefined) {
@@ -145,7 +150,7 @@ async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
       }
     } else {
       const auth = r.status === 401 || r.status === 403;
-      out.push({ name: 'provider token', verdict: 'fail', detail: r.error ? `${r.error.message} [${r.error.code}]` : `HTTP ${r.status ?? '?'}`, remedy: auth ? 'the token was refused: paste the agent token from the provider portal into provider.token' : 'see the detail; meterbox run retries by itself' });
+      out.push({ name: 'provider token', verdict: 'fail', detail: r.error ?? `HTTP ${r.status ?? '?'}`, remedy: auth || r.error?.includes('[MBX_UPLOAD_AUTH]') ? 'the token was refused: paste the agent token from the provider portal into provider.token' : 'see the detail; meterbox run retries by itself' });
     }
   } catch (err) {
     out.push({ name: 'provider token', verdict: 'warn', detail: `not checked: ${(err as Error).message}`, remedy: 'this build has no working uploader; update meterbox' });
@@ -229,7 +234,12 @@ async function snmpChecks(cfg: ResolvedConfig, perTarget: number): Promise<Check
   );
 }
 
-export async function runDoctor(file: string, opts: { sample?: number } = {}): Promise<Check[]> {
+/**
+ * `heartbeat`: how to check the token and the clock against the provider; by default the doctor
+ * sends a heartbeat of its own, and `meterbox run` (the status page's "test communication") runs
+ * its heartbeat job instead, so the provider never sees a stray "doctor" heartbeat from a running box.
+ */
+export async function runDoctor(file: string, opts: { sample?: number; heartbeat?: () => Promise<HeartbeatCheck> } = {}): Promise<Check[]> {
   const checks: Check[] = [];
   let cfg: ResolvedConfig;
   try {
@@ -245,7 +255,7 @@ export async function runDoctor(file: string, opts: { sample?: number } = {}): P
   checks.push(...storageChecks(cfg));
   checks.push(clockCheck());
   const [prov, snmp] = await Promise.all([
-    withTimeout(providerChecks(cfg), 25_000, 'provider checks').catch((err: Error) => [{ name: 'provider', verdict: 'fail' as const, detail: err.message }]),
+    withTimeout(providerChecks(cfg, opts.heartbeat ?? (() => doctorHeartbeat(cfg))), 25_000, 'provider checks').catch((err: Error) => [{ name: 'provider', verdict: 'fail' as const, detail: err.message }]),
     withTimeout(snmpChecks(cfg, opts.sample ?? 4), 20_000, 'SNMP checks').catch((err: Error) => [{ name: 'SNMP', verdict: 'fail' as const, detail: err.message }]),
   ]);
   checks.push(...prov, ...snmp);

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MeterboxError } from '../contract/errors.js';
-import { selfSignedPair } from '../receiver/tls.js';
+import { selfSignedPair } from '../net/tls.js';
 import { isPostgresUrl, openStore } from '../receiver/store/open.js';
 import type { ReceiverStore } from '../receiver/store/types.js';
 import { startReceiver } from '../receiver/server.js';

@@ -8,7 +8,8 @@ export function runCommand(): Command {
     .description('run the agent: scheduled discovery, polls, uploads and heartbeats; health on localhost; SIGHUP reloads, SIGTERM stops')
     .option('-c, --config <file>', 'configuration file', process.env.METERBOX_CONFIG ?? DEFAULT_CONFIG_PATH)
     .action(async (f: { config: string }) => {
-      const daemon = await Daemon.start({ configFile: f.config });
+      // The status page's "test communication" runs the doctor's checks, with the daemon's own heartbeat.
+      const daemon = await Daemon.start({ configFile: f.config, doctor: async (file, heartbeat) => (await import('./doctor.js')).runDoctor(file, { heartbeat }) });
       await new Promise<void>((resolve) => {
         const stop = (sig: string) => {
           // A hard bound behind the soft one: whatever hangs, systemd sees a clean, timely exit.

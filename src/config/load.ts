@@ -38,6 +38,8 @@ export interface ResolvedConfig {
   config: MeterboxConfig;
   provider: { url: string; token: string; caFile?: string; clientCert?: string; clientKey?: string; proxy?: string; timeoutMs: number; batch: number };
   credentials: ResolvedCredential[];
+  /** The status page's LAN password (health.lan.password), when LAN access is configured. */
+  lanPassword?: string;
   /** Every secret value, for log redaction. */
   secrets: string[];
   warnings: string[];
@@ -71,7 +73,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-const SECRET_KEYS = new Set(['token', 'community', 'authKey', 'privKey', 'proxy']);
+const SECRET_KEYS = new Set(['token', 'community', 'authKey', 'privKey', 'proxy', 'password']);
 /** A placeholder for a secret that `--no-secrets` does not read: long enough for the key-length rules. */
 const UNREAD = '\u0000unread\u0000';
 
@@ -286,6 +288,7 @@ function section<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
 interface Examined {
   config?: MeterboxConfig;
   provider?: ResolvedConfig['provider'];
+  lanPassword?: string;
   credentials: ResolvedCredential[];
   secrets: string[];
   problems: ConfigProblem[];
@@ -351,6 +354,19 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
       if (f !== undefined) provider[k] = resolvePath(baseDir, f);
     }
     if (proxy !== undefined) provider.proxy = proxy;
+  }
+
+  // The status page's LAN access: a password from a secret, its own port, HTTPS unless said otherwise.
+  const health = section(shape.health, doc.health);
+  let lanPassword: string | undefined;
+  if (health?.lan) {
+    const lan = health.lan;
+    lanPassword = secret(lan.password, '$.health.lan.password');
+    if (lanPassword !== undefined && lanPassword !== UNREAD && lanPassword.length < 8) problems.push({ path: '$.health.lan.password', value: showValue(lanPassword, true), expected: 'a password of 8 or more characters (anyone on the LAN may try it)' });
+    if (lan.port !== 0 && lan.port === health.port) problems.push({ path: '$.health.lan.port', value: String(lan.port), expected: `a port other than health.port (${health.port}): the LAN listener is a second one` });
+    if ((lan.certFile === undefined) !== (lan.keyFile === undefined)) problems.push({ path: lan.certFile ? '$.health.lan.keyFile' : '$.health.lan.certFile', expected: 'certFile and keyFile together, or neither (a self-signed pair is made) (missing)' });
+    if (!health.statusPage) warnings.push('health.lan is set but health.statusPage is false: the LAN listener is not started');
+    if (lan.insecureHttp) warnings.push(`health.lan.insecureHttp is true: the status page and its password cross the LAN in clear text on http://${lan.host}:${lan.port}; remove it to serve HTTPS with the box's own certificate`);
   }
 
   // Names count even when the rest of their set is malformed: a target naming them is not wrong.
@@ -437,15 +453,20 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
 
   if (!parsed.success || problems.length > 0 || !provider) return { credentials, secrets, problems, warnings, notRead };
   const cfg = parsed.data;
-  const config: MeterboxConfig = { ...cfg, storage: { ...cfg.storage, path: resolvePath(baseDir, cfg.storage.path) } };
-  return { config, provider, credentials, secrets: [...new Set(secrets.filter((s) => s.length >= 3))], problems, warnings, notRead };
+  const lan = cfg.health.lan;
+  const config: MeterboxConfig = {
+    ...cfg,
+    storage: { ...cfg.storage, path: resolvePath(baseDir, cfg.storage.path) },
+    ...(lan ? { health: { ...cfg.health, lan: { ...lan, ...(lan.certFile ? { certFile: resolvePath(baseDir, lan.certFile) } : {}), ...(lan.keyFile ? { keyFile: resolvePath(baseDir, lan.keyFile) } : {}) } } } : {}),
+  };
+  return { config, provider, ...(lanPassword !== undefined && lanPassword !== UNREAD ? { lanPassword } : {}), credentials, secrets: [...new Set(secrets.filter((s) => s.length >= 3))], problems, warnings, notRead };
 }
 
 /** Validates a parsed JSON document and resolves its secrets; throws MBX_CONFIG_INVALID with every problem. */
 export function validateConfig(raw: unknown, file: string, opts: LoadOptions = {}): ResolvedConfig {
   const r = examine(raw, file, { ...opts, readSecrets: true });
   if (r.problems.length > 0 || !r.config || !r.provider) throw configInvalid(file, r.problems);
-  return { file, config: r.config, provider: r.provider, credentials: r.credentials, secrets: r.secrets, warnings: r.warnings };
+  return { file, config: r.config, provider: r.provider, ...(r.lanPassword !== undefined ? { lanPassword: r.lanPassword } : {}), credentials: r.credentials, secrets: r.secrets, warnings: r.warnings };
 }
 
 /** Reads and parses `file`; a syntax error is MBX_CONFIG_INVALID with its line and column. */
@@ -518,6 +539,6 @@ export function checkConfigShape(file: string, opts: LoadOptions = {}): ShapeChe
 }
 
 function hasInlineSecret(c: MeterboxConfig): boolean {
-  if (typeof c.provider.token === 'string' || typeof c.provider.proxy === 'string') return true;
+  if (typeof c.provider.token === 'string' || typeof c.provider.proxy === 'string' || typeof c.health.lan?.password === 'string') return true;
   return c.credentials.some((k) => (k.version === '3' ? typeof k.authKey === 'string' || typeof k.privKey === 'string' : typeof k.community === 'string'));
 }

@@ -23,6 +23,7 @@ export function maskConfig(c: MeterboxConfig): MeterboxConfig {
   return {
     ...c,
     provider: { ...c.provider, token: maskRef(c.provider.token) as SecretRef, ...(c.provider.proxy !== undefined ? { proxy: maskProxy(c.provider.proxy) } : {}) },
+    ...(c.health.lan ? { health: { ...c.health, lan: { ...c.health.lan, password: maskRef(c.health.lan.password) as SecretRef } } } : {}),
     credentials: c.credentials.map((k) =>
       k.version === '3'
         ? { ...k, ...(k.authKey !== undefined ? { authKey: maskRef(k.authKey) } : {}), ...(k.privKey !== undefined ? { privKey: maskRef(k.privKey) } : {}) }

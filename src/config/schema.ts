@@ -88,6 +88,21 @@ export const TargetSchema = z.union(
   { error: 'a target string ("10.1.20.0/24", "vlan30=10.1.30.10-99") or { "target", "label", "exclude", "credentials" }' },
 );
 
+/** LAN access to the status page: opt-in, password from a secret, HTTPS unless insecureHttp says otherwise. */
+export const StatusPageLan = z
+  .object({
+    host: z.string({ error: 'an address to bind for the LAN, e.g. 0.0.0.0 or the box’s LAN address' }).min(1).default('0.0.0.0'),
+    port: port.default(9443),
+    password: SecretRef.meta({ description: 'the password people on the LAN give to open the status page (a secret: inline, file, env or credential)' }),
+    insecureHttp: z
+      .boolean({ error: 'true or false' })
+      .default(false)
+      .meta({ description: 'serve plain HTTP instead of HTTPS: the password and the page cross the LAN readable by anyone on it (warned at every start)' }),
+    certFile: z.string({ error: 'a path to a PEM certificate' }).optional().meta({ description: 'PEM certificate to serve (default: a self-signed one, made once and kept beside the outbox; its fingerprint is logged and shown on the page)' }),
+    keyFile: z.string({ error: 'a path to a PEM private key' }).optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -167,9 +182,14 @@ export const ConfigSchema = z
         enabled: z.boolean().default(true),
         host: z.string({ error: 'an address to bind, 127.0.0.1 unless you mean otherwise' }).default('127.0.0.1'),
         port: port.default(9161),
+        statusPage: z
+          .boolean({ error: 'true or false' })
+          .default(true)
+          .meta({ description: 'serve the status page at / of this listener, to clients on this machine only (others: see lan)' }),
+        lan: StatusPageLan.optional().meta({ description: 'LAN access to the status page (off unless set): its own listener, HTTPS with the box’s self-signed certificate, a password' }),
       })
       .strict()
-      .default({ enabled: true, host: '127.0.0.1', port: 9161 }),
+      .default({ enabled: true, host: '127.0.0.1', port: 9161, statusPage: true }),
   })
   .strict()
   .meta({ title: 'meterbox configuration', description: 'The configuration of the meterbox agent (/etc/meterbox/config.json).' });

@@ -5,6 +5,7 @@
  * (a bad new config is refused and the old one keeps running) and stops on SIGTERM within a bound.
  */
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
 import { isMeterboxError } from '../contract/errors.js';
 import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/load.js';
@@ -18,7 +19,9 @@ import { Job, type JobResult } from './scheduler.js';
 import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict } from './health.js';
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
-import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
+import { heartbeatCheck, loadDelivery, type Delivery, type HeartbeatCheck, type HeartbeatResult, type HeartbeatSnapshot } from './delivery.js';
+import { startBoxPage, type BoxPage } from '../web/box/server.js';
+import type { BoxSource, CommunicationCheck } from '../web/box/types.js';
 import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { jobWindowMs } from './health.js';
@@ -38,6 +41,8 @@ export interface DaemonOptions {
   /** Override the delivery (tests, or a build without src/upload). */
   delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void | Promise<void>) => Promise<Delivery>;
   stopBoundMs?: number;
+  /** The doctor's checks (src/cli/doctor.ts), for the status page's "test communication"; `heartbeat` is this daemon's own. */
+  doctor?: (configFile: string, heartbeat: () => Promise<HeartbeatCheck>) => Promise<CommunicationCheck[]>;
 }
 
 export class Daemon {
@@ -52,6 +57,8 @@ export class Daemon {
   private readonly metrics: Metrics;
   private readonly notifier: Notifier;
   private health?: HealthServer;
+  private page?: BoxPage;
+  private lastHeartbeat?: HeartbeatResult;
   private delivery?: Delivery;
   private deliveryError?: string;
   private watchdogTimer?: NodeJS.Timeout;
@@ -134,9 +141,10 @@ export class Daemon {
       this.jobs.set(name, job);
     }
     if (c.health.enabled) {
+      const page = c.health.statusPage ? await this.startStatusPage() : undefined;
       this.health = await startHealthServer(
         { host: c.health.host, port: c.health.port, log: this.logs.child('health') },
-        { health: () => this.healthz(), metrics: () => this.metrics.text() },
+        { health: () => this.healthz(), metrics: () => this.metrics.text(), ...(page ? { page: page.handle } : {}) },
       );
     }
     for (const j of this.jobs.values()) j.start();
@@ -146,6 +154,44 @@ export class Daemon {
       this.watchdogTimer = setInterval(() => void this.notifier.watchdog(), this.notifier.watchdogIntervalMs);
     }
     this.log.info({ health: this.health?.url, schedules: c.schedules, systemd: this.notifier.enabled }, 'meterbox running');
+  }
+
+  /** The status page (src/web/box) on the health listener, and on its own LAN listener when health.lan is set. */
+  private async startStatusPage(): Promise<BoxPage> {
+    const lan = this.cfg.config.health.lan;
+    const password = this.cfg.lanPassword;
+    const source: BoxSource = {
+      agentId: () => this.cfg.config.agentId,
+      version: pkg.version,
+      startedAt: this.startedAt,
+      verdict: () => this.verdict(),
+      jobs: () => [...this.jobs.values()].map((j) => j.state),
+      store: () => this.outbox.current,
+      underContract: (serial) => {
+        const allow = allowSet(this.cfg);
+        return !allow || (serial !== undefined && allow.has(normalizeSerial(serial) ?? serial.toUpperCase()));
+      },
+      providerUrl: () => this.cfg.provider.url,
+      secrets: () => this.cfg.secrets,
+      readNow: async () => {
+        const poll = this.jobs.get('poll') as Job;
+        poll.trigger('status-page:read-now');
+        await poll.settled();
+        return poll.state;
+      },
+      ...(this.opts.doctor ? { testCommunication: () => (this.opts.doctor as NonNullable<DaemonOptions['doctor']>)(this.opts.configFile, () => this.heartbeatNow()) } : {}),
+    };
+    this.page = await startBoxPage({ source, log: this.logs.child('status-page'), ...(lan && password ? { lan: { ...lan, password, stateDir: dirname(this.cfg.config.storage.path) } } : {}) });
+    return this.page;
+  }
+
+  /** A heartbeat now, through the heartbeat job (never beside a scheduled one): how "test communication" checks the token. */
+  private async heartbeatNow(): Promise<HeartbeatCheck> {
+    const job = this.jobs.get('heartbeat') as Job;
+    this.lastHeartbeat = undefined;
+    job.trigger('status-page:test-communication');
+    await job.settled();
+    return this.lastHeartbeat ? heartbeatCheck(this.lastHeartbeat) : { ok: false, error: this.deliveryError ?? 'no heartbeat was sent' };
   }
 
   /** On start: discover when nothing is known; poll soon when the last reading is older than the poll interval. */
@@ -326,6 +372,7 @@ export class Daemon {
       snap.diskNeedBytes = disk.needBytes;
     }
     const r = await this.delivery.sendHeartbeat(snap);
+    this.lastHeartbeat = r;
     this.metrics.heartbeats.inc({ result: r.ok ? 'ok' : 'failed' });
     // The provider is back: uploads that were backing off go now, not at the end of their delay.
     if (r.ok && r.uploadsResumed) (this.jobs.get('upload') as Job).trigger('provider-back', 0, true);
@@ -483,6 +530,7 @@ export class Daemon {
         this.log.warn({ jobs: [...this.jobs.values()].filter((j) => j.state.running).map((j) => j.name) }, 'work in flight did not finish in time; abandoned (nothing half-written: each cycle is one transaction)');
       }
       await this.health?.close();
+      await this.page?.close();
       this.outbox.close();
       this.log.info({ ms: Date.now() - started, inFlight }, 'stopped; database closed');
     })();

@@ -16,6 +16,19 @@ export interface Delivery {
   reconfigure(cfg: ResolvedConfig): void;
 }
 
+/** What `doctor` learns from one heartbeat: accepted or not, the HTTP status, the clock skew, the failure in words. */
+export interface HeartbeatCheck {
+  ok: boolean;
+  status?: number;
+  clockSkewMs?: number;
+  /** `<message> [MBX_…]` when it failed. */
+  error?: string;
+}
+
+export function heartbeatCheck(r: HeartbeatResult): HeartbeatCheck {
+  return { ok: r.ok, ...(r.status !== undefined ? { status: r.status } : {}), ...(r.clockSkewMs !== undefined ? { clockSkewMs: r.clockSkewMs } : {}), ...(r.error ? { error: `${r.error.message} [${r.error.code}]` } : {}) };
+}
+
 /** Resolves when the command has been acted on (the heartbeat acknowledges it then). */
 export type CommandHandler = (command: 'read-now' | 'discover-now') => void | Promise<void>;
 

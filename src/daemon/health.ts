@@ -106,9 +106,15 @@ export interface HealthServer {
 
 export async function startHealthServer(
   opts: { host: string; port: number; log: Logger },
-  handlers: { health: () => { status: number; body: unknown }; metrics: () => Promise<{ contentType: string; body: string }> },
+  handlers: {
+    health: () => { status: number; body: unknown };
+    metrics: () => Promise<{ contentType: string; body: string }>;
+    /** The status page (src/web/box): takes its own routes (/, /api/…, /assets/…) and answers false for the rest. */
+    page?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  },
 ): Promise<HealthServer> {
   const server = http.createServer((req, res) => {
+    if (handlers.page?.(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -122,7 +128,7 @@ export async function startHealthServer(
         (m) => res.writeHead(200, { 'content-type': m.contentType }).end(m.body),
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
       );
-    } else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /healthz or /metrics\n');
+    } else res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found; try /healthz or /metrics${handlers.page ? ', or the status page at /' : ''}\n`);
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

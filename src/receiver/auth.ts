@@ -58,6 +58,21 @@ export class Authenticator {
     return e.kind === 'agent' ? { kind: 'agent', agentId: e.name, tokenId: `file:${e.name}` } : { kind: 'provider', name: e.name, role: e.role ?? 'read', tokenId: `file:${e.name}` };
   }
 
+  /**
+   * A live provider token by its id (`file:<name>` for the tokens file), with its stored hash: the
+   * fleet view signs a session with it, so the session ends when the token is revoked or removed.
+   */
+  async providerById(tokenId: string): Promise<{ principal: Principal & { kind: 'provider' }; hash: string } | undefined> {
+    if (tokenId.startsWith('file:')) {
+      this.reloadIfChanged();
+      const e = this.file.find((t) => t.kind === 'provider' && `file:${t.name}` === tokenId);
+      return e ? { principal: { kind: 'provider', name: e.name, role: e.role ?? 'read', tokenId }, hash: e.hash } : undefined;
+    }
+    const t = await this.opts.store.findToken(tokenId);
+    if (!t || t.revokedAt || t.kind !== 'provider' || !t.role) return undefined;
+    return { principal: { kind: 'provider', name: t.name ?? t.id, role: t.role, tokenId: t.id }, hash: t.hash };
+  }
+
   /** Re-reads the tokens file when it changed on disk; a broken file keeps the previous tokens. */
   private reloadIfChanged(): boolean {
     const path = this.opts.tokensFile;

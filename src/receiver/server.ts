@@ -18,9 +18,10 @@ import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from 
 import { startMaintenance } from './maintenance.js';
 import { apiValidators } from './schema.js';
 import { openStore } from './store/open.js';
-import type { IncomingReading, ReceiverStore } from './store/types.js';
-import { loadCertPair } from './tls.js';
+import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
+import { loadCertPair } from '../net/tls.js';
 import { AGENT_ID } from './tokens.js';
+import { createFleetView } from '../web/fleet/server.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
@@ -191,8 +192,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       ownAgent(agent, body);
       const problems = v.check('HeartbeatRequest', body);
       if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
-      const b = body as { agentId: string; version: string; acks?: string[] };
-      const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}) });
+      const b = body as { agentId: string; version: string; acks?: string[]; events?: AgentEventIn[] };
+      const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}), ...(b.events?.length ? { events: b.events } : {}) });
       if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
       const response = { serverTime: now().toISOString(), commands: r.commands };
       log.info({ agentId: agent, commands: r.commands.length, acks: b.acks?.length ?? 0 }, 'heartbeat');
@@ -268,9 +269,23 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       }
     };
 
+    // The provider's fleet view (src/web/fleet): pages for people under /fleet/, provider tokens only.
+    const fleet = createFleetView({
+      store,
+      principal: (token) => auth.principal(token),
+      providerById: (id) => auth.providerById(id),
+      fileAgents: () => auth.fileAgents(),
+      now,
+      staleAfterSeconds: staleAfter,
+      commands: QUEUEABLE_COMMANDS,
+      commandTtlSeconds: commandTtl,
+      log: log.child({ view: 'fleet' }),
+    });
+
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const url = new URL(req.url ?? '/', 'https://receiver');
       const path = url.pathname;
+      if (!path.startsWith('/v1/') && fleet.handle(req, res, url)) return;
       const method = req.method ?? 'GET';
       const record: SeenRequest = { method, path, status: 0, bytes: 0, wireBytes: 0, headers: { ...req.headers, authorization: req.headers.authorization ? '[Redacted]' : undefined } };
       const lease: Lease = { held: 0 };

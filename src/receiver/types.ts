@@ -154,6 +154,9 @@ export interface ReceiverEvent {
   message: string;
   deviceKey?: string;
   data?: Record<string, unknown>;
+  /** For an event an agent reported: its severity and the agent's own number for it. */
+  severity?: 'info' | 'warning' | 'error';
+  agentSeq?: number;
 }
 
 export type CommandState = 'pending' | 'sent' | 'acked' | 'expired';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnReceiver, type ReceiverProcess } from '../../bench/receiver-process.js';
-import { selfSignedPair } from '../../src/receiver/tls.js';
+import { selfSignedPair } from '../../src/net/tls.js';
 import type { NodeStatus } from '../../src/receiver/types.js';
 import { Store } from '../../src/store/store.js';
 import { Uploader } from '../../src/upload/index.js';

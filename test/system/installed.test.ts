@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { selfSignedPair } from '../../src/receiver/tls.js';
+import { selfSignedPair } from '../../src/net/tls.js';
 import type { V3Credentials } from '../../src/snmp/credentials.js';
 import { CLI_ARGV } from '../helpers/cli.js';
 import { randomLoopbackBlock } from '../helpers/net.js';

@@ -21,7 +21,7 @@ beforeAll(() => {
 
 async function layeringErrors(filePath: string, code: string): Promise<string[]> {
   const [r] = await eslint.lintText(code, { filePath: join(root, filePath) });
-  return (r?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  return (r?.messages ?? []).filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.message);
 }
 
 /** A real file of src/ with one import line added after its header comment. */
@@ -50,7 +50,10 @@ describe('the layering rule (src/layers.json through eslint.config.js)', () => {
     ['src/billing/usage.ts', "import { Outbox } from '../store/outbox.js';", 'src/billing may import contract'],
     ['src/billing/usage.ts', "import { readFileSync } from 'node:fs';", 'src/billing is pure: it may import zod'],
     ['src/profiles/match.ts', "import snmp from 'net-snmp';", 'src/profiles is pure'],
-    ['src/receiver/store/sqlite.ts', "import { Outbox } from '../../store/outbox.js';", 'src/receiver may import contract, billing'],
+    ['src/receiver/store/sqlite.ts', "import { Outbox } from '../../store/outbox.js';", 'src/receiver may import contract, net, billing'],
+    ['src/web/box/status.ts', "import { Job } from '../../daemon/scheduler.js';", 'src/web may import only types from daemon, receiver'],
+    ['src/web/fleet/data.ts', "import { startReceiver } from '../../receiver/index.js';", 'src/web may import only types from daemon, receiver'],
+    ['src/web/fleet/data.ts', "import { Uploader } from '../../upload/uploader.js';", 'src/web may import contract, config, net, store, billing, paths.ts (and types only from daemon, receiver)'],
   ])('%s: %s fails the lint', async (file, line, message) => {
     const errors = await layeringErrors(file, withImport(file, line));
     expect(errors, `${file} + ${line}`).toHaveLength(1);
@@ -62,6 +65,7 @@ describe('the layering rule (src/layers.json through eslint.config.js)', () => {
     expect(await layeringErrors('src/cli/fixture.ts', "export const later = () => import('../upload/index.js');\n")).toEqual([]);
     expect(await layeringErrors('src/reader/fixture.ts', "import { inspectRead } from '../reading/build.js';\nimport type { Profile } from '../profiles/types.js';\nexport const f = (p: Profile) => [inspectRead, p];\n")).toEqual([]);
     expect(await layeringErrors('src/receiver/store/fixture.ts', "import type { X } from '../types.js';\nexport type Y = X;\n")).toEqual([]);
+    expect(await layeringErrors('src/web/box/fixture.ts', "import type { JobState } from '../../daemon/scheduler.js';\nexport type S = JobState;\n")).toEqual([]);
     expect(await layeringErrors('src/billing/fixture.ts', "import { z } from 'zod';\nimport type { Reading } from '../contract/reading.js';\nexport const f = (r: Reading) => z.string().parse(r.id);\n")).toEqual([]);
   });
 

@@ -46,7 +46,7 @@ describe('one TLS context per CA bundle and client certificate', () => {
   it('the shared context delivers over mTLS, for one uploader after another', async () => {
     const store = openStore(tmp.dir, 'outbox-mtls.db');
     for (let i = 0; i < 3; i++) {
-      const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, clientCert: pki.client.certFile, clientKey: pki.client.keyFile, store, logger: cap.logger });
+      const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, clientCert: pki.client.certFile, clientKey: pki.client.keyFile, store: { current: store }, logger: cap.logger });
       store.saveCycle([makeReading(7000 + i, new Date(Date.parse('2026-11-22T08:00:00Z') + i * 1000))]);
       expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 1 });
       u.close();
@@ -58,7 +58,7 @@ describe('one TLS context per CA bundle and client certificate', () => {
     writeFileSync(wrongKey, pki.good.key);
     const store = openStore(tmp.dir, 'outbox-wrong-key.db');
     store.saveCycle([makeReading(8000, new Date('2026-11-22T08:00:00Z'))]);
-    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, clientCert: pki.client.certFile, clientKey: wrongKey, store, logger: cap.logger });
+    const u = new Uploader({ url: rx.url, agentId: AGENT, token: TOKEN, caFile: pki.caFile, clientCert: pki.client.certFile, clientKey: wrongKey, store: { current: store }, logger: cap.logger });
     const r = await u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', delivered: 0 });
     expect(r.error?.message).toMatch(/key values mismatch|KEY_VALUES_MISMATCH/i);

@@ -133,9 +133,27 @@ const V2_POSTGRES = `
   CREATE INDEX IF NOT EXISTS tokens_agent ON tokens (agent_id);
 `;
 
+// Version 3: the events an agent reports in its heartbeats are kept (the fleet view's data-loss and
+// data-quality counts, a device's events on its time axis). `agent_seq` is the agent's own number
+// for the event; with its time it makes a resent event a no-op (a fresh outbox starts again at 1).
+const V3_SQLITE = `
+  ALTER TABLE events ADD COLUMN agent_seq INTEGER;
+  ALTER TABLE events ADD COLUMN severity TEXT;
+  CREATE UNIQUE INDEX events_agent_seq ON events (agent_id, agent_seq, at) WHERE agent_seq IS NOT NULL;
+  CREATE INDEX events_device ON events (agent_id, device_key, at) WHERE device_key IS NOT NULL;
+`;
+
+const V3_POSTGRES = `
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS agent_seq bigint;
+  ALTER TABLE events ADD COLUMN IF NOT EXISTS severity text;
+  CREATE UNIQUE INDEX IF NOT EXISTS events_agent_seq ON events (agent_id, agent_seq, at) WHERE agent_seq IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS events_device ON events (agent_id, device_key, at) WHERE device_key IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
   { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
+  { version: 3, name: 'events reported by agents', sqlite: V3_SQLITE, postgres: V3_POSTGRES },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;

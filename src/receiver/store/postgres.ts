@@ -20,6 +20,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
 import {
+  agentEventsJson,
   agentRows,
   commandRow,
   deviceRow,
@@ -27,17 +28,22 @@ import {
   expiredCommandMessage,
   keyConflictEvent,
   maskUrl,
+  meterRow,
+  oneEach,
   staleAlert,
+  storedReading,
   storedToken,
   tokenRow,
   type RawAgent,
   type RawCommand,
   type RawDevice,
   type RawEvent,
+  type RawMeter,
+  type RawReading,
   type RawToken,
 } from './rows.js';
 import type { StoreOptions } from './sqlite.js';
-import type { HeartbeatIn, IncomingReading, OutgoingCommand, PendingAlert, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 /** What a transaction body runs statements on. */
 interface Runner {
@@ -269,6 +275,10 @@ export class PostgresStore implements ReceiverStore {
        recovery_event AS (INSERT INTO events (agent_id, at, kind, message, data) SELECT $1, $2, 'agent.recovered', message, payload FROM recovery),
        recovery_alert AS (INSERT INTO alerts (agent_id, kind, at, payload, next_attempt_at) SELECT $1, 'agent.recovered', $2, payload, $2 FROM recovery WHERE $6::boolean),
        logged AS (INSERT INTO heartbeats (agent_id, at, body) VALUES ($1, $2, $4::jsonb)),
+       reported AS (
+         INSERT INTO events (agent_id, agent_seq, at, kind, severity, device_key, message)
+         SELECT $1, (e->>'seq')::bigint, (e->>'at')::timestamptz, e->>'kind', e->>'severity', e->>'deviceKey', e->>'message' FROM jsonb_array_elements($7::jsonb) e
+         ON CONFLICT (agent_id, agent_seq, at) WHERE agent_seq IS NOT NULL DO NOTHING),
        acked AS (
          UPDATE commands SET acked_at = $2, ack = 'agent'
          WHERE agent_id = $1 AND command_id = ANY($5::text[]) AND acked_at IS NULL AND expired_at IS NULL),
@@ -278,7 +288,7 @@ export class PostgresStore implements ReceiverStore {
          RETURNING command_id, name, expires_at, created_at)
        SELECT EXISTS (SELECT 1 FROM recovery) AS recovered,
               (SELECT COALESCE(json_agg(json_build_object('id', command_id, 'name', name, 'expiresAt', expires_at) ORDER BY created_at, command_id), '[]') FROM due) AS commands`,
-      [h.agentId, at, h.version, h.body, h.acks ?? [], this.alerts],
+      [h.agentId, at, h.version, h.body, h.acks ?? [], this.alerts, agentEventsJson(h.events, at)],
     );
     const row = rows[0];
     const commands = (row?.commands ?? []).map((x) => ({ id: x.id, name: x.name, expiresAt: new Date(x.expiresAt).toISOString() }));
@@ -319,13 +329,34 @@ export class PostgresStore implements ReceiverStore {
     return rows.map(deviceRow);
   }
 
-  async readings(filter: { agentId?: string; deviceKey?: string; limit?: number } = {}): Promise<StoredReading[]> {
-    const rows = await this.q<{ agent_id: string; reading_id: string; device_key: string; read_at: Date; received_at: Date; body: Record<string, unknown> }>(
+  async readings(filter: ReadingFilter = {}): Promise<StoredReading[]> {
+    const order = filter.newest ? 'read_at DESC, reading_id DESC' : 'read_at, reading_id';
+    const rows = await this.q<RawReading & pg.QueryResultRow>(
       `SELECT agent_id, reading_id, device_key, read_at, received_at, body FROM readings
-       WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR device_key = $2) ORDER BY read_at, reading_id LIMIT $3`,
-      [filter.agentId ?? null, filter.deviceKey ?? null, filter.limit ?? 1_000_000],
+       WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR device_key = $2)
+         AND ($4::timestamptz IS NULL OR read_at >= $4) AND ($5::timestamptz IS NULL OR read_at < $5) ORDER BY ${order} LIMIT $3`,
+      [filter.agentId ?? null, filter.deviceKey ?? null, filter.limit ?? 1_000_000, filter.since ?? null, filter.until ?? null],
     );
-    return rows.map((r) => ({ id: r.reading_id, agentId: r.agent_id, deviceKey: r.device_key, readAt: r.read_at.toISOString(), receivedAt: r.received_at.toISOString(), body: r.body }));
+    return rows.map(storedReading);
+  }
+
+  async latestReadings(filter: { agentId?: string } = {}): Promise<StoredReading[]> {
+    const rows = await this.q<RawReading & pg.QueryResultRow>(
+      `SELECT r.agent_id, r.reading_id, r.device_key, r.read_at, r.received_at, r.body FROM devices d
+       JOIN readings r ON r.agent_id = d.agent_id AND r.device_key = d.device_key AND r.read_at = d.last_read_at
+       WHERE ($1::text IS NULL OR d.agent_id = $1) ORDER BY r.agent_id, r.device_key, r.reading_id DESC`,
+      [filter.agentId ?? null],
+    );
+    return oneEach(rows.map(storedReading));
+  }
+
+  async meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]> {
+    const rows = await this.q<RawMeter & pg.QueryResultRow>(
+      `SELECT reading_id, read_at, body->'device'->>'serial' AS serial, body->'counters' AS counters, body->'sources' AS sources, body->'units' AS units${q.supplies ? `, body->'supplies' AS supplies` : ''}
+       FROM readings WHERE agent_id = $1 AND device_key = $2 AND read_at >= $3 AND read_at < $4 ORDER BY read_at, reading_id`,
+      [q.agentId, q.deviceKey, q.since, q.until],
+    );
+    return rows.map(meterRow);
   }
 
   async readingCount(agentId?: string): Promise<number> {
@@ -338,12 +369,17 @@ export class PostgresStore implements ReceiverStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async events(filter: { agentId?: string; afterSeq?: number; kind?: string; limit?: number } = {}): Promise<ReceiverEvent[]> {
+  async events(filter: EventFilter = {}): Promise<ReceiverEvent[]> {
     const rows = await this.q<RawEvent & pg.QueryResultRow>(
-      'SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR agent_id = $2) AND ($3::text IS NULL OR kind = $3) ORDER BY seq LIMIT $4',
-      [filter.afterSeq ?? 0, filter.agentId ?? null, filter.kind ?? null, filter.limit ?? 1000],
+      'SELECT * FROM events WHERE seq > $1 AND ($2::text IS NULL OR agent_id = $2) AND ($3::text IS NULL OR kind = $3) AND ($5::text IS NULL OR device_key = $5) ORDER BY seq LIMIT $4',
+      [filter.afterSeq ?? 0, filter.agentId ?? null, filter.kind ?? null, filter.limit ?? 1000, filter.deviceKey ?? null],
     );
     return rows.map(eventRow);
+  }
+
+  async agentEventCounts(): Promise<{ agentId: string; kind: string; count: number }[]> {
+    const rows = await this.q<{ agent_id: string; kind: string; n: string }>('SELECT agent_id, kind, COUNT(*) AS n FROM events WHERE agent_seq IS NOT NULL GROUP BY agent_id, kind ORDER BY agent_id, kind');
+    return rows.map((r) => ({ agentId: r.agent_id, kind: r.kind, count: Number(r.n) }));
   }
 
   async sweep(now: Date, staleAfterSeconds: number, heartbeatRetentionSeconds: number): Promise<SweepResult> {

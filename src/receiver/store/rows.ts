@@ -2,8 +2,8 @@
  * What both stores share, pure: turning raw rows into the public row types, the staleness rule,
  * the texts of events and the bodies of webhook alerts. The stores only move rows.
  */
-import type { AgentRow, CommandRow, CommandState, DeviceRow, ReceiverEvent, TokenRow } from '../types.js';
-import type { StoredToken } from './types.js';
+import type { AgentRow, CommandRow, CommandState, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
+import type { AgentEventIn, MeterRow, StoredToken } from './types.js';
 
 /** A timestamp from either store (ISO text from SQLite, Date from pg) as ISO text. */
 export function iso(v: unknown): string | undefined {
@@ -91,6 +91,8 @@ export interface RawEvent {
   device_key: string | null;
   message: string;
   data: unknown;
+  agent_seq?: number | string | null;
+  severity?: string | null;
 }
 
 export function eventRow(r: RawEvent): ReceiverEvent {
@@ -103,7 +105,72 @@ export function eventRow(r: RawEvent): ReceiverEvent {
     message: r.message,
     ...(r.device_key ? { deviceKey: r.device_key } : {}),
     ...(data ? { data } : {}),
+    ...(r.severity === 'info' || r.severity === 'warning' || r.severity === 'error' ? { severity: r.severity } : {}),
+    ...(r.agent_seq !== null && r.agent_seq !== undefined ? { agentSeq: Number(r.agent_seq) } : {}),
   };
+}
+
+export interface RawReading {
+  agent_id: string;
+  reading_id: string;
+  device_key: string;
+  read_at: unknown;
+  received_at: unknown;
+  body: unknown;
+}
+
+export function storedReading(r: RawReading): StoredReading {
+  return { id: r.reading_id, agentId: r.agent_id, deviceKey: r.device_key, readAt: iso(r.read_at) ?? '', receivedAt: iso(r.received_at) ?? '', body: json<Record<string, unknown>>(r.body) ?? {} };
+}
+
+/** One reading per (agent, device): the first of each, in the order given. */
+export function oneEach(rows: readonly StoredReading[]): StoredReading[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const k = `${r.agentId}\u0000${r.deviceKey}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export interface RawMeter {
+  reading_id: string;
+  read_at: unknown;
+  serial: string | null;
+  counters: unknown;
+  sources: unknown;
+  units: unknown;
+  supplies?: unknown;
+}
+
+export function meterRow(r: RawMeter): MeterRow {
+  const sources = json<Record<string, string>>(r.sources);
+  const units = json<Record<string, string>>(r.units);
+  const supplies = json<MeterRow['supplies']>(r.supplies);
+  return {
+    id: r.reading_id,
+    readAt: iso(r.read_at) ?? '',
+    ...(r.serial ? { serial: r.serial } : {}),
+    counters: json<Record<string, number>>(r.counters) ?? {},
+    ...(sources ? { sources } : {}),
+    ...(units ? { units } : {}),
+    ...(supplies ? { supplies } : {}),
+  };
+}
+
+/** Agent events as one JSON parameter, with a time each store can take (a malformed one becomes the heartbeat's). */
+export function agentEventsJson(events: readonly AgentEventIn[] | undefined, at: string): string {
+  return JSON.stringify(
+    (events ?? []).map((e) => ({
+      seq: e.seq,
+      at: Number.isFinite(Date.parse(e.at)) ? new Date(e.at).toISOString() : at,
+      kind: e.kind,
+      severity: e.severity,
+      message: e.message,
+      deviceKey: e.deviceKey ?? null,
+    })),
+  );
 }
 
 export interface RawCommand {

@@ -12,6 +12,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
 import {
+  agentEventsJson,
   agentRows,
   commandRow,
   deviceRow,
@@ -19,17 +20,22 @@ import {
   expiredCommandMessage,
   foldDevices,
   keyConflictEvent,
+  meterRow,
+  oneEach,
   recoveredAlert,
   staleAlert,
+  storedReading,
   storedToken,
   tokenRow,
   type RawAgent,
   type RawCommand,
   type RawDevice,
   type RawEvent,
+  type RawMeter,
+  type RawReading,
   type RawToken,
 } from './rows.js';
-import type { HeartbeatIn, IncomingReading, OutgoingCommand, PendingAlert, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 export interface StoreOptions {
   /** Whether stale/recovered transitions queue webhook alerts (a webhook is configured). */
@@ -161,6 +167,13 @@ export class SqliteStore implements ReceiverStore {
         )
         .run(h.agentId, at, h.version, h.body);
       this.st('INSERT INTO heartbeats (agent_id, at, body) VALUES (?, ?, ?)').run(h.agentId, at, h.body);
+      if (h.events && h.events.length > 0) {
+        this.st(
+          `INSERT INTO events (agent_id, agent_seq, at, kind, severity, device_key, message)
+           SELECT ?, e.value ->> '$.seq', e.value ->> '$.at', e.value ->> '$.kind', e.value ->> '$.severity', e.value ->> '$.deviceKey', e.value ->> '$.message' FROM json_each(?) e
+           WHERE true ON CONFLICT (agent_id, agent_seq, at) WHERE agent_seq IS NOT NULL DO NOTHING`,
+        ).run(h.agentId, agentEventsJson(h.events, at));
+      }
       const recovered = !!prev?.stale_since;
       if (recovered) {
         const a = recoveredAlert(h.agentId, h.at, prev.stale_since as string, prev.last_seen ?? undefined);
@@ -212,13 +225,34 @@ export class SqliteStore implements ReceiverStore {
     return rows.map(deviceRow);
   }
 
-  async readings(filter: { agentId?: string; deviceKey?: string; limit?: number } = {}): Promise<StoredReading[]> {
+  async readings(filter: ReadingFilter = {}): Promise<StoredReading[]> {
+    const order = filter.newest ? 'read_at DESC, reading_id DESC' : 'read_at, reading_id';
     const rows = this.st(
         `SELECT agent_id, reading_id, device_key, read_at, received_at, body FROM readings
-         WHERE (@agentId IS NULL OR agent_id = @agentId) AND (@deviceKey IS NULL OR device_key = @deviceKey) ORDER BY read_at, reading_id LIMIT @limit`,
+         WHERE (@agentId IS NULL OR agent_id = @agentId) AND (@deviceKey IS NULL OR device_key = @deviceKey)
+           AND (@since IS NULL OR read_at >= @since) AND (@until IS NULL OR read_at < @until) ORDER BY ${order} LIMIT @limit`,
       )
-      .all({ agentId: filter.agentId ?? null, deviceKey: filter.deviceKey ?? null, limit: filter.limit ?? 1_000_000 }) as { agent_id: string; reading_id: string; device_key: string; read_at: string; received_at: string; body: string }[];
-    return rows.map((r) => ({ id: r.reading_id, agentId: r.agent_id, deviceKey: r.device_key, readAt: r.read_at, receivedAt: r.received_at, body: JSON.parse(r.body) as Record<string, unknown> }));
+      .all({ agentId: filter.agentId ?? null, deviceKey: filter.deviceKey ?? null, since: filter.since ?? null, until: filter.until ?? null, limit: filter.limit ?? 1_000_000 }) as RawReading[];
+    return rows.map(storedReading);
+  }
+
+  async latestReadings(filter: { agentId?: string } = {}): Promise<StoredReading[]> {
+    const rows = this.st(
+        `SELECT r.agent_id, r.reading_id, r.device_key, r.read_at, r.received_at, r.body FROM devices d
+         JOIN readings r ON r.agent_id = d.agent_id AND r.device_key = d.device_key AND r.read_at = d.last_read_at
+         WHERE (@agentId IS NULL OR d.agent_id = @agentId) ORDER BY r.agent_id, r.device_key, r.reading_id DESC`,
+      )
+      .all({ agentId: filter.agentId ?? null }) as RawReading[];
+    return oneEach(rows.map(storedReading));
+  }
+
+  async meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]> {
+    const rows = this.st(
+        `SELECT reading_id, read_at, body ->> '$.device.serial' AS serial, body -> '$.counters' AS counters, body -> '$.sources' AS sources, body -> '$.units' AS units${q.supplies ? `, body -> '$.supplies' AS supplies` : ''}
+         FROM readings WHERE agent_id = ? AND device_key = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, reading_id`,
+      )
+      .all(q.agentId, q.deviceKey, q.since, q.until) as RawMeter[];
+    return rows.map(meterRow);
   }
 
   async readingCount(agentId?: string): Promise<number> {
@@ -229,10 +263,20 @@ export class SqliteStore implements ReceiverStore {
     return (agentId ? this.st('SELECT COUNT(*) FROM heartbeats WHERE agent_id = ?').pluck().get(agentId) : this.st('SELECT COUNT(*) FROM heartbeats').pluck().get()) as number;
   }
 
-  async events(filter: { agentId?: string; afterSeq?: number; kind?: string; limit?: number } = {}): Promise<ReceiverEvent[]> {
-    const rows = this.st('SELECT * FROM events WHERE seq > @after AND (@agentId IS NULL OR agent_id = @agentId) AND (@kind IS NULL OR kind = @kind) ORDER BY seq LIMIT @limit')
-      .all({ after: filter.afterSeq ?? 0, agentId: filter.agentId ?? null, kind: filter.kind ?? null, limit: filter.limit ?? 1000 }) as RawEvent[];
+  async events(filter: EventFilter = {}): Promise<ReceiverEvent[]> {
+    const rows = this.st(
+        'SELECT * FROM events WHERE seq > @after AND (@agentId IS NULL OR agent_id = @agentId) AND (@kind IS NULL OR kind = @kind) AND (@deviceKey IS NULL OR device_key = @deviceKey) ORDER BY seq LIMIT @limit',
+      )
+      .all({ after: filter.afterSeq ?? 0, agentId: filter.agentId ?? null, kind: filter.kind ?? null, deviceKey: filter.deviceKey ?? null, limit: filter.limit ?? 1000 }) as RawEvent[];
     return rows.map(eventRow);
+  }
+
+  async agentEventCounts(): Promise<{ agentId: string; kind: string; count: number }[]> {
+    return (this.st('SELECT agent_id, kind, COUNT(*) AS n FROM events WHERE agent_seq IS NOT NULL GROUP BY agent_id, kind ORDER BY agent_id, kind').all() as { agent_id: string; kind: string; n: number }[]).map((r) => ({
+      agentId: r.agent_id,
+      kind: r.kind,
+      count: r.n,
+    }));
   }
 
   async sweep(now: Date, staleAfterSeconds: number, heartbeatRetentionSeconds: number): Promise<SweepResult> {

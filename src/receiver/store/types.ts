@@ -23,6 +23,27 @@ export interface IncomingReading {
   body: string;
 }
 
+/** An event the agent reported in a heartbeat (its outbox's event, with the agent's own seq). */
+export interface AgentEventIn {
+  seq: number;
+  at: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  deviceKey?: string;
+}
+
+/** A reading cut down to what meters and charts need (the stores extract it from the JSON). */
+export interface MeterRow {
+  id: string;
+  readAt: string;
+  serial?: string;
+  counters: Record<string, number>;
+  sources?: Record<string, string>;
+  units?: Record<string, string>;
+  supplies?: { description: string; kind?: string; color?: string; percent?: number; level?: number; max?: number; state?: string; class?: string }[];
+}
+
 export interface HeartbeatIn {
   agentId: string;
   at: Date;
@@ -34,6 +55,8 @@ export interface HeartbeatIn {
    * agent), so commands are handed out once and counted as acknowledged when sent.
    */
   acks?: readonly string[];
+  /** Events it reports; kept once each (a resent one is skipped). */
+  events?: readonly AgentEventIn[];
 }
 
 export interface OutgoingCommand {
@@ -75,6 +98,25 @@ export interface SweepResult {
   prunedHeartbeats: number;
 }
 
+export interface ReadingFilter {
+  agentId?: string;
+  deviceKey?: string;
+  limit?: number;
+  /** read_at ≥ since, read_at < until (ISO). */
+  since?: string;
+  until?: string;
+  /** Newest first (default oldest first). */
+  newest?: boolean;
+}
+
+export interface EventFilter {
+  agentId?: string;
+  afterSeq?: number;
+  kind?: string;
+  deviceKey?: string;
+  limit?: number;
+}
+
 export interface ReceiverStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Path or URL, with any password masked. */
@@ -99,9 +141,15 @@ export interface ReceiverStore {
 
   agents(now: Date, staleAfterSeconds: number, known?: readonly string[]): Promise<AgentRow[]>;
   devices(filter?: { agentId?: string; deviceKey?: string }): Promise<DeviceRow[]>;
-  readings(filter?: { agentId?: string; deviceKey?: string; limit?: number }): Promise<StoredReading[]>;
+  readings(filter?: ReadingFilter): Promise<StoredReading[]>;
+  /** Each device's newest reading (of one agent, or all). */
+  latestReadings(filter?: { agentId?: string }): Promise<StoredReading[]>;
+  /** One device's readings in [since, until), oldest first, cut down to meters (and supplies when asked). */
+  meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]>;
   readingCount(agentId?: string): Promise<number>;
-  events(filter?: { agentId?: string; afterSeq?: number; kind?: string; limit?: number }): Promise<ReceiverEvent[]>;
+  events(filter?: EventFilter): Promise<ReceiverEvent[]>;
+  /** Events reported by agents, counted by agent and kind. */
+  agentEventCounts(): Promise<{ agentId: string; kind: string; count: number }[]>;
   heartbeatCount(agentId?: string): Promise<number>;
 
   /** Stale transitions, command expiry and heartbeat-log pruning; safe to run on every node at once. */

@@ -18,11 +18,11 @@ export function fingerprintOf(certPem: string): string {
 }
 
 /** A self-signed certificate for `host` plus localhost and 127.0.0.1, valid one year. */
-export async function selfSignedPair(host: string): Promise<{ cert: string; key: string }> {
-  const names = new Set([host, 'localhost', '127.0.0.1', '::1']);
+export async function selfSignedPair(host: string, commonName = 'meterbox receiver', extraNames: readonly string[] = []): Promise<{ cert: string; key: string }> {
+  const names = new Set([host, 'localhost', '127.0.0.1', '::1', ...extraNames]);
   const altNames = [...names].filter((n) => n !== '0.0.0.0' && n !== '::').map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n }));
   const now = new Date();
-  const pems = await generate([{ name: 'commonName', value: isIP(host) && host !== '0.0.0.0' ? host : 'meterbox receiver' }], {
+  const pems = await generate([{ name: 'commonName', value: isIP(host) && host !== '0.0.0.0' ? host : commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',

@@ -1,0 +1,78 @@
+/**
+ * A device's usage over a billing period, from the billing core (src/billing) and the receiver's
+ * store: the readings the core asks for (the period and its history window), cut down to meters
+ * by the store. The fleet view's billing flags and the billing CSVs both come from here, so a flag
+ * on the devices page and a figure in a download always agree. Results are kept per device and
+ * period until a new reading of the device arrives (or ten minutes pass, for open periods).
+ */
+import { deviceUsage, readingWindow, type BillingPeriod, type DeviceUsage, type MeterReading } from '../../billing/index.js';
+import type { Counters, CounterSources, CounterUnits } from '../../contract/reading.js';
+import type { ReceiverStore } from '../../receiver/store/types.js';
+
+export interface DeviceRef {
+  agentId: string;
+  key: string;
+  lastReadAt?: string;
+}
+
+/** The flags a person filters devices by; the core's other flags (open-period, first-reading) describe the period, not the device. */
+export const BILLING_FLAGS: Readonly<Record<string, string>> = {
+  'counter.rollback': 'rollback',
+  'device.replaced': 'replaced',
+  'device.idle': 'idle',
+  estimated: 'estimated',
+  'counter.spike': 'spike',
+  'reading.gap': 'gap',
+};
+
+const KEEP_MS = 10 * 60_000;
+const AFTER_MS = 31 * 86_400_000;
+const MAX_ENTRIES = 20_000;
+
+export class UsageCache {
+  private readonly cache = new Map<string, { lastReadAt?: string; at: number; usage?: DeviceUsage }>();
+
+  constructor(
+    private readonly store: ReceiverStore,
+    private readonly now: () => number,
+  ) {}
+
+  async usage(d: DeviceRef, period: BillingPeriod): Promise<DeviceUsage | undefined> {
+    const k = `${d.agentId}\u0000${d.key}\u0000${period.from}\u0000${period.to}`;
+    const hit = this.cache.get(k);
+    if (hit && hit.lastReadAt === d.lastReadAt && this.now() - hit.at < KEEP_MS) return hit.usage;
+    // What the core asks for: the history window before the period, and the first reading after it (looked for within a month).
+    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
+    const readings: MeterReading[] = rows.map((r) => ({
+      id: r.id,
+      at: Date.parse(r.readAt),
+      ...(r.serial ? { serial: r.serial } : {}),
+      counters: r.counters as Counters,
+      ...(r.sources ? { sources: r.sources as CounterSources } : {}),
+      ...(r.units ? { units: r.units as CounterUnits } : {}),
+    }));
+    let usage: DeviceUsage | undefined;
+    try {
+      usage = deviceUsage(d.key, readings, period, { now: this.now() });
+    } catch {
+      usage = undefined; // readings the core refuses (out of order): no figures rather than wrong ones
+    }
+    this.cache.delete(k);
+    this.cache.set(k, { ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}), at: this.now(), ...(usage ? { usage } : {}) });
+    if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    return usage;
+  }
+
+  /** The person-facing billing flags of a device over the period. */
+  async flags(d: DeviceRef, period: BillingPeriod): Promise<string[]> {
+    const u = await this.usage(d, period);
+    if (!u) return [];
+    return [...new Set(u.flags.flatMap((f) => (BILLING_FLAGS[f] ? [BILLING_FLAGS[f] as string] : [])))];
+  }
+}
+
+/** The calendar month (UTC) that holds `now`: [first day, first day of the next month). */
+export function monthOf(now: number): BillingPeriod {
+  const d = new Date(now);
+  return { from: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), to: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) };
+}
