@@ -10,7 +10,6 @@
  * queues, rate windows, webhook alerts) is here, none in a process.
  */
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
-import type { WireEvent } from '../../upload/protocol.js';
 
 export interface IncomingReading {
   id: string;
@@ -24,8 +23,15 @@ export interface IncomingReading {
   body: string;
 }
 
-/** An event the agent reported in a heartbeat (its outbox's event, with the agent's own seq): the wire's shape. */
-export type AgentEventIn = WireEvent;
+/** An event the agent reported in a heartbeat (its outbox's event, with the agent's own seq). */
+export interface AgentEventIn {
+  seq: number;
+  at: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  deviceKey?: string;
+}
 
 /** A reading cut down to what meters and charts need (the stores extract it from the JSON). */
 export interface MeterRow {
