@@ -84,7 +84,7 @@ export async function benchWeb(o: { devices: number; renders: number }): Promise
     const withPage = await start('bench-page', true);
     const without = await start('bench-nopage', false);
     process.stdout.write(`web: ${o.devices} simulated devices; two meterbox run processes read them (with and without the status page)\n`);
-    await until('both boxes to deliver every device', 180_000, async () => (await withPage.rx.devices()).length >= o.devices && (await without.rx.devices()).length >= o.devices);
+    await until('both boxes to deliver every device', 600_000, async () => (await withPage.rx.devices()).length >= o.devices && (await without.rx.devices()).length >= o.devices);
     const pids = [withPage.child.pid as number, without.child.pid as number];
     const [idleWith = NaN, idleWithout = NaN] = await rssMedians(pids, 10);
 

@@ -36,8 +36,9 @@ export function demoCommand(): Command {
     .option('--first <address>', 'first loopback address of the simulated fleet', '127.0.10.1')
     .option('--classic', 'only read every device once and print the meter table')
     .option('--poll-seconds <n>', 'poll interval of the demo agent', '15')
-    .action(async (f: { first: string; classic?: boolean; pollSeconds: string }) => {
-      if (!f.classic && (await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15))))) return;
+    .option('--stay', 'keep running after the two poll cycles (to look at the pages) until Ctrl-C')
+    .action(async (f: { first: string; classic?: boolean; pollSeconds: string; stay?: boolean }) => {
+      if (!f.classic && (await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15)), !!f.stay))) return;
       await classicDemo(f.first);
     });
 }
@@ -99,8 +100,8 @@ function onStopSignals(): { signal(): NodeJS.Signals | undefined; wait: Promise<
   };
 }
 
-async function productDemo(first: string, pollSeconds: number): Promise<boolean> {
-  let startReceiver: ((o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<DemoReceiver>) | undefined;
+async function productDemo(first: string, pollSeconds: number, stay: boolean): Promise<boolean> {
+  let startReceiver: ((o: { dbPath: string; tokens: Record<string, string | { role: 'admin'; token: string }>; logger: unknown }) => Promise<DemoReceiver>) | undefined;
   try {
     const mod = (await import('../receiver/index.js')) as unknown as { startReceiver?: typeof startReceiver };
     startReceiver = mod.startReceiver;
@@ -123,7 +124,9 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     fleet = await startFleet(specs, { auth: { communities: [community] }, firstAddress: first, port: 'auto', fallbackPort: 16161 });
     const token = `demo-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const agentId = 'demo-box';
-    receiver = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: token }, logger: pino({ level: 'silent' }) });
+    // A provider token for the fleet view: printed, since this throwaway receiver lives only as long as the demo.
+    const providerToken = `demo-provider-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+    receiver = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: token, 'demo-provider': { role: 'admin', token: providerToken } }, logger: pino({ level: 'silent' }) });
     if (stopSignals.signal()) return true;
     writeFileSync(join(dir, 'receiver.pem'), receiver.certPem);
     const hosts = fleet.devices.map((d) => d.host);
@@ -143,7 +146,9 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     process.stdout.write(
       `Simulated ${fleet.devices.length} devices on ${hosts[0]}…${hosts.at(-1)}, UDP port ${fleet.port}\n` +
         `Reference receiver on ${receiver.url} (self-signed, SHA-256 ${receiver.fingerprint.slice(0, 23)}…)\n` +
-        `meterbox run --config ${join(dir, 'config.json')}: poll every ${pollSeconds} s, heartbeat every 10 s\n\n`,
+        `Fleet view (the provider's page): ${receiver.url}/fleet/ — accept the self-signed certificate, then log in with the provider token ${providerToken}\n` +
+        `meterbox run --config ${join(dir, 'config.json')}: poll every ${pollSeconds} s, heartbeat every 10 s\n` +
+        `The pages work while the demo runs${stay ? ' (--stay: until Ctrl-C)' : '; add --stay to keep it running after the two poll cycles'}.\n\n`,
     );
     const agent = spawn(process.execPath, [...NODE_FLAGS, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
       env: { ...process.env, DEMO_COMMUNITY: community },
@@ -164,6 +169,7 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
         }
         const line = describeLogLine(l);
         if (line) process.stdout.write(line + '\n');
+        if (l.msg === 'meterbox running' && typeof l.health === 'string') process.stdout.write(`          Status page (the box's own page): ${l.health}/\n`);
         if (l.component === 'job.poll' && l.msg === 'job done') polls++;
         if (polls >= 2 && l.component === 'job.upload' && l.msg === 'job done') {
           deliveredAfterSecondPoll = true;
@@ -176,6 +182,11 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     });
     await done;
     if (stopSignals.signal()) return true;
+    if (stay && agent.exitCode === null) {
+      process.stdout.write('\nTwo poll cycles delivered; the demo keeps running for the pages above. Ctrl-C stops it.\n');
+      await Promise.race([stopSignals.wait, exited]);
+      if (stopSignals.signal()) return true;
+    }
     // Let the heartbeat after the upload land, so the receiver's view is complete.
     await Promise.race([new Promise((r) => setTimeout(r, 1500)), stopSignals.wait]);
     agent.kill('SIGTERM');

@@ -3,10 +3,13 @@
  * them: a simulated fleet, the receiver (HTTPS, with a clock the test moves) and `meterbox run` as
  * a child process. The box's status page: device count, serials, a counter equal to what the
  * simulator serves at the OID shown on hover, a supply bar as wide as its percentage, the keyboard
- * on the tables, "test communication" and "read now", LAN access over HTTPS with a password and the
+ * on the tables, the agent's and the provider's facts and the events as the status document has
+ * them, refreshed without a reload and with nothing fetched from another origin, "test
+ * communication" and "read now" (single-flight), LAN access over HTTPS with a password and the
  * certificate's fingerprint, no secret anywhere. The fleet view: provider-token login (agent tokens
  * refused, cookie flags, CSRF, roles, a revoked token's session ended), a silent agent turning
- * stale when the clock moves, device filters, a device page with its charts and events (one key
+ * stale when the clock moves (agents filtered and sorted), device filters (agent or customer,
+ * vendor or model, last reading age, supplies low, billing flag), a device page with its charts and events (one key
  * from two agents never mixed), the billing CSV. axe-core finds no serious or critical violation
  * on any page; screenshots go to test-results/.
  */
@@ -20,8 +23,10 @@ import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleReading } from '../../bench/store.js';
-import { DEVICE_FIXTURES } from '../../src/paths.js';
+import { DEVICE_FIXTURES, PACKAGE_ROOT } from '../../src/paths.js';
+import type { JobState } from '../../src/daemon/scheduler.js';
 import type { Reading } from '../../src/contract/reading.js';
+import type { BoxStatus } from '../../src/web/box/status.js';
 import { startReceiver } from '../../src/receiver/index.js';
 import { generateToken } from '../../src/receiver/tokens.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
@@ -227,6 +232,48 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(await text(page, '#read-result')).toBe(`Read now: ${DEVICES} of ${DEVICES} device(s) read, ${DEVICES} reading(s) stored`);
     });
 
+    it('"read now" is single-flight: two at once make one poll, and both get its result', async () => {
+      const poll = async () => ((await (await fetch(`${box}/healthz`)).json()) as { jobs: Record<string, JobState> }).jobs.poll as JobState;
+      const before = await poll();
+      const answers = await page.evaluate(async () => {
+        const post = () => fetch('/api/read-now', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': document.body.dataset.csrf ?? '' }, body: '{}' }).then(async (r) => ({ status: r.status, body: await r.text() }));
+        return Promise.all([post(), post()]);
+      });
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers[1]?.body).toBe(answers[0]?.body);
+      expect((await poll()).triggersMerged).toBeGreaterThan(before.triggersMerged);
+    });
+
+    it('shows the agent’s version and uptime, the provider’s last upload and heartbeat, the outbox and recent events, and refreshes itself from the package alone, without reloading', async () => {
+      const fresh = await browser.page();
+      const requests: string[] = [];
+      fresh.on('request', (r) => requests.push(r.url()));
+      let navigations = 0;
+      fresh.on('framenavigated', (f) => (f === fresh.mainFrame() ? navigations++ : undefined));
+      await fresh.goto(`${box}/`);
+      await fresh.waitForSelector(`#device-count:text-is("${DEVICES}")`);
+      const version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+      expect(await text(fresh, '#agent-facts')).toMatch(new RegExp(`^version ${version.replace(/\./g, '\\.')} · up \\d`));
+      // The box has delivered every device (beforeAll), so both jobs have run.
+      await fresh.waitForSelector('#last-upload .badge.ok', { timeout: 30_000 });
+      await fresh.waitForSelector('#last-heartbeat:has-text("accepted by the provider (HTTP 200)")', { timeout: 30_000 });
+      const doc = (await fresh.evaluate(async () => (await fetch('/api/status')).json())) as BoxStatus;
+      const o = doc.provider.outbox as NonNullable<BoxStatus['provider']['outbox']>;
+      expect(o.delivered).toBeGreaterThanOrEqual(DEVICES);
+      expect(await text(fresh, '#outbox')).toMatch(/^\d+ pending, [\d,]+ delivered, \d+ set aside$/);
+      // The lab's outbox may hold no event (units.test.ts proves the store's events reach the document): the table draws the document's.
+      expect((await fresh.$$eval('#events tbody tr td:nth-child(3)', (tds) => tds.map((t) => t.textContent ?? ''))).sort()).toEqual(doc.events.map((e) => e.kind).sort());
+      // A poll asked for elsewhere (the other tab's "read now") shows up here on the page's own refresh.
+      const before = await fresh.getAttribute('#health time', 'datetime');
+      await page.click('#read-now');
+      await page.waitForSelector('#read-result', { timeout: 60_000 });
+      await fresh.waitForFunction((b) => document.querySelector('#health time')?.getAttribute('datetime') !== b, before, { timeout: 30_000 });
+      expect(navigations).toBe(1);
+      const origin = new URL(box).origin;
+      expect(requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+      await fresh.close();
+    });
+
     it('never shows a secret, and answers this machine only: another Host name or a missing CSRF token is refused', async () => {
       const html = await page.content();
       const json = await page.evaluate(async () => (await fetch('/api/status')).text());
@@ -297,6 +344,17 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       await page.waitForSelector('tr[data-agent="lab-box"] [data-health="ok"]', { timeout: 30_000 });
       expect(await page.getAttribute('#agents tbody tr:first-child', 'data-agent')).toBe('silent-box');
       expect(await text(page, '#agent-count')).toBe('2 agent(s), 1 stale');
+      const agents = () => page.$$eval('#agents tbody tr[data-agent]', (rows) => rows.map((r) => r.getAttribute('data-agent')));
+      await page.selectOption('#health-filter', 'ok');
+      expect(await agents()).toEqual(['lab-box']);
+      await page.selectOption('#health-filter', '');
+      await page.fill('#agent-filter', 'acme');
+      expect(await agents()).toEqual(['silent-box']);
+      await page.fill('#agent-filter', '');
+      await page.click('#agents-sort-agent');
+      expect(await agents()).toEqual(['lab-box', 'silent-box']);
+      await page.click('#agents-sort-agent');
+      expect(await agents()).toEqual(['silent-box', 'lab-box']);
       await screenshot(page, 'fleet-agents.png');
       expect(serious(await axeViolations(page))).toEqual([]);
     });
@@ -315,6 +373,30 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(low.every(Boolean)).toBe(true);
       await page.uncheck('#low-filter');
       expect(serious(await axeViolations(page))).toEqual([]);
+    });
+
+    it('filters the devices by vendor or model, by last reading age and by billing flag', async () => {
+      await page.goto(fleetUrl('devices'));
+      await page.waitForSelector('#devices tbody tr[data-device]');
+      const shown = () => page.$$eval('#devices tbody tr[data-device]', (rows) => rows.map((r) => r.getAttribute('data-device') ?? '').sort());
+      const api = (await page.evaluate(async () => (await fetch('/fleet/api/devices')).json())) as { devices: { agentId: string; key: string; vendor?: string; model?: string; flags: string[] }[]; flags: string[] };
+      const id = (d: { agentId: string; key: string }) => `${d.agentId}/${d.key}`;
+      const model = api.devices.find((d) => d.agentId === 'lab-box' && d.model)?.model as string;
+      await page.fill('#what-filter', model.toUpperCase());
+      expect(await shown()).toEqual(api.devices.filter((d) => `${d.vendor ?? ''} ${d.model ?? ''}`.toLowerCase().includes(model.toLowerCase())).map(id).sort());
+      await page.fill('#what-filter', '');
+      // lab-box reads every few seconds; silent-box's history device was last read hours ago, its other device at the test's start.
+      await page.selectOption('#age-filter', '3600');
+      expect(await shown()).toEqual([`silent-box/${history[0]?.device.key}`]);
+      await page.selectOption('#age-filter', '');
+      const flagged = api.devices.filter((d) => d.flags.length > 0);
+      expect(flagged.length, JSON.stringify(api.devices.map((d) => [id(d), d.flags]))).toBeGreaterThan(0);
+      const flag = flagged[0]?.flags[0] as string;
+      expect(api.flags).toContain(flag);
+      await page.selectOption('#flag-filter', flag);
+      expect(await shown()).toEqual(api.devices.filter((d) => d.flags.includes(flag)).map(id).sort());
+      expect(await shown()).not.toHaveLength(api.devices.length);
+      await page.selectOption('#flag-filter', '');
     });
 
     it('shows one agent’s device with its own counters, never the other agent’s under the same key', async () => {

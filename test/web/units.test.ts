@@ -3,15 +3,21 @@
  * expired or revoked subject: no session) and their CSRF tokens, the login throttle, supply words
  * for the Printer-MIB's special values, the CSV cells (formula injection made inert), the daily
  * volume (no bar across a rollback or a missing day), and the status page's config (LAN password
- * from a secret, masked, checked).
+ * from a secret, masked, checked), and the status page's document built from a real outbox.
  */
 import type { IncomingMessage } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { sampleReading } from '../../bench/store.js';
 import { loadConfig } from '../../src/config/load.js';
 import { maskConfig } from '../../src/config/redact.js';
+import type { JobState } from '../../src/daemon/scheduler.js';
+import { Store } from '../../src/store/store.js';
+import { buildStatus, statusBody, type BoxStatus } from '../../src/web/box/status.js';
+import type { BoxSource } from '../../src/web/box/types.js';
 import { supplyWords, type Supply } from '../../src/web/client/supplies.js';
 import { csvCell, csvLine } from '../../src/web/fleet/billing.js';
 import { dailyVolume } from '../../src/web/fleet/volume.js';
@@ -155,5 +161,54 @@ describe('the status page in the configuration', () => {
       { path: '$.health.lan.port', value: '9161', expected: 'a port other than health.port (9161): the LAN listener is a second one', line: 1, column: expect.any(Number) },
       { path: '$.health.lan.keyFile', expected: 'certFile and keyFile together, or neither (a self-signed pair is made) (missing)', line: 1, column: expect.any(Number) },
     ]);
+  });
+});
+
+describe('the status page’s document', () => {
+  const job = (name: string, j: Partial<JobState>): JobState => ({ name, schedule: '* * * * *', intervalMs: 60_000, running: false, runs: 1, failures: 0, overlapsSkipped: 0, triggersMerged: 0, ...j });
+
+  it('shows the outbox’s devices with their last counters and OIDs, the store’s events, the jobs in words and their failures once, and masks every secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbx-status-doc-'));
+    const store = Store.open(join(dir, 'outbox.db'), { log: pino({ level: 'silent' }) });
+    try {
+      const r = sampleReading({ device: 1, serial: 'SIM00001', readAt: '2026-11-22T08:00:00.000Z', total: 1234 });
+      store.saveCycle([r]);
+      store.events.add({ kind: 'device.moved', severity: 'info', deviceKey: r.device.key, message: `SIM00001 moved from 10.0.0.5 to ${r.device.host}` });
+      const secret = 's3cret-token-in-an-error';
+      const src: BoxSource = {
+        agentId: () => 'box-1',
+        version: '1.2.3',
+        startedAt: new Date('2026-11-22T07:00:00.000Z'),
+        verdict: () => ({ status: 'degraded', reasons: ['the provider refused the last upload'], warnings: [] }),
+        jobs: () => [
+          job('poll', { lastFinishedAt: '2026-11-22T08:00:01.000Z', lastSuccessAt: '2026-11-22T08:00:01.000Z', lastSummary: { ok: 1, devices: 1, stored: 1 } }),
+          job('upload', { lastFinishedAt: '2026-11-22T08:00:02.000Z', lastFailure: { at: '2026-11-22T08:00:02.000Z', reason: `MBX_UPLOAD_AUTH: the provider said 401 to Bearer ${secret}` } }),
+        ],
+        store: () => store,
+        underContract: (serial) => serial === 'SIM00001',
+        providerUrl: () => 'https://user:pw@provider.example/v1?x=1',
+        secrets: () => [secret],
+        readNow: () => Promise.reject(new Error('not asked')),
+      };
+      const doc = buildStatus(src);
+      expect(doc.agent).toEqual({ id: 'box-1', version: '1.2.3', startedAt: '2026-11-22T07:00:00.000Z' });
+      expect(doc.health.reasons).toEqual(['the provider refused the last upload']);
+      expect(doc.provider.url).toBe('https://provider.example/v1');
+      expect(doc.provider.lastUpload).toMatchObject({ ok: false });
+      expect(doc.provider.outbox).toMatchObject({ pending: 1, oldestPendingAt: r.readAt });
+      expect(doc.lastPoll?.text).toBe('1 of 1 device(s) read, 1 reading(s) stored');
+      const d = doc.devices[0] as BoxStatus['devices'][number];
+      expect(d).toMatchObject({ serial: 'SIM00001', underContract: true, lastReadingAt: r.readAt });
+      expect(d.counters.find((c) => c.name === 'total')).toEqual({ name: 'total', value: 1234, ...(r.sources?.total ? { source: r.sources.total } : {}) });
+      expect(doc.events.map((e) => e.kind)).toContain('device.moved');
+      expect(doc.provider.errors.filter((e) => e.what === 'upload')).toHaveLength(1);
+      const { text } = statusBody(src);
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain('pw@');
+      expect(JSON.parse(text)).toMatchObject({ provider: { errors: [{ what: 'upload' }] } });
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,16 +7,10 @@
  */
 import type { BillingPeriod, DeviceUsage } from '../../billing/index.js';
 import { COUNTER_NAMES } from '../../contract/reading.js';
+import type { FleetDevice } from './data.js';
 
-export interface BillingDevice {
-  agentId: string;
-  customer?: string;
-  key: string;
-  vendor?: string;
-  model?: string;
-  serial?: string;
-  lastReadAt?: string;
-}
+/** A device of the fleet view as an export sees it. */
+export type BillingDevice = Pick<FleetDevice, 'agentId' | 'customer' | 'key' | 'vendor' | 'model' | 'serial' | 'lastReadAt'>;
 
 export interface BillingContext {
   period: BillingPeriod;

@@ -6,49 +6,8 @@
  */
 import { HttpProblem, SortableTable, api, duration, fill, h, num, refreshAges, serverNow, timeAgo, type Child } from '../../client/dom.js';
 import { supplyBars } from '../../client/supply-bars.js';
-import type { Supply } from '../../client/supplies.js';
-
-interface Device {
-  key: string;
-  host: string;
-  vendor: string;
-  brand?: string;
-  model?: string;
-  serial?: string;
-  underContract: boolean;
-  lastReadingAt?: string;
-  counters: { name: string; value: number; source?: string }[];
-  supplies: Supply[];
-  alerts: { severity: string; code: string; text?: string }[];
-  status: { device?: string; printer?: string };
-  problems: string[];
-}
-interface Attempt {
-  at: string;
-  ok: boolean;
-  text: string;
-}
-interface Status {
-  agent: { id: string; version: string; startedAt: string };
-  health: { status: string; reasons: string[]; warnings: string[] };
-  provider: {
-    url: string;
-    lastUpload?: Attempt;
-    lastHeartbeat?: Attempt;
-    lastDelivery?: { at: string; count: number };
-    outbox: { pending: number; oldestPendingAt?: string; rejected: number; delivered: number } | null;
-    errors: { at: string; what: string; text: string }[];
-  };
-  lastPoll?: Attempt;
-  devices: Device[];
-  events: { seq: number; at: string; kind: string; severity: string; deviceKey?: string; message: string }[];
-}
-interface Check {
-  name: string;
-  verdict: 'pass' | 'warn' | 'fail';
-  detail: string;
-  remedy?: string;
-}
+import type { Attempt, BoxDevice as Device, BoxStatus as Status } from '../status.js';
+import type { CommunicationCheck as Check } from '../types.js';
 
 const REFRESH_MS = 5000;
 const body = document.body.dataset;

@@ -1,22 +1,7 @@
 /** The agents list: health (stale first), version, last heartbeat, outbox, data-loss and data-quality events; admin commands. */
 import { SortableTable, api, duration, fill, h, num, timeAgo } from '../../client/dom.js';
+import type { FleetAgent as Agent } from '../data.js';
 import { PREFIX, ROLE, every, frame, selectFilter, textFilter } from './chrome.js';
-
-interface Agent {
-  agentId: string;
-  customer?: string;
-  health: 'ok' | 'degraded' | 'unhealthy' | 'stale';
-  reasons: string[];
-  version?: string;
-  lastSeen?: string;
-  outboxDepth?: number;
-  oldestPendingAgeSeconds?: number;
-  devices: number;
-  readings: number;
-  lastReadingAt?: string;
-  dataLoss: number;
-  dataQuality: number;
-}
 
 const RANK: Record<Agent['health'], number> = { stale: 0, unhealthy: 1, degraded: 2, ok: 3 };
 

@@ -5,26 +5,9 @@
  */
 import type uPlotType from 'uplot';
 import { SortableTable, api, h, num, timeAgo } from '../../client/dom.js';
-import type { Supply } from '../../client/supplies.js';
 import { supplyBars } from '../../client/supply-bars.js';
+import type { DevicePage } from '../data.js';
 import { PREFIX, frame } from './chrome.js';
-
-interface DevicePage {
-  agentId: string;
-  customer?: string;
-  key: string;
-  identity: Record<string, string | undefined>;
-  lastReadAt?: string;
-  profile?: string;
-  counters: { name: string; value: number; source?: string }[];
-  supplies: Supply[];
-  alerts: { severity: string; code: string; text?: string }[];
-  volume: { days: number[]; series: Partial<Record<'mono' | 'color' | 'large' | 'scan', (number | null)[]>> };
-  supplyHistory: { times: number[]; series: { label: string; color?: string; values: (number | null)[] }[] };
-  events: { at: string; kind: string; severity?: string; message: string; reportedBy: 'agent' | 'receiver' }[];
-  flags: string[];
-  period: { from: string; to: string };
-}
 
 /** uPlot, loaded by the page as a classic script (uPlot.iife.min.js) before this module. */
 const uPlot = (globalThis as unknown as { uPlot: typeof uPlotType }).uPlot;

@@ -1,21 +1,7 @@
 /** The devices list: filter by agent or customer, vendor and model, last reading age, supplies low, billing flags. */
 import { SortableTable, api, fill, h, num, serverNow, timeAgo } from '../../client/dom.js';
+import type { FleetDevice as Device } from '../data.js';
 import { PREFIX, every, frame, selectFilter, textFilter } from './chrome.js';
-
-interface Device {
-  agentId: string;
-  customer?: string;
-  key: string;
-  vendor?: string;
-  model?: string;
-  serial?: string;
-  host?: string;
-  lastReadAt?: string;
-  total?: number;
-  lowest?: { description: string; percent: number; state: string };
-  suppliesLow: boolean;
-  flags: string[];
-}
 
 const AGES: readonly (readonly [string, string])[] = [
   ['', 'any'],
