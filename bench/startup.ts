@@ -2,8 +2,8 @@
  * `npm run bench -- startup`: how long the CLI takes to start and finish, next to bare Node, in one
  * run. Each command runs `runs` times (default 9), interleaved round by round so that a busy
  * moment of the machine lands on every row alike; the median is what to read. meterbox is started
- * the way its shebang and the systemd unit start it (`node --openssl-legacy-provider main.js`), so
- * the flag's own cost is a row of its own. `read` reads one simulated device served by this
+ * the way its shebang and the systemd unit start it (`node` with NODE_FLAGS), so the flags' own
+ * cost is a row of its own. `read` reads one simulated device served by this
  * process on loopback. BENCH_STARTUP_BASELINE=<another build's dist/cli/main.js> adds its rows
  * (a before/after in one run). Peak RSS comes from GNU time (`/usr/bin/time`) when the machine has it.
  */
