@@ -93,11 +93,12 @@ export async function benchStartup(o: { runs: number; baseline?: string }): Prom
   const bare = median((rows[0] as Row).ms);
   console.log(`startup: median of ${o.runs} runs each, interleaved; load average at the end ${loadavg()[0]?.toFixed(2)}; ${node} ${process.version}`);
   if (o.baseline) console.log(`  baseline = ${o.baseline}`);
-  console.log(`  ${'command'.padEnd(46)} ${'median'.padStart(8)} ${'min'.padStart(7)} ${'max'.padStart(7)}  ${'× node'.padStart(6)}  ${rssFile ? 'peak RSS' : ''}`);
+  const width = Math.max(46, ...rows.map((r) => r.label.length));
+  console.log(`  ${'command'.padEnd(width)} ${'median'.padStart(8)} ${'min'.padStart(7)} ${'max'.padStart(7)}  ${'× node'.padStart(6)}  ${rssFile ? 'peak RSS' : ''}`);
   for (const r of rows) {
     const m = median(r.ms);
     const rss = r.rssKb.length ? `${(median(r.rssKb) / 1024).toFixed(1)} MiB` : '';
-    console.log(`  ${r.label.padEnd(46)} ${m.toFixed(0).padStart(5)} ms ${Math.min(...r.ms).toFixed(0).padStart(4)} ms ${Math.max(...r.ms).toFixed(0).padStart(4)} ms  ${(m / bare).toFixed(2).padStart(6)}  ${rss}`);
+    console.log(`  ${r.label.padEnd(width)} ${m.toFixed(0).padStart(5)} ms ${Math.min(...r.ms).toFixed(0).padStart(4)} ms ${Math.max(...r.ms).toFixed(0).padStart(4)} ms  ${(m / bare).toFixed(2).padStart(6)}  ${rss}`);
   }
   const byLabel = (prefix: string) => median((rows.find((r) => r.label.startsWith(prefix)) as Row).ms);
   console.log(
