@@ -2,7 +2,7 @@
  * The receiver's certificate: given as PEM/files, or a self-signed pair generated at start.
  * `selfsigned` (with @peculiar/x509, asn1js, tsyringe…) is imported only when a pair is generated:
  * the daemon loads this module for its status page, and holding that code cost every box about
- * 1.7 MB of heap for a certificate it makes once, if ever (health.lan without certFile).
+ * 2.3 MiB of heap for a certificate it makes once, if ever (health.lan without certFile).
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
