@@ -31,12 +31,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resident and peak resident set size (VmRSS, VmHWM) of a process, bytes; undefined where /proc is not there. */
-export function processMemory(pid: number): { rss: number; peak: number } | undefined {
+/**
+ * Resident and peak resident set size (VmRSS, VmHWM) of a process, bytes, and the resident set
+ * split as the kernel counts it: `anon` is the process's own memory (V8's heap, malloc), `file`
+ * the pages of files it maps (mostly the node binary's code and ICU data: shared with every node
+ * process and dropped by the kernel under pressure). Undefined where /proc is not there.
+ */
+export function processMemory(pid: number): { rss: number; peak: number; anon: number; file: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+    return { rss: kb('VmRSS'), peak: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
   } catch {
     return undefined;
   }

@@ -2,8 +2,8 @@
  * `npm run bench -- startup`: how long the CLI takes to start and finish, next to bare Node, in one
  * run. Each command runs `runs` times (default 9), interleaved round by round so that a busy
  * moment of the machine lands on every row alike; the median is what to read. meterbox is started
- * the way its shebang and the systemd unit start it (`node --openssl-legacy-provider main.js`), so
- * the flag's own cost is a row of its own. `read` reads one simulated device served by this
+ * the way its shebang and the systemd unit start it (`node` with NODE_FLAGS), so the flags' own
+ * cost is a row of its own. `read` reads one simulated device served by this
  * process on loopback. BENCH_STARTUP_BASELINE=<another build's dist/cli/main.js> adds its rows
  * (a before/after in one run). Peak RSS comes from GNU time (`/usr/bin/time`) when the machine has it.
  */
@@ -93,11 +93,12 @@ export async function benchStartup(o: { runs: number; baseline?: string }): Prom
   const bare = median((rows[0] as Row).ms);
   console.log(`startup: median of ${o.runs} runs each, interleaved; load average at the end ${loadavg()[0]?.toFixed(2)}; ${node} ${process.version}`);
   if (o.baseline) console.log(`  baseline = ${o.baseline}`);
-  console.log(`  ${'command'.padEnd(46)} ${'median'.padStart(8)} ${'min'.padStart(7)} ${'max'.padStart(7)}  ${'× node'.padStart(6)}  ${rssFile ? 'peak RSS' : ''}`);
+  const width = Math.max(46, ...rows.map((r) => r.label.length));
+  console.log(`  ${'command'.padEnd(width)} ${'median'.padStart(8)} ${'min'.padStart(7)} ${'max'.padStart(7)}  ${'× node'.padStart(6)}  ${rssFile ? 'peak RSS' : ''}`);
   for (const r of rows) {
     const m = median(r.ms);
     const rss = r.rssKb.length ? `${(median(r.rssKb) / 1024).toFixed(1)} MiB` : '';
-    console.log(`  ${r.label.padEnd(46)} ${m.toFixed(0).padStart(5)} ms ${Math.min(...r.ms).toFixed(0).padStart(4)} ms ${Math.max(...r.ms).toFixed(0).padStart(4)} ms  ${(m / bare).toFixed(2).padStart(6)}  ${rss}`);
+    console.log(`  ${r.label.padEnd(width)} ${m.toFixed(0).padStart(5)} ms ${Math.min(...r.ms).toFixed(0).padStart(4)} ms ${Math.max(...r.ms).toFixed(0).padStart(4)} ms  ${(m / bare).toFixed(2).padStart(6)}  ${rss}`);
   }
   const byLabel = (prefix: string) => median((rows.find((r) => r.label.startsWith(prefix)) as Row).ms);
   console.log(

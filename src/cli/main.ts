@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --openssl-legacy-provider
-// The flags are NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy.
+#!/usr/bin/env -S node --openssl-legacy-provider --optimize-for-size
+// The flags are NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy; V8 favours memory over speed.
 /**
  * The meterbox command line: one subcommand per job (program.ts), exit codes in exit-codes.ts.
  * Kept small on purpose: everything heavy loads with the one subcommand a call runs.

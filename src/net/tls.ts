@@ -1,8 +1,12 @@
-/** The receiver's certificate: given as PEM/files, or a self-signed pair generated at start. */
+/**
+ * The receiver's certificate: given as PEM/files, or a self-signed pair generated at start.
+ * `selfsigned` (with @peculiar/x509, asn1js, tsyringe…) is imported only when a pair is generated:
+ * the daemon loads this module for its status page, and holding that code cost every box about
+ * 2.3 MiB of heap for a certificate it makes once, if ever (health.lan without certFile).
+ */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 import { MeterboxError } from '../contract/errors.js';
 
 export interface CertPair {
@@ -22,6 +26,7 @@ export async function selfSignedPair(host: string, commonName = 'meterbox receiv
   const names = new Set([host, 'localhost', '127.0.0.1', '::1', ...extraNames]);
   const altNames = [...names].filter((n) => n !== '0.0.0.0' && n !== '::').map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n }));
   const now = new Date();
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: isIP(host) && host !== '0.0.0.0' ? host : commonName }], {
     keyType: 'ec',
     curve: 'P-256',
