@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MeterboxError } from '../contract/errors.js';
+import { parseContract, type BillingContract } from '../billing/index.js';
 import { selfSignedPair } from '../net/tls.js';
 import { isPostgresUrl, openStore } from '../receiver/store/open.js';
 import type { ReceiverStore } from '../receiver/store/types.js';
@@ -95,6 +96,28 @@ interface RunFlags {
   reusePort?: boolean;
   workers: string;
   sweepInterval?: string;
+  billing?: string;
+}
+
+/**
+ * The receiver's billing contract from a JSON file (`--billing FILE`): the same object as the
+ * agent config's `billing` section; every field defaults to the contract. MBX_CONFIG_INVALID names
+ * the file and the field.
+ */
+export function readContractFile(file: string | undefined): BillingContract {
+  if (!file) return parseContract({});
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MeterboxError('MBX_CONFIG_INVALID', `${file}: not a JSON billing contract: ${(err as Error).message}`, { path: file });
+  }
+  try {
+    return parseContract(doc, 'billing');
+  } catch (err) {
+    if (err instanceof MeterboxError) throw new MeterboxError('MBX_CONFIG_INVALID', `${file}: ${err.message}`, { ...err.context, file });
+    throw err;
+  }
 }
 
 function receiverOptions(f: RunFlags): ReceiverOptions {
@@ -117,6 +140,7 @@ function receiverOptions(f: RunFlags): ReceiverOptions {
     ...(f.poolSize ? { poolSize: wholeNumber('--pool-size', f.poolSize) } : {}),
     ...(f.reusePort ? { reusePort: true } : {}),
     ...(f.sweepInterval ? { sweepIntervalMs: wholeNumber('--sweep-interval', f.sweepInterval) } : {}),
+    billing: readContractFile(f.billing),
     limits: {
       ...(f.maxDecompressions ? { maxConcurrentDecompressions: wholeNumber('--max-decompressions', f.maxDecompressions) } : {}),
       ...(f.maxInflightMb ? { maxInflightBytes: wholeNumber('--max-inflight-mb', f.maxInflightMb) * 1024 * 1024 } : {}),
@@ -220,6 +244,7 @@ export function receiverCommand(): Command {
     .option('--reuse-port', 'share the port with other receiver processes (SO_REUSEPORT; Node 22.12+)')
     .option('--workers <n>', 'run this many node processes on one port (node:cluster)', '1')
     .option('--sweep-interval <ms>', 'how often to look for stale agents, expired commands and due alerts')
+    .option('--billing <file>', 'JSON billing contract (units per size, scan ratio, idle and gap windows, spike thresholds), as the agent config\'s "billing" section (default: the contract)')
     .option('--admin-port <port>', 'fault injection on 127.0.0.1 (tests and drills only; needs an admin token)')
     .action(async (f: RunFlags) => {
       const workers = wholeNumber('--workers', f.workers);

@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, ListenOptions } from 'node:net';
 import type { Logger } from 'pino';
 import { fallbackLogger } from '../log.js';
+import { parseContract } from '../billing/index.js';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { Authenticator } from './auth.js';
 import { Faults } from './faults.js';
@@ -72,6 +73,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     // A gzip body holds its wire bytes and its decompressed bytes: a budget below twice the largest body could refuse it forever.
     throw new MeterboxError('MBX_RECEIVER_CONFIG', `the in-flight byte budget (${limits.maxInflightBytes}) must be at least twice the largest body (${limits.maxBodyBytes})`);
   }
+  const contract = parseContract(opts.billing);
   const dbSpec = opts.db ?? opts.dbPath;
   if (!dbSpec) throw new MeterboxError('MBX_RECEIVER_CONFIG', 'the receiver needs a database: a SQLite file or a postgres:// URL (--db)');
   if (opts.reusePort && !reusePortSupported()) {
