@@ -18,6 +18,7 @@ import { HttpError, errorBody, parseJson, send } from './http.js';
 import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from './limits.js';
 import { startMaintenance } from './maintenance.js';
 import { apiValidators } from './schema.js';
+import { IngestValidation } from './validation.js';
 import { openStore } from './store/open.js';
 import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from '../net/tls.js';
@@ -96,6 +97,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     const pair = await loadCertPair({ ...opts, host });
     const schemaVersion = await store.schemaVersion();
     const faults = new Faults();
+    const validation = new IngestValidation(store, contract, log);
     const v = apiValidators();
     const budget = new ByteBudget(limits.maxInflightBytes);
     const slots = new Slots(limits.maxConcurrentDecompressions, 256);
@@ -175,8 +177,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       });
       const take = fault.partialAccept !== undefined ? valid.slice(0, Math.max(0, fault.partialAccept)) : valid;
       const stored = await store.storeReadings(agent, take, now());
+      const accepted = new Set(stored.accepted);
+      const flagged = await validation.afterStore(agent, take.filter((r) => accepted.has(r.id)));
       const receipt = { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected };
-      log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length }, 'readings batch');
+      log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length, flagged }, 'readings batch');
       if (fault.delayAfterCommitMs) {
         log.warn({ agentId: agent, ms: fault.delayAfterCommitMs }, 'fault: holding the receipt after commit');
         await sleep(fault.delayAfterCommitMs);

@@ -138,6 +138,7 @@ export interface RawMeter {
   reading_id: string;
   read_at: unknown;
   serial: string | null;
+  source?: string | null;
   counters: unknown;
   sources: unknown;
   units: unknown;
@@ -152,6 +153,7 @@ export function meterRow(r: RawMeter): MeterRow {
     id: r.reading_id,
     readAt: iso(r.read_at) ?? '',
     ...(r.serial ? { serial: r.serial } : {}),
+    ...(r.source ? { source: r.source } : {}),
     counters: json<Record<string, number>>(r.counters) ?? {},
     ...(sources ? { sources } : {}),
     ...(units ? { units } : {}),
