@@ -20,3 +20,4 @@ export { UsageAccumulator, deviceUsage, readingWindow, usageByDevice, usageByDev
 export * from './types.js';
 export { BILLING_EVENT_KINDS, type BillingEventKind } from '../contract/events.js';
 export { FleetValidators } from './validators.js';
+export { BOX_CHANNEL, preferBox } from './channels.js';

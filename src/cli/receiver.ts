@@ -16,6 +16,8 @@ import { startReceiver } from '../receiver/server.js';
 import { AGENT_ID, generateToken, hashToken } from '../receiver/tokens.js';
 import type { AgentRow, ReceiverOptions, TokenRow } from '../receiver/types.js';
 import { age } from './status.js';
+import { BILLING_EXPORT, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { UsageCache } from '../web/fleet/usage.js';
 
 function parseListen(v: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
@@ -48,6 +50,16 @@ export function formatAgents(agents: readonly AgentRow[], staleAfter: number): s
     ]);
   }
   return t.toString();
+}
+
+/** The billing export as a table for a person: units per device, estimated, flags. */
+export function formatBilling(records: readonly Record<string, string | number | boolean | undefined>[]): string {
+  if (records.length === 0) return 'no devices';
+  const t = new Table({ head: ['agent', 'device', 'serial', 'model', 'mono', 'colour', 'scan', 'estimated', 'source', 'flags'], style: { head: [], border: [], compact: true } });
+  const cell = (v: string | number | boolean | undefined) => (v === undefined ? '—' : String(v));
+  for (const r of records) t.push([r.agent_id, r.device_key, r.serial, r.model, r.units_mono, r.units_color, r.units_scan, r.estimated ? 'yes' : 'no', r.source, r.flags].map(cell));
+  const notes = records.filter((r) => r.not_computable).map((r) => `${r.device_key}: not computable: ${r.not_computable}`);
+  return [t.toString(), ...notes].join('\n');
 }
 
 export function formatTokens(tokens: readonly TokenRow[]): string {
@@ -265,6 +277,30 @@ export function receiverCommand(): Command {
       await withStore(dbFor(cmd, sub), async (store) => {
         const agents = await store.agents(new Date(), stale);
         process.stdout.write((own.json ? JSON.stringify({ at: new Date().toISOString(), staleAfterSeconds: stale, agents }, null, 2) : formatAgents(agents, stale)) + '\n');
+      });
+    });
+
+  cmd
+    .command('billing')
+    .description('the contract units per device over a period (the same export as GET /v1/billing): a table, --json or --csv for an ERP import')
+    .option('--db <file|url>', DB_HELP)
+    .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (UTC)')
+    .requiredOption('--to <date>', 'first day after the period, YYYY-MM-DD (a month: --from 2026-01-01 --to 2026-02-01)')
+    .option('--agent <agentId>', 'one agent only (default: every agent)')
+    .option('--billing <file>', 'JSON billing contract, as the receiver is run with (default: the contract)')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV (columns for an ERP import)')
+    .action(async (o: { from: string; to: string; agent?: string; billing?: string; json?: boolean; csv?: boolean }, sub: Command) => {
+      if (o.json && o.csv) throw new MeterboxError('MBX_USAGE', 'give --json or --csv, not both');
+      const period = parseBillingPeriod(o.from, o.to);
+      if (typeof period === 'string') throw new MeterboxError('MBX_USAGE', `--${period}`);
+      const contract = readContractFile(o.billing);
+      await withStore(dbFor(cmd, sub), async (store) => {
+        const ctx = await storeBillingContext(store, new UsageCache(store, () => Date.now(), contract), period, o.agent);
+        if (o.csv) return void process.stdout.write(await exportCsv(BILLING_EXPORT, ctx));
+        const records = await exportRecords(BILLING_EXPORT, ctx);
+        if (o.json) return void process.stdout.write(JSON.stringify({ period: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() }, ...(o.agent ? { agentId: o.agent } : {}), contract, columns: BILLING_EXPORT.header, devices: records }, null, 2) + '\n');
+        process.stdout.write(formatBilling(records) + '\n');
       });
     });
 

@@ -24,6 +24,8 @@ import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types
 import { loadCertPair } from '../net/tls.js';
 import { AGENT_ID } from './tokens.js';
 import { createFleetView } from '../web/fleet/server.js';
+import { BILLING_EXPORT, billingFileName, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { UsageCache } from '../web/fleet/usage.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
@@ -207,8 +209,30 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       return { status: 200, response };
     };
 
+    /**
+     * GET /v1/billing?from=&to=[&agent=][&format=csv]: the contract units per device (the fleet
+     * view's billing export, web/fleet/billing.ts). A provider token with the read role reads any
+     * agent or all; an agent token reads its own devices only (another agent's is 403).
+     */
+    const billingUsage = new UsageCache(store, () => now().getTime(), contract);
+    const billing = async (p: Principal, url: URL): Promise<{ status: number; body: unknown; csv?: { text: string; filename: string } }> => {
+      const asked = url.searchParams.get('agent') ?? undefined;
+      if (p.kind === 'agent') {
+        if (asked !== undefined && asked !== p.agentId) throw new HttpError(403, 'forbidden', `this token belongs to agent '${p.agentId}'; it reads only that agent's billing`);
+      } else requireRole(p, 'read');
+      const agentId = p.kind === 'agent' ? p.agentId : asked;
+      const period = parseBillingPeriod(url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined);
+      if (typeof period === 'string') throw new HttpError(400, 'bad-query', period);
+      const format = url.searchParams.get('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'bad-query', 'format must be json or csv');
+      const ctx = await storeBillingContext(store, billingUsage, period, agentId);
+      if (format === 'csv') return { status: 200, body: undefined, csv: { text: await exportCsv(BILLING_EXPORT, ctx), filename: billingFileName(BILLING_EXPORT.id, period, agentId) } };
+      const iso = (t: number) => new Date(t).toISOString();
+      return { status: 200, body: { period: { from: iso(period.from), to: iso(period.to) }, ...(agentId ? { agentId } : {}), contract, columns: BILLING_EXPORT.header, devices: await exportRecords(BILLING_EXPORT, ctx) } };
+    };
+
     /** The provider's endpoints: who may read what, and the commands an admin queues. */
-    const providerRoute = async (p: Principal, req: IncomingMessage, url: URL, lease: Lease): Promise<{ status: number; body: unknown }> => {
+    const providerRoute = async (p: Principal, req: IncomingMessage, url: URL, lease: Lease): Promise<{ status: number; body: unknown; csv?: { text: string; filename: string } }> => {
       const path = url.pathname;
       const method = req.method ?? 'GET';
       const cmd = /^\/v1\/agents\/([^/]+)\/commands$/.exec(path);
@@ -225,6 +249,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         return { status: 201, body: queued };
       }
       if (method !== 'GET') throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
+      if (path === '/v1/billing') return billing(p, url);
       requireRole(p, 'read');
       if (path === '/v1/agents') return { status: 200, body: { at: now().toISOString(), staleAfterSeconds: staleAfter, agents: await store.agents(now(), staleAfter, auth.fileAgents()) } };
       if (cmd) return { status: 200, body: { commands: await store.commands(decodeURIComponent(cmd[1] as string)) } };
@@ -286,6 +311,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       commands: QUEUEABLE_COMMANDS,
       commandTtlSeconds: commandTtl,
       log: log.child({ view: 'fleet' }),
+      contract,
     });
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -332,7 +358,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         }
         const out = await providerRoute(principal, req, url, lease);
         record.status = out.status;
-        send(res, out.status, out.body);
+        if (out.csv) {
+          const body = Buffer.from(out.csv.text, 'utf8');
+          res.writeHead(out.status, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${out.csv.filename}"`, 'content-length': String(body.length), 'cache-control': 'no-store' });
+          res.end(body);
+        } else send(res, out.status, out.body);
       } catch (err) {
         fail(err, res, record, path);
       } finally {

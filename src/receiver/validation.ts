@@ -13,20 +13,9 @@
  * it is logged, and the readings stay stored.
  */
 import type { Logger } from 'pino';
-import { FleetValidators, type BillingContract, type MeterReading } from '../billing/index.js';
-import type { Counters, CounterSources, CounterUnits } from '../contract/reading.js';
-import type { DeviceEventIn, IncomingReading, MeterRow, ReceiverStore } from './store/types.js';
-
-export function meterReading(r: MeterRow): MeterReading {
-  return {
-    id: r.id,
-    at: Date.parse(r.readAt),
-    ...(r.serial ? { serial: r.serial } : {}),
-    counters: r.counters as Counters,
-    ...(r.sources ? { sources: r.sources as CounterSources } : {}),
-    ...(r.units ? { units: r.units as CounterUnits } : {}),
-  };
-}
+import { FleetValidators, type BillingContract } from '../billing/index.js';
+import { meterReadingOf } from '../web/fleet/usage.js';
+import type { DeviceEventIn, IncomingReading, ReceiverStore } from './store/types.js';
 
 export class IngestValidation {
   private readonly validators: FleetValidators;
@@ -56,9 +45,9 @@ export class IngestValidation {
         const pos = this.validators.position(key, first);
         const since = pos ? pos.lastAt : this.validators.historySince(first);
         const history = await this.store.meterHistory({ agentId, deviceKey, since: new Date(since).toISOString(), until: new Date(first).toISOString() });
-        this.validators.catchUp(key, history.map(meterReading));
+        this.validators.catchUp(key, history.map(meterReadingOf));
         for (const r of list) {
-          const m = meterReading({ id: r.id, readAt: r.readAt, ...(r.serial ? { serial: r.serial } : {}), counters: r.counters, ...sourcesAndUnits(r.body) });
+          const m = meterReadingOf({ id: r.id, readAt: r.readAt, ...(r.serial ? { serial: r.serial } : {}), counters: r.counters, ...sourcesAndUnits(r.body) });
           for (const e of this.validators.check(key, m)) {
             events.push({ at: e.at, kind: e.kind, severity: e.severity, deviceKey, message: e.message, data: { readingIds: e.readingIds, ...e.evidence, raisedBy: 'receiver' } });
           }
