@@ -47,18 +47,6 @@ export function trueUnits(t: TrueTallies): { mono: number; color: number; scan: 
   return { mono: t.monoSides + t.largeMonoSides, color: t.colorSides + t.largeColorSides, scan: Math.floor(t.scans / 2) };
 }
 
-/** A small deterministic generator (mulberry32), so a run is reproducible from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const zero = (): TrueTallies => ({ monoSides: 0, colorSides: 0, largeMonoSides: 0, largeColorSides: 0, duplexSheets: 0, scans: 0 });
 
 export class GroundTruthPrinter {
@@ -69,6 +57,7 @@ export class GroundTruthPrinter {
 
   constructor(
     public serial: string,
+    /** Where the job mix comes from: a seeded generator makes a run reproducible. */
     private readonly random: () => number,
     /** Counters it shows when new (a used device brought in). */
     start: Partial<TrueTallies> = {},

@@ -19,9 +19,10 @@ import { outboxUsage } from '../../src/cli/usage.js';
 import type { Reading } from '../../src/contract/reading.js';
 import { startReceiver } from '../../src/receiver/index.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
-import { GroundTruthPrinter, seeded, trueUnits } from '../../src/simulator/ground-truth.js';
+import { GroundTruthPrinter, trueUnits } from '../../src/simulator/ground-truth.js';
 import { Store } from '../../src/store/store.js';
 import { runCli } from '../helpers/cli.js';
+import { seeded } from '../helpers/random.js';
 import { fakeClock, makeReading, silent, tempDir } from '../store/helpers.js';
 
 const HOUR = 3_600_000;

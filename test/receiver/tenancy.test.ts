@@ -62,7 +62,7 @@ for (const backend of b.list) {
       const agents = await client(READ).get('/v1/agents');
       expect(agents.status).toBe(200);
       expect((agents.data as { agents: { agentId: string }[] }).agents.map((a) => a.agentId)).toEqual(['box-a', 'box-b', 'box-h']);
-      expect((await client(ADMIN).get('/v1/status')).data).toMatchObject({ store: backend.name, schemaVersion: 2 });
+      expect((await client(ADMIN).get('/v1/status')).data).toMatchObject({ store: backend.name, schemaVersion: 3 });
     });
 
     it("an agent cannot post for another: 403 for readings and heartbeats, nothing stored", async () => {
