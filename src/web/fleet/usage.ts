@@ -60,7 +60,7 @@ export class UsageCache {
     const hit = this.cache.get(k);
     if (hit && hit.lastReadAt === d.lastReadAt && this.now() - hit.at < KEEP_MS) return hit.usage;
     // What the core asks for: the history window before the period, and the first reading after it (looked for within a month).
-    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
+    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period, this.contract).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
     // The box's readings win: another channel's reading stands only where the box has none near it.
     const channel = new Map(rows.flatMap((r) => (r.source && r.source !== BOX_CHANNEL ? [[r.id, r.source] as const] : [])));
     const readings = preferBox(rows.map(meterReadingOf), (m) => channel.get(m.id), this.contract);
