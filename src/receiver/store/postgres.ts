@@ -28,7 +28,7 @@ import {
   expiredCommandMessage,
   keyConflictEvent,
   maskUrl,
-  meterRow,
+  meterRows,
   oneEach,
   staleAlert,
   storedReading,
@@ -356,7 +356,7 @@ export class PostgresStore implements ReceiverStore {
        FROM readings WHERE agent_id = $1 AND device_key = $2 AND read_at >= $3 AND read_at < $4 ORDER BY read_at, reading_id`,
       [q.agentId, q.deviceKey, q.since, q.until],
     );
-    return rows.map(meterRow);
+    return meterRows(rows);
   }
 
   async addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void> {

@@ -20,7 +20,7 @@ import {
   expiredCommandMessage,
   foldDevices,
   keyConflictEvent,
-  meterRow,
+  meterRows,
   oneEach,
   recoveredAlert,
   staleAlert,
@@ -252,7 +252,7 @@ export class SqliteStore implements ReceiverStore {
          FROM readings WHERE agent_id = ? AND device_key = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, reading_id`,
       )
       .all(q.agentId, q.deviceKey, q.since, q.until) as RawMeter[];
-    return rows.map(meterRow);
+    return meterRows(rows);
   }
 
   async readingCount(agentId?: string): Promise<number> {
