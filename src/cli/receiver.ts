@@ -294,7 +294,8 @@ export function receiverCommand(): Command {
       if (o.json && o.csv) throw new MeterboxError('MBX_USAGE', 'give --json or --csv, not both');
       const period = parseBillingPeriod(o.from, o.to);
       if (typeof period === 'string') throw new MeterboxError('MBX_USAGE', `--${period}`);
-      const contract = readContractFile(o.billing);
+      // `receiver` has --billing too and may take it first.
+      const contract = readContractFile(o.billing ?? cmd.opts<{ billing?: string }>().billing);
       await withStore(dbFor(cmd, sub), async (store) => {
         const ctx = await storeBillingContext(store, new UsageCache(store, () => Date.now(), contract), period, o.agent);
         if (o.csv) return void process.stdout.write(await exportCsv(BILLING_EXPORT, ctx));

@@ -8,7 +8,10 @@
  * channel (manual) stands where the box has none, and the box's reading wins where both cover a time.
  */
 import axios, { type AxiosInstance } from 'axios';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/contract/reading.js';
 import { startReceiver } from '../../src/receiver/index.js';
@@ -20,6 +23,7 @@ import { captureLogger } from '../upload/helpers.js';
 import { backends, titled } from './backends.js';
 
 const b = await backends();
+const tmp = mkdtempSync(join(tmpdir(), 'mbx-rx-billing-'));
 afterAll(() => b.cleanup());
 
 const A = { id: 'box-a', token: 'tok-A-billing-5f1e0c9b2d7a' };
@@ -154,6 +158,16 @@ for (const backend of b.list) {
         expect(JSON.parse(json.stdout).devices.map((d: Record<string, unknown>) => d.device_key).sort()).toEqual(['generic:DEV7', 'generic:DEV8', 'generic:SIM00001', 'generic:SIM00001']);
         const table = await runCli(['receiver', 'billing', '--db', rx.store.location, '--from', from, '--to', to]);
         expect(table.stdout).toMatch(/generic:DEV7/);
+        // The contract file of --billing: an A3 side worth 3 units changes the figure; a bad field is named.
+        const contractFile = join(tmp, 'contract.json');
+        writeFileSync(contractFile, JSON.stringify({ unitsPerLargeSide: 3 }));
+        const three = JSON.parse((await runCli(['receiver', 'billing', '--db', rx.store.location, '--from', from, '--to', to, '--agent', A.id, '--json', '--billing', contractFile])).stdout);
+        const largeMono = (dev?.largeMono_closing as number) - (dev?.largeMono_opening as number);
+        expect(three.devices.find((d: Record<string, unknown>) => d.device_key === 'generic:DEV7').units_mono).toBe(close.mono - open.mono + largeMono);
+        writeFileSync(contractFile, JSON.stringify({ scansPerUnit: 0 }));
+        const bad = await runCli(['receiver', 'billing', '--db', rx.store.location, '--from', from, '--to', to, '--billing', contractFile]);
+        expect(bad.code).not.toBe(0);
+        expect(bad.stderr).toMatch(/billing\.scansPerUnit: scans per unit: a whole number ≥ 1.*MBX_CONFIG_INVALID/);
       }
     });
   });
