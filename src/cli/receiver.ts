@@ -16,7 +16,7 @@ import { startReceiver } from '../receiver/server.js';
 import { AGENT_ID, generateToken, hashToken } from '../receiver/tokens.js';
 import type { AgentRow, ReceiverOptions, TokenRow } from '../receiver/types.js';
 import { age } from './status.js';
-import { BILLING_EXPORT, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { BILLING_EXPORT, billingDocument, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
 import { UsageCache } from '../web/fleet/usage.js';
 
 function parseListen(v: string): { host: string; port: number } {
@@ -299,9 +299,8 @@ export function receiverCommand(): Command {
       await withStore(dbFor(cmd, sub), async (store) => {
         const ctx = await storeBillingContext(store, new UsageCache(store, () => Date.now(), contract), period, o.agent);
         if (o.csv) return void process.stdout.write(await exportCsv(BILLING_EXPORT, ctx));
-        const records = await exportRecords(BILLING_EXPORT, ctx);
-        if (o.json) return void process.stdout.write(JSON.stringify({ period: { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() }, ...(o.agent ? { agentId: o.agent } : {}), contract, columns: BILLING_EXPORT.header, devices: records }, null, 2) + '\n');
-        process.stdout.write(formatBilling(records) + '\n');
+        if (o.json) return void process.stdout.write(JSON.stringify(await billingDocument(ctx, contract, o.agent), null, 2) + '\n');
+        process.stdout.write(formatBilling(await exportRecords(BILLING_EXPORT, ctx)) + '\n');
       });
     });
 

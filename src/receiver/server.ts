@@ -24,7 +24,7 @@ import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types
 import { loadCertPair } from '../net/tls.js';
 import { AGENT_ID } from './tokens.js';
 import { createFleetView } from '../web/fleet/server.js';
-import { BILLING_EXPORT, billingFileName, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { BILLING_EXPORT, billingDocument, billingFileName, exportCsv, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
 import { UsageCache } from '../web/fleet/usage.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
@@ -227,8 +227,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'bad-query', 'format must be json or csv');
       const ctx = await storeBillingContext(store, billingUsage, period, agentId);
       if (format === 'csv') return { status: 200, body: undefined, csv: { text: await exportCsv(BILLING_EXPORT, ctx), filename: billingFileName(BILLING_EXPORT.id, period, agentId) } };
-      const iso = (t: number) => new Date(t).toISOString();
-      return { status: 200, body: { period: { from: iso(period.from), to: iso(period.to) }, ...(agentId ? { agentId } : {}), contract, columns: BILLING_EXPORT.header, devices: await exportRecords(BILLING_EXPORT, ctx) } };
+      return { status: 200, body: await billingDocument(ctx, contract, agentId) };
     };
 
     /** The provider's endpoints: who may read what, and the commands an admin queues. */

@@ -5,7 +5,7 @@
  * another BillingExport, reading `usage.units` from the same DeviceUsage; the page lists whatever
  * exports the fleet view is given, so adding it is one object and one line in server.ts.
  */
-import type { BillingPeriod, DeviceUsage, UnitFigure } from '../../billing/index.js';
+import type { BillingContract, BillingPeriod, DeviceUsage, UnitFigure } from '../../billing/index.js';
 import { COUNTER_NAMES, type CounterName } from '../../contract/reading.js';
 import type { ReceiverStore } from '../../receiver/store/types.js';
 import type { BilledUsage, UsageCache } from './usage.js';
@@ -153,6 +153,12 @@ export async function exportRecords(ex: BillingExport, ctx: BillingContext): Pro
   const out: Record<string, Cell>[] = [];
   for await (const row of ex.rows(ctx)) out.push(Object.fromEntries(ex.header.map((h, i) => [h, row[i] === '' ? undefined : row[i]])));
   return out;
+}
+
+/** The billing export as the API's and the CLI's JSON: the period, the contract the figures follow, the columns and one record per device. */
+export async function billingDocument(ctx: BillingContext, contract: BillingContract, agentId?: string): Promise<Record<string, unknown>> {
+  const iso = (t: number) => new Date(t).toISOString();
+  return { period: { from: iso(ctx.period.from), to: iso(ctx.period.to) }, ...(agentId ? { agentId } : {}), contract, columns: BILLING_EXPORT.header, devices: await exportRecords(BILLING_EXPORT, ctx) };
 }
 
 /** An export as CSV text, header first. */
