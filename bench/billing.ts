@@ -4,10 +4,19 @@
  * Prints, measured side by side in one run: generating the stream alone (the baseline a caller pays
  * anyway), validating every reading (DeviceValidator), and the full usage (validation + every
  * counter and unit over the year), as CPU and wall time, ns per reading, and peak RSS.
- * The receiver's export adds its database read on top of these figures.
+ * Then the receiver's billing export itself (GET /v1/billing, `meterbox receiver billing`): the same
+ * readings in a receiver SQLite database (written directly, not over HTTPS), exported as the ERP
+ * CSV (web/fleet/billing.ts) for the year and for its last month, as CPU, wall and peak RSS.
+ * BENCH_BILLING_DB_DEVICES sizes the database part (default: all devices).
  */
 import { DEFAULT_CONTRACT, DeviceValidator, usageByDevice, type DeviceMeterReading } from '../src/billing/index.js';
 import type { CounterSources, CounterUnits } from '../src/contract/reading.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../src/receiver/store/sqlite.js';
+import { BILLING_EXPORT, exportCsv, storeBillingContext } from '../src/web/fleet/billing.js';
+import { UsageCache } from '../src/web/fleet/usage.js';
 import { PeakRss } from './rss.js';
 
 const HOUR = 3_600_000;
@@ -88,4 +97,55 @@ export function benchBilling(o: { devices: number; hours: number }): void {
   line('usage (export)', usage, `  (+${ns(usage.cpuMs - gen.cpuMs).trim()} over the stream; ${devices} devices, ${estimated} estimated)`);
   console.log(`  peak RSS               ${(peak / 1048576).toFixed(1)} MiB`);
   if (checksum < 0) console.log('unreachable');
+}
+
+/** The receiver's billing export over a database of `devices` × `hours` hourly readings. */
+export async function benchReceiverBilling(o: { devices: number; hours: number }): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mbx-bench-billing-'));
+  try {
+    const store = SqliteStore.open(join(dir, 'receiver.db'));
+    const n = o.devices * o.hours;
+    const load = measure(() => {
+      store.db.pragma('synchronous = OFF');
+      const ins = store.db.prepare('INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)');
+      const dev = store.db.prepare(`INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at) VALUES ('bench', ?, 'Bench', 'MFP', ?, ?, ?, ?)`);
+      let last: DeviceMeterReading | undefined;
+      store.db.transaction(() => {
+        for (const r of fleet(o.devices, o.hours)) {
+          const readAt = new Date(r.at).toISOString();
+          // A Reading's billing fields (the rest of a real body is left out: the export extracts only these).
+          ins.run('bench', r.id, r.deviceKey, readAt, readAt, JSON.stringify({ id: r.id, readAt, device: { key: r.deviceKey, serial: r.serial }, counters: r.counters, sources: r.sources, units: r.units }));
+          if (last && last.deviceKey !== r.deviceKey) dev.run(last.deviceKey, last.serial, o.hours, new Date(T0).toISOString(), new Date(last.at).toISOString());
+          last = r;
+        }
+        if (last) dev.run(last.deviceKey, last.serial, o.hours, new Date(T0).toISOString(), new Date(last.at).toISOString());
+      })();
+    });
+    console.log(`receiver billing export: ${o.devices} devices × ${o.hours} hourly readings = ${n.toLocaleString('en')} rows in SQLite (loaded in ${(load.wallMs / 1000).toFixed(1)} s)`);
+    const now = () => T0 + o.hours * HOUR + 30 * 24 * HOUR;
+    const periods = [
+      { name: 'year', from: T0, to: T0 + o.hours * HOUR },
+      { name: 'last month', from: T0 + o.hours * HOUR - 30 * 24 * HOUR, to: T0 + o.hours * HOUR },
+    ];
+    for (const p of periods) {
+      const rss = new PeakRss();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const ctx = await storeBillingContext(store, new UsageCache(store, now), { from: p.from, to: p.to });
+      const csv = await exportCsv(BILLING_EXPORT, ctx);
+      const c = process.cpuUsage(c0);
+      const wall = performance.now() - t0;
+      const peak = rss.stop();
+      const cpu = (c.user + c.system) / 1000;
+      const scale = 1000 / o.devices;
+      console.log(
+        `  export (${p.name.padEnd(10)}) cpu ${(cpu / 1000).toFixed(2).padStart(6)} s  wall ${(wall / 1000).toFixed(2).padStart(6)} s  ${csv.split('\r\n').length - 2} rows  peak RSS ${(peak / 1048576).toFixed(0)} MiB` +
+          (scale !== 1 ? `  (× ${scale.toFixed(1)} for 1,000 devices: ~${((wall * scale) / 1000).toFixed(1)} s wall)` : '') +
+          `  goal ≤ 5 s`,
+      );
+    }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -2,7 +2,7 @@
  * `npm run bench [-- suite...]`: benchmarks that print figures measured side by side in one run.
  * Suites: read, store, discover, upload, idle, fleet, billing, startup, web. Traffic goes to 127.0.0.0/8 only.
  */
-import { benchBilling } from './billing.js';
+import { benchBilling, benchReceiverBilling } from './billing.js';
 import { benchRead } from './read.js';
 import { benchDiscover } from './discover.js';
 import { benchStore } from './store.js';
@@ -37,7 +37,12 @@ const SUITES: Record<string, () => Promise<void>> = {
       outbox: Number(process.env.BENCH_STORE_OUTBOX ?? 1_000_000),
       devices: Number(process.env.BENCH_STORE_DEVICES ?? 1000),
     }),
-  billing: async () => benchBilling({ devices: Number(process.env.BENCH_BILLING_DEVICES ?? 1000), hours: Number(process.env.BENCH_BILLING_HOURS ?? 8760) }),
+  billing: async () => {
+    const devices = Number(process.env.BENCH_BILLING_DEVICES ?? 1000);
+    const hours = Number(process.env.BENCH_BILLING_HOURS ?? 8760);
+    benchBilling({ devices, hours });
+    await benchReceiverBilling({ devices: Number(process.env.BENCH_BILLING_DB_DEVICES ?? devices), hours });
+  },
   fleet: () =>
     benchFleet({
       agents: Number(process.env.BENCH_FLEET_AGENTS ?? 2000),

@@ -19,3 +19,5 @@ export { replacementCandidates, type DeviceSpan, type ReplacementCandidate } fro
 export { UsageAccumulator, deviceUsage, readingWindow, usageByDevice, usageByDeviceAsync, type DeviceUsageOptions, type FleetUsageOptions, type UsageOptions } from './usage.js';
 export * from './types.js';
 export { BILLING_EVENT_KINDS, type BillingEventKind } from '../contract/events.js';
+export { FleetValidators } from './validators.js';
+export { BOX_CHANNEL, preferBox } from './channels.js';

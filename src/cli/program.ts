@@ -64,6 +64,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     load: async () => (await import('./status.js')).statusCommand(),
   },
   {
+    name: 'usage',
+    term: 'usage [options]',
+    description: "the contract units per device over a period, from the outbox: opening and closing readings, meters and deltas, units, flags and events (the customer's check of an invoice)",
+    load: async () => (await import('./usage.js')).usageCommand(),
+  },
+  {
     name: 'run',
     term: 'run [options]',
     description: 'run the agent: scheduled discovery, polls, uploads and heartbeats; health on localhost; SIGHUP reloads, SIGTERM stops',

@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MeterboxError } from '../contract/errors.js';
+import { parseContract, type BillingContract } from '../billing/index.js';
 import { selfSignedPair } from '../net/tls.js';
 import { isPostgresUrl, openStore } from '../receiver/store/open.js';
 import type { ReceiverStore } from '../receiver/store/types.js';
@@ -15,6 +16,8 @@ import { startReceiver } from '../receiver/server.js';
 import { AGENT_ID, generateToken, hashToken } from '../receiver/tokens.js';
 import type { AgentRow, ReceiverOptions, TokenRow } from '../receiver/types.js';
 import { age } from './status.js';
+import { BILLING_EXPORT, billingDocument, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { UsageCache } from '../web/fleet/usage.js';
 
 function parseListen(v: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
@@ -47,6 +50,16 @@ export function formatAgents(agents: readonly AgentRow[], staleAfter: number): s
     ]);
   }
   return t.toString();
+}
+
+/** The billing export as a table for a person: units per device, estimated, flags. */
+export function formatBilling(records: readonly Record<string, string | number | boolean | undefined>[]): string {
+  if (records.length === 0) return 'no devices';
+  const t = new Table({ head: ['agent', 'device', 'serial', 'model', 'mono', 'colour', 'scan', 'estimated', 'source', 'flags'], style: { head: [], border: [], compact: true } });
+  const cell = (v: string | number | boolean | undefined) => (v === undefined ? '—' : String(v));
+  for (const r of records) t.push([r.agent_id, r.device_key, r.serial, r.model, r.units_mono, r.units_color, r.units_scan, r.estimated ? 'yes' : 'no', r.source, r.flags].map(cell));
+  const notes = records.filter((r) => r.not_computable).map((r) => `${r.device_key}: not computable: ${r.not_computable}`);
+  return [t.toString(), ...notes].join('\n');
 }
 
 export function formatTokens(tokens: readonly TokenRow[]): string {
@@ -95,6 +108,28 @@ interface RunFlags {
   reusePort?: boolean;
   workers: string;
   sweepInterval?: string;
+  billing?: string;
+}
+
+/**
+ * The receiver's billing contract from a JSON file (`--billing FILE`): the same object as the
+ * agent config's `billing` section; every field defaults to the contract. MBX_CONFIG_INVALID names
+ * the file and the field.
+ */
+export function readContractFile(file: string | undefined): BillingContract {
+  if (!file) return parseContract({});
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MeterboxError('MBX_CONFIG_INVALID', `${file}: not a JSON billing contract: ${(err as Error).message}`, { path: file });
+  }
+  try {
+    return parseContract(doc, 'billing');
+  } catch (err) {
+    if (err instanceof MeterboxError) throw new MeterboxError('MBX_CONFIG_INVALID', `${file}: ${err.message}`, { ...err.context, file });
+    throw err;
+  }
 }
 
 function receiverOptions(f: RunFlags): ReceiverOptions {
@@ -117,6 +152,7 @@ function receiverOptions(f: RunFlags): ReceiverOptions {
     ...(f.poolSize ? { poolSize: wholeNumber('--pool-size', f.poolSize) } : {}),
     ...(f.reusePort ? { reusePort: true } : {}),
     ...(f.sweepInterval ? { sweepIntervalMs: wholeNumber('--sweep-interval', f.sweepInterval) } : {}),
+    billing: readContractFile(f.billing),
     limits: {
       ...(f.maxDecompressions ? { maxConcurrentDecompressions: wholeNumber('--max-decompressions', f.maxDecompressions) } : {}),
       ...(f.maxInflightMb ? { maxInflightBytes: wholeNumber('--max-inflight-mb', f.maxInflightMb) * 1024 * 1024 } : {}),
@@ -220,6 +256,7 @@ export function receiverCommand(): Command {
     .option('--reuse-port', 'share the port with other receiver processes (SO_REUSEPORT; Node 22.12+)')
     .option('--workers <n>', 'run this many node processes on one port (node:cluster)', '1')
     .option('--sweep-interval <ms>', 'how often to look for stale agents, expired commands and due alerts')
+    .option('--billing <file>', 'JSON billing contract (units per size, scan ratio, idle and gap windows, spike thresholds), as the agent config\'s "billing" section (default: the contract)')
     .option('--admin-port <port>', 'fault injection on 127.0.0.1 (tests and drills only; needs an admin token)')
     .action(async (f: RunFlags) => {
       const workers = wholeNumber('--workers', f.workers);
@@ -240,6 +277,30 @@ export function receiverCommand(): Command {
       await withStore(dbFor(cmd, sub), async (store) => {
         const agents = await store.agents(new Date(), stale);
         process.stdout.write((own.json ? JSON.stringify({ at: new Date().toISOString(), staleAfterSeconds: stale, agents }, null, 2) : formatAgents(agents, stale)) + '\n');
+      });
+    });
+
+  cmd
+    .command('billing')
+    .description('the contract units per device over a period (the same export as GET /v1/billing): a table, --json or --csv for an ERP import')
+    .option('--db <file|url>', DB_HELP)
+    .requiredOption('--from <date>', 'first day of the period, YYYY-MM-DD (UTC)')
+    .requiredOption('--to <date>', 'first day after the period, YYYY-MM-DD (a month: --from 2026-01-01 --to 2026-02-01)')
+    .option('--agent <agentId>', 'one agent only (default: every agent)')
+    .option('--billing <file>', 'JSON billing contract, as the receiver is run with (default: the contract)')
+    .option('--json', 'print JSON')
+    .option('--csv', 'print CSV (columns for an ERP import)')
+    .action(async (o: { from: string; to: string; agent?: string; billing?: string; json?: boolean; csv?: boolean }, sub: Command) => {
+      if (o.json && o.csv) throw new MeterboxError('MBX_USAGE', 'give --json or --csv, not both');
+      const period = parseBillingPeriod(o.from, o.to);
+      if (typeof period === 'string') throw new MeterboxError('MBX_USAGE', `--${period}`);
+      // `receiver` has --billing too and may take it first.
+      const contract = readContractFile(o.billing ?? cmd.opts<{ billing?: string }>().billing);
+      await withStore(dbFor(cmd, sub), async (store) => {
+        const ctx = await storeBillingContext(store, new UsageCache(store, () => Date.now(), contract), period, o.agent);
+        if (o.csv) return void process.stdout.write(await exportCsv(BILLING_EXPORT, ctx));
+        if (o.json) return void process.stdout.write(JSON.stringify(await billingDocument(ctx, contract, o.agent), null, 2) + '\n');
+        process.stdout.write(formatBilling(await exportRecords(BILLING_EXPORT, ctx)) + '\n');
       });
     });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS } from '../snmp/credentials.js';
+import { BillingContractSchema } from '../billing/contract.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/meterbox/config.json';
 
@@ -190,6 +191,10 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ enabled: true, host: '127.0.0.1', port: 9161, statusPage: true }),
+    billing: BillingContractSchema.prefault({}).meta({
+      description:
+        'the billing contract: units per size, scan ratio, idle and gap windows, spike thresholds (default: the contract). The box validates each reading against it (counter.rollback, device.replaced, counter.spike, device.idle, reading.gap events) and `meterbox usage` computes units with it',
+    }),
   })
   .strict()
   .meta({ title: 'meterbox configuration', description: 'The configuration of the meterbox agent (/etc/meterbox/config.json).' });

@@ -28,8 +28,19 @@ export const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upl
 export const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
 export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
 
+/**
+ * The billing core's validation events (src/billing/validate.ts, usage.ts): evidence about one
+ * device's readings. The agent's outbox raises them as it stores each reading (store/validation.ts)
+ * and its heartbeat carries them; the receiver raises the same at ingest; usage figures list them.
+ * `device.replaced` is the same fact as the registry's: another device now stands where this one
+ * stood. `counter.rollback` supersedes the registry's `counter.backwards`, which agents before
+ * issue 12 raised.
+ */
+export const BILLING_EVENT_KINDS = ['counter.rollback', 'counter.redefined', 'device.replaced', 'counter.spike', 'device.idle', 'reading.gap'] as const;
+export type BillingEventKind = (typeof BILLING_EVENT_KINDS)[number];
+
 /** What the agent's events table holds and its heartbeat carries. */
-export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS] as const;
+export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS, ...BILLING_EVENT_KINDS.filter((k) => k !== 'device.replaced')] as const;
 export type EventKind = (typeof AGENT_EVENT_KINDS)[number];
 
 /** Event kinds that mean readings were lost or may be lost (status, the heartbeat's dataLoss and the metrics count these). */
@@ -50,13 +61,6 @@ export const DATA_LOSS_KINDS = [
 /** Event kinds of data problems, counted in the heartbeat's dataQuality and `meterbox status`. */
 export const DATA_QUALITY_KINDS = DATA_PROBLEM_KINDS;
 
-/**
- * The billing core's validation events (src/billing/validate.ts, usage.ts): evidence about one
- * device's readings, given with the figures rather than stored by the agent. `device.replaced` is
- * the same fact as the registry's: another device now stands where this one stood.
- */
-export const BILLING_EVENT_KINDS = ['counter.rollback', 'counter.redefined', 'device.replaced', 'counter.spike', 'device.idle', 'reading.gap'] as const;
-export type BillingEventKind = (typeof BILLING_EVENT_KINDS)[number];
 
 /** The provider's server about its agents (src/receiver): what its event list and its webhook report. */
 export const RECEIVER_EVENT_KINDS = ['agent.stale', 'agent.recovered', 'command.expired', 'device.key-conflict'] as const;

@@ -134,4 +134,6 @@ export interface Reading {
   profile: string;
   /** The unit of each counter, where the device (prtMarkerCounterUnit, a unit column) or the profile says it. Optional: older readings have none. */
   units?: CounterUnits;
+  /** The channel the reading came by: absent or `box` for a meterbox agent; `manual`, `device-email`… for others. The box's readings win in billing. */
+  source?: string;
 }

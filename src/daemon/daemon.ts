@@ -79,6 +79,7 @@ export class Daemon {
     this.outbox = new Outbox(st.path, {
       log: this.logs.child('store'),
       retention: { maxAgeDays: st.maxAgeDays, sizeCapBytes: st.maxBytes },
+      billing: cfg.config.billing,
       // Every reading of the last 24 h of the fleet while storing fails, at most a few MB.
       holdMaxBytes: () => this.cfg.config.storage.holdMaxBytes ?? defaultHoldBytes(this.knownDevices().length, this.jobs.get('poll')?.state.intervalMs ?? 3_600_000),
     });

@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, ListenOptions } from 'node:net';
 import type { Logger } from 'pino';
 import { fallbackLogger } from '../log.js';
+import { parseContract } from '../billing/index.js';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
 import { Authenticator } from './auth.js';
 import { Faults } from './faults.js';
@@ -17,11 +18,14 @@ import { HttpError, errorBody, parseJson, send } from './http.js';
 import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from './limits.js';
 import { startMaintenance } from './maintenance.js';
 import { apiValidators } from './schema.js';
+import { IngestValidation } from './validation.js';
 import { openStore } from './store/open.js';
 import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
 import { loadCertPair } from '../net/tls.js';
 import { AGENT_ID } from './tokens.js';
 import { createFleetView } from '../web/fleet/server.js';
+import { BILLING_EXPORT, billingDocument, billingFileName, exportCsv, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
+import { UsageCache } from '../web/fleet/usage.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
@@ -72,6 +76,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     // A gzip body holds its wire bytes and its decompressed bytes: a budget below twice the largest body could refuse it forever.
     throw new MeterboxError('MBX_RECEIVER_CONFIG', `the in-flight byte budget (${limits.maxInflightBytes}) must be at least twice the largest body (${limits.maxBodyBytes})`);
   }
+  const contract = parseContract(opts.billing);
   const dbSpec = opts.db ?? opts.dbPath;
   if (!dbSpec) throw new MeterboxError('MBX_RECEIVER_CONFIG', 'the receiver needs a database: a SQLite file or a postgres:// URL (--db)');
   if (opts.reusePort && !reusePortSupported()) {
@@ -94,6 +99,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     const pair = await loadCertPair({ ...opts, host });
     const schemaVersion = await store.schemaVersion();
     const faults = new Faults();
+    const validation = new IngestValidation(store, contract, log);
     const v = apiValidators();
     const budget = new ByteBudget(limits.maxInflightBytes);
     const slots = new Slots(limits.maxConcurrentDecompressions, 256);
@@ -173,8 +179,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       });
       const take = fault.partialAccept !== undefined ? valid.slice(0, Math.max(0, fault.partialAccept)) : valid;
       const stored = await store.storeReadings(agent, take, now());
+      const accepted = new Set(stored.accepted);
+      const flagged = await validation.afterStore(agent, take.filter((r) => accepted.has(r.id)));
       const receipt = { accepted: stored.accepted, duplicate: [...stored.duplicate, ...repeated], rejected };
-      log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length }, 'readings batch');
+      log.info({ agentId: agent, accepted: stored.accepted.length, duplicate: receipt.duplicate.length, rejected: rejected.length, left: valid.length - take.length, flagged }, 'readings batch');
       if (fault.delayAfterCommitMs) {
         log.warn({ agentId: agent, ms: fault.delayAfterCommitMs }, 'fault: holding the receipt after commit');
         await sleep(fault.delayAfterCommitMs);
@@ -201,8 +209,29 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       return { status: 200, response };
     };
 
+    /**
+     * GET /v1/billing?from=&to=[&agent=][&format=csv]: the contract units per device (the fleet
+     * view's billing export, web/fleet/billing.ts). A provider token with the read role reads any
+     * agent or all; an agent token reads its own devices only (another agent's is 403).
+     */
+    const billingUsage = new UsageCache(store, () => now().getTime(), contract);
+    const billing = async (p: Principal, url: URL): Promise<{ status: number; body: unknown; csv?: { text: string; filename: string } }> => {
+      const asked = url.searchParams.get('agent') ?? undefined;
+      if (p.kind === 'agent') {
+        if (asked !== undefined && asked !== p.agentId) throw new HttpError(403, 'forbidden', `this token belongs to agent '${p.agentId}'; it reads only that agent's billing`);
+      } else requireRole(p, 'read');
+      const agentId = p.kind === 'agent' ? p.agentId : asked;
+      const period = parseBillingPeriod(url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined);
+      if (typeof period === 'string') throw new HttpError(400, 'bad-query', period);
+      const format = url.searchParams.get('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'bad-query', 'format must be json or csv');
+      const ctx = await storeBillingContext(store, billingUsage, period, agentId);
+      if (format === 'csv') return { status: 200, body: undefined, csv: { text: await exportCsv(BILLING_EXPORT, ctx), filename: billingFileName(BILLING_EXPORT.id, period, agentId) } };
+      return { status: 200, body: await billingDocument(ctx, contract, agentId) };
+    };
+
     /** The provider's endpoints: who may read what, and the commands an admin queues. */
-    const providerRoute = async (p: Principal, req: IncomingMessage, url: URL, lease: Lease): Promise<{ status: number; body: unknown }> => {
+    const providerRoute = async (p: Principal, req: IncomingMessage, url: URL, lease: Lease): Promise<{ status: number; body: unknown; csv?: { text: string; filename: string } }> => {
       const path = url.pathname;
       const method = req.method ?? 'GET';
       const cmd = /^\/v1\/agents\/([^/]+)\/commands$/.exec(path);
@@ -219,6 +248,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         return { status: 201, body: queued };
       }
       if (method !== 'GET') throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
+      if (path === '/v1/billing') return billing(p, url);
       requireRole(p, 'read');
       if (path === '/v1/agents') return { status: 200, body: { at: now().toISOString(), staleAfterSeconds: staleAfter, agents: await store.agents(now(), staleAfter, auth.fileAgents()) } };
       if (cmd) return { status: 200, body: { commands: await store.commands(decodeURIComponent(cmd[1] as string)) } };
@@ -280,6 +310,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       commands: QUEUEABLE_COMMANDS,
       commandTtlSeconds: commandTtl,
       log: log.child({ view: 'fleet' }),
+      contract,
     });
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -326,7 +357,11 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         }
         const out = await providerRoute(principal, req, url, lease);
         record.status = out.status;
-        send(res, out.status, out.body);
+        if (out.csv) {
+          const body = Buffer.from(out.csv.text, 'utf8');
+          res.writeHead(out.status, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${out.csv.filename}"`, 'content-length': String(body.length), 'cache-control': 'no-store' });
+          res.end(body);
+        } else send(res, out.status, out.body);
       } catch (err) {
         fail(err, res, record, path);
       } finally {

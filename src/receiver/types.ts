@@ -1,5 +1,6 @@
 /** Public types of the reference receiver. */
 import type { Logger } from 'pino';
+import type { BillingContractInput } from '../billing/index.js';
 import type { OutgoingCommand, ReceiverStore } from './store/types.js';
 
 /** A provider token's role: `read` lists agents, devices, readings and events; `admin` also queues commands and drives fault injection. */
@@ -78,6 +79,13 @@ export interface ReceiverOptions {
    */
   adminPort?: number;
   limits?: ReceiverLimits;
+  /**
+   * The billing contract (units per size, scan ratio, idle and gap windows, spike thresholds),
+   * as in the agent's config `billing` section; every field defaults to the contract. Validated at
+   * start (MBX_CONFIG_INVALID naming the field). Used to validate readings at ingest and by the
+   * billing export.
+   */
+  billing?: BillingContractInput;
   /** @deprecated use limits.maxBodyBytes. */
   maxBodyBytes?: number;
   /** Names this node in logs, /v1/status and webhook payloads (default host:pid). */

@@ -2,7 +2,7 @@
  * The devices table: THE device registry. One row per device key (vendor + serial, MAC fallback),
  * fed by two kinds of observation:
  * - a stored reading (`register`): identity, counters, the address it was read at, current data
- *   problems, counter anomalies;
+ *   problems;
  * - a discovery sweep (`saveSweep`): every address the device answered at, its target's label and
  *   the credential that worked (discovery/registry.ts keeps the same in memory while it sweeps,
  *   and is restored from `swept()` at start).
@@ -13,7 +13,6 @@ import type Database from 'better-sqlite3';
 import type { Counters, KeySource, Reading } from '../contract/reading.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { EventLog, StoreEvent } from './events.js';
-import { counterAnomalies } from './policy.js';
 import { problemEvents } from './problems.js';
 
 /** What a discovery sweep knows of a device (discovery/registry.ts RegistryDevice has this shape). */
@@ -90,9 +89,9 @@ export class DeviceTable {
   }
 
   /**
-   * A stored reading: inserts or updates its device (inside the caller's transaction). A move and
-   * a counter going backwards are recorded as events here; the data-quality events the reading
-   * raises are returned for the caller to record and count.
+   * A stored reading: inserts or updates its device (inside the caller's transaction). A move is
+   * recorded as an event here (a counter going backwards is validation.ts's counter.rollback); the
+   * data-quality events the reading raises are returned for the caller to record and count.
    */
   register(r: Reading, at: string, problems: readonly DataProblem[]): StoreEvent[] {
     const d = r.device;
@@ -126,16 +125,7 @@ export class DeviceTable {
     }
     if (prev.host !== null && prev.host !== d.host) this.events.add(movedEvent(d.key, prev.host, d.host));
     const previous = prev.counters ? (JSON.parse(prev.counters) as Counters) : undefined;
-    const anomalies = counterAnomalies(previous, r.counters);
-    if (anomalies.length > 0) {
-      this.events.add({
-        kind: 'counter.backwards',
-        severity: 'warning',
-        deviceKey: d.key,
-        message: `${d.key}: ${anomalies.map((a) => `${a.counter} ${a.previous} → ${a.current}`).join(', ')}`,
-        data: { readingId: r.id, anomalies },
-      });
-    }
+    // A counter going backwards is the billing validation's counter.rollback (validation.ts), with its evidence.
     this.s.update.run(row);
     const q = problemEvents(r, problems, { counters: previous, keys: prevKeys });
     saveKeys(q.keys);

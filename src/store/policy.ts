@@ -4,7 +4,6 @@
  * writes is hold.ts). Plain values in, plain values out; no SQLite, no clock, no I/O.
  */
 import type { ErrorCode } from '../contract/errors.js';
-import type { Counters } from '../contract/reading.js';
 
 // ---------------------------------------------------------------------------------------------
 // Batching
@@ -191,23 +190,3 @@ export const FAILURE_ADVICE: Record<StoreFailure, string> = {
   io: 'the disk reported an I/O error',
   other: 'unexpected SQLite error',
 };
-
-// ---------------------------------------------------------------------------------------------
-// Counter anomalies
-
-export interface CounterAnomaly {
-  counter: string;
-  previous: number;
-  current: number;
-}
-
-/** Counters that went backwards since the device's previous reading (a replaced board, a reset, a wrong device). */
-export function counterAnomalies(previous: Counters | undefined, current: Counters): CounterAnomaly[] {
-  if (!previous) return [];
-  const out: CounterAnomaly[] = [];
-  for (const [name, cur] of Object.entries(current)) {
-    const prev = previous[name as keyof Counters];
-    if (typeof prev === 'number' && typeof cur === 'number' && cur < prev) out.push({ counter: name, previous: prev, current: cur });
-  }
-  return out;
-}

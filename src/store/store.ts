@@ -19,6 +19,8 @@ import { EventLog, type StoreEvent } from './events.js';
 import { MetaTable } from './meta.js';
 import { DEFAULT_RETENTION, planReceipt, type Receipt, type RetentionPolicy } from './policy.js';
 import { ReadingTable } from './readings.js';
+import { ReadingValidation } from './validation.js';
+import type { BillingContract } from '../billing/index.js';
 import { enforceRetention, type RetentionReport } from './retention.js';
 import { salvageEvent, salvageFailedEvent } from './salvage-events.js';
 import { salvageInto, salvagedKey, type SalvageReport } from './salvage.js';
@@ -36,6 +38,8 @@ export interface StoreOptions {
   migrations?: readonly Migration[];
   /** The database failed while in use (SQLITE_CORRUPT): move it aside and salvage it even if quick_check passes. */
   assumeCorrupt?: string;
+  /** The billing contract each stored reading is validated against (default: the contract; the config's `billing`). */
+  billing?: BillingContract;
 }
 
 export interface OpenReport {
@@ -77,6 +81,8 @@ export class Store {
   readonly events: EventLog;
   readonly deliveries: DeliveryLog;
   readonly meta: MetaTable;
+  /** Billing validation of each stored reading against its device's history (validation.ts). */
+  readonly validation: ReadingValidation;
   /** The largest WAL seen before a checkpoint since this store was opened (for the disk-need estimate). */
   walPeakBytes = 0;
   private readonly now: () => Date;
@@ -98,6 +104,7 @@ export class Store {
     this.deliveries = new DeliveryLog(db, this.now);
     this.readings = new ReadingTable(db);
     this.devices = new DeviceTable(db, this.events);
+    this.validation = new ReadingValidation(db, opts.billing);
   }
 
   /**
@@ -154,7 +161,7 @@ export class Store {
           continue;
         }
         ids.push(r.id);
-        for (const e of this.devices.register(r, at, problems.get(r.id) ?? [])) {
+        for (const e of [...this.devices.register(r, at, problems.get(r.id) ?? []), ...this.validation.check(r)]) {
           this.events.add(e);
           dataEvents[e.kind] = (dataEvents[e.kind] ?? 0) + 1;
         }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTRACT } from '../../src/billing/index.js';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { maskConfig } from '../../src/config/redact.js';
 import { SCHEMA_FILE, schemaText } from '../../src/config/write-schema.js';
@@ -68,6 +69,21 @@ describe('config validation', () => {
     expect(byPath['$.health.port']).toMatchObject({ value: '70000', expected: 'a port 0..65535' });
     expect(byPath['$.storage.maxAgeDays']).toMatchObject({ value: '"ninety"', expected: expect.stringMatching(/number/) });
     expect(byPath['$.colour']?.expected).toMatch(/unknown key "colour"/);
+  });
+
+  it('has a billing section that defaults to the contract and names each bad field (MBX_CONFIG_INVALID)', () => {
+    const r = validateConfig(minimal(), 'c.json', { env: {} });
+    expect(r.config.billing).toEqual(DEFAULT_CONTRACT);
+    expect(r.config.billing).toMatchObject({ unitsPerA4Side: 1, unitsPerLargeSide: 2, scansPerUnit: 2, idleDays: 90, gapHours: 72, spike: { factor: 3 } });
+    const custom = validateConfig(minimal({ billing: { unitsPerLargeSide: 3, gapHours: 24, spike: { factor: 5 } } }), 'c.json', { env: {} });
+    expect(custom.config.billing).toMatchObject({ unitsPerLargeSide: 3, gapHours: 24, scansPerUnit: 2, spike: { factor: 5, minDailyVolume: 100 } });
+    const problems = problemsOf(() => validateConfig(minimal({ billing: { scansPerUnit: 0, idleDays: 'ninety', spike: { factor: 0.5 }, colour: 1 } }), 'c.json', { env: {} }));
+    const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
+    expect(Object.keys(byPath).sort()).toEqual(['$.billing.colour', '$.billing.idleDays', '$.billing.scansPerUnit', '$.billing.spike.factor'].sort());
+    expect(byPath['$.billing.scansPerUnit']).toMatchObject({ value: '0', expected: expect.stringMatching(/scans per unit: a whole number ≥ 1/) });
+    expect(byPath['$.billing.idleDays']?.expected).toMatch(/idle window in days/);
+    expect(byPath['$.billing.spike.factor']?.expected).toMatch(/spike factor: a number ≥ 1/);
+    expect(byPath['$.billing.colour']?.expected).toMatch(/unknown key/);
   });
 
   it('names missing required settings and cross-field problems together', () => {

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ageCutoff,
   classifyFailure,
-  counterAnomalies,
   nextSizeStep,
   planCompaction,
   planReceipt,
@@ -158,12 +157,6 @@ describe('classifyFailure', () => {
   });
 });
 
-describe('counterAnomalies', () => {
-  it('reports counters that went backwards', () => {
-    expect(counterAnomalies({ total: 100, mono: 80 }, { total: 90, mono: 85, color: 5 })).toEqual([{ counter: 'total', previous: 100, current: 90 }]);
-    expect(counterAnomalies(undefined, { total: 1 })).toEqual([]);
-  });
-});
 
 describe('planMigrations', () => {
   const ms: Migration[] = [

@@ -28,7 +28,7 @@ import {
   expiredCommandMessage,
   keyConflictEvent,
   maskUrl,
-  meterRow,
+  meterRows,
   oneEach,
   staleAlert,
   storedReading,
@@ -43,7 +43,7 @@ import {
   type RawToken,
 } from './rows.js';
 import type { StoreOptions } from './sqlite.js';
-import type { EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 /** What a transaction body runs statements on. */
 interface Runner {
@@ -352,11 +352,20 @@ export class PostgresStore implements ReceiverStore {
 
   async meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]> {
     const rows = await this.q<RawMeter & pg.QueryResultRow>(
-      `SELECT reading_id, read_at, body->'device'->>'serial' AS serial, body->'counters' AS counters, body->'sources' AS sources, body->'units' AS units${q.supplies ? `, body->'supplies' AS supplies` : ''}
+      `SELECT reading_id, read_at, body->'device'->>'serial' AS serial, body->>'source' AS source, body->'counters' AS counters, body->'sources' AS sources, body->'units' AS units${q.supplies ? `, body->'supplies' AS supplies` : ''}
        FROM readings WHERE agent_id = $1 AND device_key = $2 AND read_at >= $3 AND read_at < $4 ORDER BY read_at, reading_id`,
       [q.agentId, q.deviceKey, q.since, q.until],
     );
-    return rows.map(meterRow);
+    return meterRows(rows);
+  }
+
+  async addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.q(
+      `INSERT INTO events (agent_id, at, kind, severity, device_key, message, data)
+       SELECT $1, (e->>'at')::timestamptz, e->>'kind', e->>'severity', e->>'deviceKey', e->>'message', e->'data' FROM jsonb_array_elements($2::jsonb) AS e`,
+      [agentId, JSON.stringify(events)],
+    );
   }
 
   async readingCount(agentId?: string): Promise<number> {

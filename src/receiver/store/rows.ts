@@ -138,20 +138,37 @@ export interface RawMeter {
   reading_id: string;
   read_at: unknown;
   serial: string | null;
+  source?: string | null;
   counters: unknown;
   sources: unknown;
   units: unknown;
   supplies?: unknown;
 }
 
-export function meterRow(r: RawMeter): MeterRow {
-  const sources = json<Record<string, string>>(r.sources);
-  const units = json<Record<string, string>>(r.units);
+/**
+ * Meter rows of one query: a device's `sources` and `units` are nearly always the same text from
+ * reading to reading, so each distinct text is parsed once and the rows share the object (the
+ * billing core also skips re-reading an object it has seen: an identity check).
+ */
+export function meterRows(rows: readonly RawMeter[]): MeterRow[] {
+  const parsed = new Map<unknown, unknown>();
+  const shared = <T>(v: unknown): T | undefined => {
+    if (typeof v !== 'string') return json<T>(v);
+    if (!parsed.has(v)) parsed.set(v, json<T>(v));
+    return parsed.get(v) as T | undefined;
+  };
+  return rows.map((r) => meterRow(r, shared));
+}
+
+export function meterRow(r: RawMeter, parse: <T>(v: unknown) => T | undefined = json): MeterRow {
+  const sources = parse<Record<string, string>>(r.sources);
+  const units = parse<Record<string, string>>(r.units);
   const supplies = json<MeterRow['supplies']>(r.supplies);
   return {
     id: r.reading_id,
     readAt: iso(r.read_at) ?? '',
     ...(r.serial ? { serial: r.serial } : {}),
+    ...(r.source ? { source: r.source } : {}),
     counters: json<Record<string, number>>(r.counters) ?? {},
     ...(sources ? { sources } : {}),
     ...(units ? { units } : {}),

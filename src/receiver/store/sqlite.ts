@@ -20,7 +20,7 @@ import {
   expiredCommandMessage,
   foldDevices,
   keyConflictEvent,
-  meterRow,
+  meterRows,
   oneEach,
   recoveredAlert,
   staleAlert,
@@ -35,7 +35,7 @@ import {
   type RawReading,
   type RawToken,
 } from './rows.js';
-import type { EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 export interface StoreOptions {
   /** Whether stale/recovered transitions queue webhook alerts (a webhook is configured). */
@@ -248,15 +248,23 @@ export class SqliteStore implements ReceiverStore {
 
   async meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]> {
     const rows = this.st(
-        `SELECT reading_id, read_at, body ->> '$.device.serial' AS serial, body -> '$.counters' AS counters, body -> '$.sources' AS sources, body -> '$.units' AS units${q.supplies ? `, body -> '$.supplies' AS supplies` : ''}
+        `SELECT reading_id, read_at, body ->> '$.device.serial' AS serial, body ->> '$.source' AS source, body -> '$.counters' AS counters, body -> '$.sources' AS sources, body -> '$.units' AS units${q.supplies ? `, body -> '$.supplies' AS supplies` : ''}
          FROM readings WHERE agent_id = ? AND device_key = ? AND read_at >= ? AND read_at < ? ORDER BY read_at, reading_id`,
       )
       .all(q.agentId, q.deviceKey, q.since, q.until) as RawMeter[];
-    return rows.map(meterRow);
+    return meterRows(rows);
   }
 
   async readingCount(agentId?: string): Promise<number> {
     return (agentId ? this.st('SELECT COUNT(*) FROM readings WHERE agent_id = ?').pluck().get(agentId) : this.st('SELECT COUNT(*) FROM readings').pluck().get()) as number;
+  }
+
+  async addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void> {
+    if (events.length === 0) return;
+    const ins = this.st('INSERT INTO events (agent_id, at, kind, severity, device_key, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.tx(() => {
+      for (const e of events) ins.run(agentId, e.at, e.kind, e.severity, e.deviceKey, e.message, e.data ? JSON.stringify(e.data) : null);
+    });
   }
 
   async heartbeatCount(agentId?: string): Promise<number> {

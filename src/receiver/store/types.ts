@@ -33,11 +33,23 @@ export interface AgentEventIn {
   deviceKey?: string;
 }
 
+/** An event the receiver itself raises about an agent's device (billing validation at ingest). */
+export interface DeviceEventIn {
+  at: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'error';
+  deviceKey: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
 /** A reading cut down to what meters and charts need (the stores extract it from the JSON). */
 export interface MeterRow {
   id: string;
   readAt: string;
   serial?: string;
+  /** The channel the reading came by (Reading.source): `box` when the reading does not say. */
+  source?: string;
   counters: Record<string, number>;
   sources?: Record<string, string>;
   units?: Record<string, string>;
@@ -147,6 +159,8 @@ export interface ReceiverStore {
   /** One device's readings in [since, until), oldest first, cut down to meters (and supplies when asked). */
   meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]>;
   readingCount(agentId?: string): Promise<number>;
+  /** Records events the receiver raised about an agent's devices (one transaction). */
+  addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void>;
   events(filter?: EventFilter): Promise<ReceiverEvent[]>;
   /** Events reported by agents, counted by agent and kind. */
   agentEventCounts(): Promise<{ agentId: string; kind: string; count: number }[]>;

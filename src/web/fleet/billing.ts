@@ -5,8 +5,10 @@
  * another BillingExport, reading `usage.units` from the same DeviceUsage; the page lists whatever
  * exports the fleet view is given, so adding it is one object and one line in server.ts.
  */
-import type { BillingPeriod, DeviceUsage } from '../../billing/index.js';
-import { COUNTER_NAMES } from '../../contract/reading.js';
+import type { BillingContract, BillingPeriod, DeviceUsage, UnitFigure } from '../../billing/index.js';
+import { COUNTER_NAMES, type CounterName } from '../../contract/reading.js';
+import type { ReceiverStore } from '../../receiver/store/types.js';
+import type { BilledUsage, UsageCache } from './usage.js';
 import type { FleetDevice } from './data.js';
 
 /** A device of the fleet view as an export sees it. */
@@ -16,7 +18,7 @@ export interface BillingContext {
   period: BillingPeriod;
   devices: readonly BillingDevice[];
   /** The billing core's usage of a device over the period; undefined when it has no reading to go on. */
-  usage(d: BillingDevice): Promise<DeviceUsage | undefined>;
+  usage(d: BillingDevice): Promise<BilledUsage | undefined>;
 }
 
 export type Cell = string | number | boolean | undefined;
@@ -57,6 +59,108 @@ export const METERS_EXPORT: BillingExport = {
     }
   },
 };
+
+/** The meters an invoice rests on, in the billing export's column order (those the vocabulary has). */
+export const BILLING_METERS: readonly CounterName[] = (['total', 'mono', 'color', 'large', 'largeMono', 'largeColor', 'duplex', 'scan'] as const).filter((c) => (COUNTER_NAMES as readonly string[]).includes(c));
+
+const unitCell = (f: UnitFigure | undefined): Cell => (f?.computable ? f.value : '');
+const whyNot = (u: DeviceUsage): string =>
+  (['mono', 'color', 'scan'] as const)
+    .flatMap((k) => {
+      const f = u.units[k];
+      return f.computable ? [] : [`${k}: ${f.reason}`];
+    })
+    .join('; ');
+
+/**
+ * The contract's units per device, one row each, for an ERP import: who and what (agent, device
+ * key, serial, model), the period, the opening and closing meter of each billing meter, the units
+ * (mono, colour, scan; empty where not computable, with the reason in not_computable), whether any
+ * figure is an estimate, the channel the boundary readings came by, and the flags.
+ */
+export const BILLING_EXPORT: BillingExport = {
+  id: 'billing',
+  title: 'Contract units per device (ERP import)',
+  description:
+    'One row per device: agent, device key, serial, model, the period, the opening and closing meter of each billing meter, the contract units (mono, colour, scan: an A3 side counts 2, two scans one unit), whether a figure is estimated, the channel of the readings (the box wins over manual or e-mailed readings), and the flags of the period.',
+  header: [
+    'agent_id',
+    'device_key',
+    'serial',
+    'model',
+    'period_from',
+    'period_to',
+    ...BILLING_METERS.flatMap((m) => [`${m}_opening`, `${m}_closing`]),
+    'units_mono',
+    'units_color',
+    'units_scan',
+    'estimated',
+    'source',
+    'flags',
+    'not_computable',
+  ],
+  async *rows(ctx) {
+    const from = day(ctx.period.from);
+    const to = day(ctx.period.to);
+    for (const d of ctx.devices) {
+      const u = await ctx.usage(d);
+      const meters = BILLING_METERS.flatMap((m) => [u?.counters[m]?.opening.value, u?.counters[m]?.closing.value]);
+      if (!u) {
+        yield [d.agentId, d.key, d.serial, d.model, from, to, ...meters, '', '', '', '', '', 'no readings', ''];
+        continue;
+      }
+      const channels = [...new Set([u.channels.opening, u.channels.closing].filter((c): c is string => !!c))].join(' ');
+      yield [d.agentId, d.key, u.serial ?? d.serial, d.model, from, to, ...meters, unitCell(u.units.mono), unitCell(u.units.color), unitCell(u.units.scan), u.estimated, channels, u.flags.join(' '), whyNot(u)];
+    }
+  },
+};
+
+/** The devices of the receiver's store (one agent's, or all), in (agent, key) order, measured by `usage`. */
+export async function storeBillingContext(store: ReceiverStore, usage: UsageCache, period: BillingPeriod, agentId?: string): Promise<BillingContext> {
+  const devices: BillingDevice[] = (await store.devices(agentId ? { agentId } : {}))
+    .map((d) => ({ agentId: d.agentId, key: d.key, ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}), ...(d.serial ? { serial: d.serial } : {}), ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}) }))
+    .sort((a, b) => a.agentId.localeCompare(b.agentId) || a.key.localeCompare(b.key));
+  return { period, devices, usage: (d) => usage.usage(d, period) };
+}
+
+/**
+ * A billing period from two dates `YYYY-MM-DD` (UTC midnight): [from, to), so a month is
+ * `2026-01-01` to `2026-02-01`. At most a year. A string naming the bad field otherwise.
+ */
+export function parseBillingPeriod(from: string | undefined, to: string | undefined): BillingPeriod | string {
+  const date = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00.000Z`) : NaN);
+  const f = date(from);
+  const t = date(to);
+  if (!Number.isFinite(f)) return `from must be a date YYYY-MM-DD, got '${(from ?? '').slice(0, 40)}'`;
+  if (!Number.isFinite(t)) return `to must be a date YYYY-MM-DD, got '${(to ?? '').slice(0, 40)}'`;
+  if (t <= f || t - f > 366 * 86_400_000) return 'the period must end after it starts and span at most a year (to is the first day not billed)';
+  return { from: f, to: t };
+}
+
+/** The download's file name: meterbox-<export>-<from>-to-<to>[-<agent>].csv */
+export function billingFileName(exportId: string, period: BillingPeriod, agent?: string): string {
+  return `meterbox-${exportId}-${day(period.from)}-to-${day(period.to)}${agent ? `-${agent.replace(/[^A-Za-z0-9._-]/g, '_')}` : ''}.csv`;
+}
+
+/** An export's rows as JSON objects keyed by its header (the API's and the CLI's --json). */
+export async function exportRecords(ex: BillingExport, ctx: BillingContext): Promise<Record<string, Cell>[]> {
+  const out: Record<string, Cell>[] = [];
+  for await (const row of ex.rows(ctx)) out.push(Object.fromEntries(ex.header.map((h, i) => [h, row[i] === '' ? undefined : row[i]])));
+  return out;
+}
+
+/** The billing export as the API's and the CLI's JSON: the period, the contract the figures follow, the columns and one record per device. */
+export async function billingDocument(ctx: BillingContext, contract: BillingContract, agentId?: string): Promise<Record<string, unknown>> {
+  const iso = (t: number) => new Date(t).toISOString();
+  return { period: { from: iso(ctx.period.from), to: iso(ctx.period.to) }, ...(agentId ? { agentId } : {}), contract, columns: BILLING_EXPORT.header, devices: await exportRecords(BILLING_EXPORT, ctx) };
+}
+
+/** An export as CSV text, header first. */
+export async function exportCsv(ex: BillingExport, ctx: BillingContext): Promise<string> {
+  const lines: string[] = [csvLine(ex.header)];
+  for await (const row of ex.rows(ctx)) lines.push(csvLine(row));
+  return lines.join('');
+}
 
 /** A CSV field (RFC 4180), with text that a spreadsheet would run as a formula made inert. */
 export function csvCell(v: Cell): string {

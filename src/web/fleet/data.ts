@@ -5,7 +5,7 @@
  * devices here as in the store, and one device's page never mixes in another agent's readings.
  */
 import pLimit from 'p-limit';
-import type { BillingPeriod } from '../../billing/index.js';
+import type { BillingContract, BillingPeriod } from '../../billing/index.js';
 import type { Reading, Supply } from '../../contract/reading.js';
 import type { ReceiverStore } from '../../receiver/store/types.js';
 import type { AgentRow } from '../../receiver/types.js';
@@ -99,8 +99,9 @@ export class FleetData {
     private readonly now: () => Date,
     private readonly staleAfterSeconds: number,
     private readonly fileAgents: () => string[],
+    contract?: BillingContract,
   ) {
-    this.usage = new UsageCache(store, () => now().getTime());
+    this.usage = new UsageCache(store, () => now().getTime(), contract);
   }
 
   async agents(): Promise<FleetAgent[]> {

@@ -11,14 +11,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { BillingPeriod } from '../../billing/index.js';
+import type { BillingContract } from '../../billing/index.js';
 import type { ReceiverStore } from '../../receiver/store/types.js';
 import type { Principal } from '../../receiver/types.js';
 import { Assets } from '../shared/assets.js';
 import { WebError, readBody, redirect, sameOrigin, sendError, sendHtml, sendJson } from '../shared/http.js';
 import { escapeHtml, pageShell } from '../shared/page.js';
 import { LoginThrottle, Sessions, type Session } from '../shared/session.js';
-import { METERS_EXPORT, csvLine, type BillingDevice, type BillingExport } from './billing.js';
+import { BILLING_EXPORT, METERS_EXPORT, billingFileName, exportCsv, parseBillingPeriod, type BillingDevice, type BillingExport } from './billing.js';
 import { BILLING_FLAGS, FleetData } from './data.js';
 
 export const FLEET_PREFIX = '/fleet/';
@@ -36,8 +36,10 @@ export interface FleetViewOptions {
   commands: readonly string[];
   commandTtlSeconds: number;
   log: Logger;
-  /** The billing page's downloads (default: the meters export; the billing export joins here). */
+  /** The billing page's downloads (default: the meters export, then the contract units export). */
   billingExports?: readonly BillingExport[];
+  /** The billing contract of the figures (default: the contract). */
+  contract?: BillingContract;
 }
 
 export interface FleetView {
@@ -61,18 +63,10 @@ function loginPage(message?: string): string {
   ].join('');
 }
 
-/** `YYYY-MM-DD` (UTC midnight) → epoch ms; anything else is a 400 naming the field. */
-function dateParam(url: URL, name: string): number {
-  const v = url.searchParams.get(name) ?? '';
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00.000Z`) : NaN;
-  if (!Number.isFinite(t)) throw new WebError(400, 'bad-date', `${name} must be a date YYYY-MM-DD, got '${v.slice(0, 40)}'`);
-  return t;
-}
-
 export function createFleetView(o: FleetViewOptions): FleetView {
   const assets = new Assets(`${FLEET_PREFIX}assets/`, ['client', 'fleet/client'], true);
-  const data = new FleetData(o.store, o.now, o.staleAfterSeconds, o.fileAgents);
-  const exports = o.billingExports ?? [METERS_EXPORT];
+  const data = new FleetData(o.store, o.now, o.staleAfterSeconds, o.fileAgents, o.contract);
+  const exports = o.billingExports ?? [METERS_EXPORT, BILLING_EXPORT];
   const nowMs = () => o.now().getTime();
   const sessions = new Sessions({
     cookieName: 'mbx_fleet_session',
@@ -116,15 +110,12 @@ export function createFleetView(o: FleetViewOptions): FleetView {
   const billingCsv = async (res: ServerResponse, url: URL): Promise<void> => {
     const ex = exports.find((e) => e.id === (url.searchParams.get('export') ?? exports[0]?.id));
     if (!ex) throw new WebError(400, 'bad-export', `export must be one of ${exports.map((e) => e.id).join(', ')}`);
-    const period: BillingPeriod = { from: dateParam(url, 'from'), to: dateParam(url, 'to') };
-    if (period.to <= period.from || period.to - period.from > 366 * 86_400_000) throw new WebError(400, 'bad-period', 'the period must end after it starts and span at most a year');
+    const period = parseBillingPeriod(url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined);
+    if (typeof period === 'string') throw new WebError(400, period.startsWith('the period') ? 'bad-period' : 'bad-date', period);
     const agent = url.searchParams.get('agent') ?? '';
     const devices: BillingDevice[] = (await data.devices(period)).filter((d) => !agent || d.agentId === agent).sort((a, b) => a.agentId.localeCompare(b.agentId) || a.key.localeCompare(b.key));
-    const name = `meterbox-${ex.id}-${new Date(period.from).toISOString().slice(0, 10)}-to-${new Date(period.to).toISOString().slice(0, 10)}${agent ? `-${agent.replace(/[^A-Za-z0-9._-]/g, '_')}` : ''}.csv`;
-    const lines: string[] = [csvLine(ex.header)];
-    for await (const row of ex.rows({ period, devices, usage: (d) => data.usage.usage(d, period) })) lines.push(csvLine(row));
-    const body = Buffer.from(lines.join(''), 'utf8');
-    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"`, 'content-length': String(body.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    const body = Buffer.from(await exportCsv(ex, { period, devices, usage: (d) => data.usage.usage(d, period) }), 'utf8');
+    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${billingFileName(ex.id, period, agent)}"`, 'content-length': String(body.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
 

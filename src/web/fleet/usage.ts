@@ -5,9 +5,26 @@
  * on the devices page and a figure in a download always agree. Results are kept per device and
  * period until a new reading of the device arrives (or ten minutes pass, for open periods).
  */
-import { deviceUsage, readingWindow, type BillingPeriod, type DeviceUsage, type MeterReading } from '../../billing/index.js';
+import { BOX_CHANNEL, DEFAULT_CONTRACT, deviceUsage, preferBox, readingWindow, type BillingContract, type BillingPeriod, type DeviceUsage, type MeterReading } from '../../billing/index.js';
 import type { Counters, CounterSources, CounterUnits } from '../../contract/reading.js';
-import type { ReceiverStore } from '../../receiver/store/types.js';
+import type { MeterRow, ReceiverStore } from '../../receiver/store/types.js';
+
+/** A device's usage, with the channel (Reading.source) of the readings at its boundaries: `box` unless another channel stood in. */
+export interface BilledUsage extends DeviceUsage {
+  channels: { opening?: string; closing?: string };
+}
+
+/** A stored reading's meters as the billing core takes them. */
+export function meterReadingOf(r: MeterRow): MeterReading {
+  return {
+    id: r.id,
+    at: Date.parse(r.readAt),
+    ...(r.serial ? { serial: r.serial } : {}),
+    counters: r.counters as Counters,
+    ...(r.sources ? { sources: r.sources as CounterSources } : {}),
+    ...(r.units ? { units: r.units as CounterUnits } : {}),
+  };
+}
 
 export interface DeviceRef {
   agentId: string;
@@ -30,30 +47,30 @@ const AFTER_MS = 31 * 86_400_000;
 const MAX_ENTRIES = 20_000;
 
 export class UsageCache {
-  private readonly cache = new Map<string, { lastReadAt?: string; at: number; usage?: DeviceUsage }>();
+  private readonly cache = new Map<string, { lastReadAt?: string; at: number; usage?: BilledUsage }>();
 
   constructor(
     private readonly store: ReceiverStore,
     private readonly now: () => number,
+    private readonly contract: BillingContract = DEFAULT_CONTRACT,
   ) {}
 
-  async usage(d: DeviceRef, period: BillingPeriod): Promise<DeviceUsage | undefined> {
+  async usage(d: DeviceRef, period: BillingPeriod): Promise<BilledUsage | undefined> {
     const k = `${d.agentId}\u0000${d.key}\u0000${period.from}\u0000${period.to}`;
     const hit = this.cache.get(k);
     if (hit && hit.lastReadAt === d.lastReadAt && this.now() - hit.at < KEEP_MS) return hit.usage;
     // What the core asks for: the history window before the period, and the first reading after it (looked for within a month).
-    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
-    const readings: MeterReading[] = rows.map((r) => ({
-      id: r.id,
-      at: Date.parse(r.readAt),
-      ...(r.serial ? { serial: r.serial } : {}),
-      counters: r.counters as Counters,
-      ...(r.sources ? { sources: r.sources as CounterSources } : {}),
-      ...(r.units ? { units: r.units as CounterUnits } : {}),
-    }));
-    let usage: DeviceUsage | undefined;
+    const rows = await this.store.meterHistory({ agentId: d.agentId, deviceKey: d.key, since: new Date(readingWindow(period, this.contract).since).toISOString(), until: new Date(period.to + AFTER_MS).toISOString() });
+    // The box's readings win: another channel's reading stands only where the box has none near it.
+    const channel = new Map(rows.flatMap((r) => (r.source && r.source !== BOX_CHANNEL ? [[r.id, r.source] as const] : [])));
+    const readings = preferBox(rows.map(meterReadingOf), (m) => channel.get(m.id), this.contract);
+    let usage: BilledUsage | undefined;
     try {
-      usage = deviceUsage(d.key, readings, period, { now: this.now() });
+      const u = deviceUsage(d.key, readings, period, { now: this.now(), contract: this.contract });
+      const of = (id: string | undefined) => (id ? (channel.get(id) ?? BOX_CHANNEL) : undefined);
+      const opening = of(u?.opening?.id);
+      const closing = of(u?.closing?.id);
+      usage = u && { ...u, channels: { ...(opening ? { opening } : {}), ...(closing ? { closing } : {}) } };
     } catch {
       usage = undefined; // readings the core refuses (out of order): no figures rather than wrong ones
     }
