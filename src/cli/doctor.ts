@@ -21,7 +21,6 @@ import { TokenBucket } from '../discovery/rate.js';
 import { expandTargets, interleave } from '../net/targets.js';
 import { probeOids } from '../profiles/match.js';
 import { PROFILES } from '../profiles/index.js';
-import { targetSpecs } from '../daemon/jobs.js';
 import { connectionOptions } from '../daemon/delivery.js';
 import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
 import { walDamage } from '../store/damaged-file.js';
@@ -204,7 +203,7 @@ function clockCheck(): Check {
 }
 
 async function snmpChecks(cfg: ResolvedConfig, perTarget: number): Promise<Check[]> {
-  const specs = targetSpecs(cfg);
+  const specs = cfg.targets;
   if (specs.length === 0) return [{ name: 'SNMP', verdict: 'warn', detail: 'no targets configured: discovery has nothing to sweep', remedy: 'add targets (CIDR blocks or ranges of the printer VLANs)' }];
   const s = cfg.config.snmp;
   const creds = cfg.credentials.map((c) => ({ name: c.name, credentials: c.credentials }));

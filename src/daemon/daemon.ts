@@ -19,7 +19,7 @@ import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict 
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
 import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
-import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { allowSet, discoverDevices, pollDevices, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../contract/events.js';
@@ -154,7 +154,7 @@ export class Daemon {
     const poll = this.jobs.get('poll') as Job;
     const soon = Math.min(30_000, poll.jitterMs);
     if (known.length === 0) {
-      if (targetSpecs(this.cfg).length > 0) {
+      if (this.cfg.targets.length > 0) {
         this.log.info('no known devices yet: discovering now');
         (this.jobs.get('discovery') as Job).trigger('start', soon);
       }
@@ -274,7 +274,7 @@ export class Daemon {
   }
 
   private async runDiscovery(signal: AbortSignal): Promise<JobResult> {
-    if (targetSpecs(this.cfg).length === 0) return { skipped: true, reason: 'no targets configured' };
+    if (this.cfg.targets.length === 0) return { skipped: true, reason: 'no targets configured' };
     try {
       const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
       this.lastDiscovery = s;
@@ -355,7 +355,7 @@ export class Daemon {
     const jitterMs: Record<string, number> = {};
     for (const [n, j] of this.jobs) jitterMs[n] = j.jitterMs;
     const h = this.outbox.health();
-    const noTargets = targetSpecs(this.cfg).length === 0;
+    const noTargets = this.cfg.targets.length === 0;
     const poll = this.jobs.get('poll') as Job;
     const d = this.lastDiscovery;
     const p = this.lastPoll;

@@ -10,7 +10,7 @@ import type { ResolvedConfig, ResolvedCredential } from '../config/load.js';
 import { preferFirst, type NamedCredentials } from '../discovery/credentials.js';
 import type { DeviceRegistry } from '../discovery/registry.js';
 import { sweep, type SweepSummary } from '../discovery/sweep.js';
-import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.js';
+import { expandTargets } from '../net/targets.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { readDevice } from '../reader/read-device.js';
 import type { DataProblem } from '../reading/quality.js';
@@ -35,10 +35,6 @@ export interface PollSummary {
   errors: Record<string, number>;
   /** Data-quality events raised by this cycle, by kind (counter.invalid, snmp.walk-broken, …). */
   dataEvents: Record<string, number>;
-}
-
-export function targetSpecs(cfg: ResolvedConfig): TargetSpec[] {
-  return cfg.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t));
 }
 
 function named(creds: readonly ResolvedCredential[]): NamedCredentials[] {
@@ -134,7 +130,7 @@ export async function discoverDevices(opts: {
   const started = Date.now();
   const { cfg } = opts;
   const snmp = cfg.config.snmp;
-  const targets = await expandTargets(targetSpecs(cfg), cfg.config.exclude, {
+  const targets = await expandTargets(cfg.targets, cfg.config.exclude, {
     maxAddresses: snmp.maxAddresses,
     estimate: { concurrency: snmp.discoveryConcurrency, timeoutMs: snmp.timeoutMs, retries: snmp.retries },
     overLimitAdvice: `raise snmp.maxAddresses in ${cfg.file} if you really mean it`,
