@@ -55,15 +55,6 @@ function tcpConnect(host: string, port: number, ms: number): Promise<number> {
   );
 }
 
-function proxyFor(cfg: ResolvedConfig, host: string): string | undefined {
-  if (cfg.provider.proxy) return cfg.provider.proxy;
-  const env = process.env.HTTPS_PROXY ?? process.env.https_proxy;
-  if (!env) return undefined;
-  const no = (process.env.NO_PROXY ?? process.env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (no.some((n) => n === '*' || host === n || host.endsWith(n.startsWith('.') ? n : `.${n}`))) return undefined;
-  return env;
-}
-
 async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
   const out: Check[] = [];
   const url = new URL(cfg.provider.url);
@@ -78,9 +69,18 @@ async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
       return out;
     }
   }
-  const proxy = proxyFor(cfg, host);
+  // The proxy the heartbeat and the uploader will use: provider.proxy, else HTTPS_PROXY unless NO_PROXY matches (proxy-from-env).
+  const { resolveProxy } = await import('../upload/transport.js');
+  let proxy: ReturnType<typeof resolveProxy>;
+  try {
+    const conn = connectionOptions(cfg, pino({ level: 'silent' }));
+    proxy = resolveProxy(conn.url, conn.proxy);
+  } catch (err) {
+    out.push({ name: 'proxy', verdict: 'fail', detail: (err as Error).message, remedy: 'fix provider.proxy (or HTTPS_PROXY): an http:// or https:// URL' });
+    return out;
+  }
   if (proxy) {
-    const p = new URL(proxy);
+    const p = proxy.url;
     try {
       const ms = await tcpConnect(p.hostname, Number(p.port || (p.protocol === 'https:' ? 443 : 80)), 5000);
       out.push({ name: 'proxy', verdict: 'pass', detail: `${p.hostname}:${p.port} reachable (${ms} ms); TLS and token are checked through it by the heartbeat` });

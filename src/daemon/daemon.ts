@@ -19,8 +19,8 @@ import { assessHealth, startHealthServer, type HealthServer, type HealthVerdict 
 import { Metrics } from './metrics.js';
 import { createNotifier, type Notifier } from './notify.js';
 import { loadDelivery, type Delivery, type HeartbeatSnapshot } from './delivery.js';
-import { allowSet, discoverDevices, pollDevices, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
-import { normalizeSerial } from '../reading/identity.js';
+import { discoverDevices, pollDevices, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { contractList } from '../reading/contract-list.js';
 import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../contract/events.js';
 import { NODE_FLAGS, desAvailable } from '../node-flags.js';
@@ -189,8 +189,9 @@ export class Daemon {
         // the outbox is failing; the registry still knows what discovery found
       }
     }
+    const contract = contractList(this.cfg.config.devices.allow);
     for (const d of this.registry.devices()) {
-      if (!d.hosts[0] || (this.cfg.config.devices.allow?.length && !byKey.has(d.key))) continue;
+      if (!d.hosts[0] || (contract && !contract.covers(d.serial))) continue;
       byKey.set(d.key, { ...byKey.get(d.key), key: d.key, host: d.hosts[0] });
     }
     return [...byKey.values()];
@@ -198,10 +199,9 @@ export class Daemon {
 
   /** Serials in devices.allow that no sweep has found (judged once a discovery ran in this process). */
   private allowNotFound(): string[] | undefined {
-    const allow = allowSet(this.cfg);
-    if (!allow || !this.lastDiscovery) return undefined;
-    const seen = new Set(this.registry.devices().flatMap((d) => (d.serial ? [normalizeSerial(d.serial) ?? d.serial.toUpperCase()] : [])));
-    return [...allow].filter((s) => !seen.has(s));
+    const contract = contractList(this.cfg.config.devices.allow);
+    if (!contract || !this.lastDiscovery) return undefined;
+    return contract.missing(this.registry.devices().map((d) => d.serial));
   }
 
   private outboxFigures(): { pending: number; oldestPendingAgeSeconds?: number; rejected: number; dataLossEvents: number } | undefined {

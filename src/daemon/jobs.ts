@@ -11,7 +11,7 @@ import { preferFirst, type NamedCredentials } from '../discovery/credentials.js'
 import type { DeviceRegistry } from '../discovery/registry.js';
 import { sweep, type SweepSummary } from '../discovery/sweep.js';
 import { expandTargets } from '../net/targets.js';
-import { normalizeSerial } from '../reading/identity.js';
+import { contractList } from '../reading/contract-list.js';
 import { readDevice } from '../reader/read-device.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { Reading } from '../contract/reading.js';
@@ -41,10 +41,6 @@ function named(creds: readonly ResolvedCredential[]): NamedCredentials[] {
   return creds.map((c) => ({ name: c.name, credentials: c.credentials }));
 }
 
-export function allowSet(cfg: ResolvedConfig): Set<string> | undefined {
-  const allow = cfg.config.devices.allow;
-  return allow && allow.length > 0 ? new Set(allow.map((s) => normalizeSerial(s) ?? s.toUpperCase())) : undefined;
-}
 
 /** Reads every known device with the credential that worked last first; stores the cycle. */
 export async function pollDevices(opts: {
@@ -61,7 +57,7 @@ export async function pollDevices(opts: {
   const { cfg, log } = opts;
   const snmp = cfg.config.snmp;
   const sets = named(cfg.credentials);
-  const allow = allowSet(cfg);
+  const contract = contractList(cfg.config.devices.allow);
   const limit = pLimit(snmp.pollConcurrency);
   const readings: Reading[] = [];
   const problems = new Map<string, DataProblem[]>();
@@ -79,8 +75,7 @@ export async function pollDevices(opts: {
             const { reading, problems: found } = await readDevice({ host, port: snmp.port, credentials: c.credentials, timeoutMs: snmp.timeoutMs, retries: snmp.retries });
             opts.hints.set(host, c.name);
             opts.onRead?.(true);
-            const serial = reading.device.serial;
-            if (allow && !(serial && allow.has(serial))) {
+            if (contract && !contract.covers(reading.device.serial)) {
               log.info({ host, key: reading.device.key }, 'device not under contract (devices.allow); reading not kept');
               return;
             }
