@@ -58,8 +58,8 @@ export const DATA_QUALITY_KINDS = DATA_PROBLEM_KINDS;
 export const BILLING_EVENT_KINDS = ['counter.rollback', 'counter.redefined', 'device.replaced', 'counter.spike', 'device.idle', 'reading.gap'] as const;
 export type BillingEventKind = (typeof BILLING_EVENT_KINDS)[number];
 
-/** The provider's server about its agents (src/receiver): what its event list and its webhook report. */
-export const RECEIVER_EVENT_KINDS = ['agent.stale', 'agent.recovered', 'command.expired', 'device.key-conflict'] as const;
+/** The provider's server about its agents (src/receiver): what its event list and its webhook report, and a webhook alert it gave up on. */
+export const RECEIVER_EVENT_KINDS = ['agent.stale', 'agent.recovered', 'command.expired', 'device.key-conflict', 'alert.failed'] as const;
 export type ReceiverEventKind = (typeof RECEIVER_EVENT_KINDS)[number];
 /** The receiver's webhook alerts: an agent went silent, or came back. */
 export type AgentAlertKind = Extract<ReceiverEventKind, 'agent.stale' | 'agent.recovered'>;

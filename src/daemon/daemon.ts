@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Logger, LevelWithSilent } from 'pino';
-import { isMeterboxError } from '../contract/errors.js';
+import { isMeterboxError, type ErrorCode, type ErrorCounts } from '../contract/errors.js';
 import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/load.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
 import { DeviceRegistry } from '../discovery/registry.js';
@@ -58,7 +58,7 @@ export class Daemon {
   private readonly startedAt = new Date();
   private lastPoll?: PollSummary;
   private lastDiscovery?: DiscoverySummary;
-  private recentErrors: Record<string, number> = {};
+  private recentErrors: ErrorCounts = {};
   private stopping?: Promise<void>;
   /** The last health verdict logged, so only changes are. */
   private lastVerdict?: string;
@@ -231,8 +231,8 @@ export class Daemon {
     }
   }
 
-  private noteErrors(errors: Record<string, number>): void {
-    for (const [k, n] of Object.entries(errors)) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
+  private noteErrors(errors: ErrorCounts): void {
+    for (const [k, n] of Object.entries(errors) as [ErrorCode, number][]) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
   }
 
   private async runPoll(signal: AbortSignal): Promise<JobResult> {
@@ -298,7 +298,8 @@ export class Daemon {
     const summary = { stop: r.stop, batches: r.batches, delivered: r.delivered, rejected: r.rejected, quarantined: r.quarantined };
     if (r.stop === 'empty' || r.stop === 'limit') return { ok: true, summary };
     if (r.stop === 'backoff') return { skipped: true, reason: `backing off until ${r.retryAt?.toISOString() ?? '?'}` };
-    const code = r.error?.code ?? `upload-${r.stop}`;
+    // Every stop that is a failure has its MBX_* code: the error's, or for 'no-store' the outbox's own failure.
+    const code: ErrorCode = r.error?.code ?? this.outbox.health().failure?.code ?? 'MBX_STORE_IO';
     this.metrics.uploadErrors.inc({ class: code });
     this.noteErrors({ [code]: 1 });
     return { ok: false, reason: r.error ? `${r.error.message} [${r.error.code}]` : `upload stopped: ${r.stop}`, summary };
@@ -491,6 +492,6 @@ export class Daemon {
 }
 
 /** A cycle's failures by cause: no answer at all, or every credential refused. */
-function failureCounts(errors: Record<string, number>): { timedOut: number; credentialsRefused: number } {
+function failureCounts(errors: ErrorCounts): { timedOut: number; credentialsRefused: number } {
   return { timedOut: errors.MBX_SNMP_TIMEOUT ?? 0, credentialsRefused: errors.MBX_SNMP_AUTH ?? 0 };
 }

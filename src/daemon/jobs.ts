@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { isMeterboxError } from '../contract/errors.js';
+import { isMeterboxError, type ErrorCounts } from '../contract/errors.js';
 import type { ResolvedConfig, ResolvedCredential } from '../config/load.js';
 import { preferFirst, type NamedCredentials } from '../discovery/credentials.js';
 import type { DeviceRegistry } from '../discovery/registry.js';
@@ -32,7 +32,7 @@ export interface PollSummary {
   failed: number;
   stored: number;
   held: number;
-  errors: Record<string, number>;
+  errors: ErrorCounts;
   /** Data-quality events raised by this cycle, by kind (counter.invalid, snmp.walk-broken, …). */
   dataEvents: Record<string, number>;
 }
@@ -61,7 +61,7 @@ export async function pollDevices(opts: {
   const limit = pLimit(snmp.pollConcurrency);
   const readings: Reading[] = [];
   const problems = new Map<string, DataProblem[]>();
-  const errors: Record<string, number> = {};
+  const errors: ErrorCounts = {};
   let failed = 0;
   const hosts = [...new Set(opts.devices.map((d) => d.host))];
   await Promise.all(
