@@ -3,7 +3,7 @@
  * the reference receiver (HTTPS, self-signed certificate) and `meterbox run` as a child process
  * with a generated config and second-level schedules; its log is shown live as one line per
  * event; after two poll cycles it prints the receiver's view and the agent's status and stops.
- * `--classic` (or a build without the receiver): read every device once and print the table.
+ * `--classic`: read every device once and print the table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { readDevice } from '../reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../simulator/fleet.js';
 import { STOP_BOUND_MS } from '../daemon/daemon.js';
 import type { Reading } from '../contract/reading.js';
+import type { RunningReceiver } from '../receiver/types.js';
 
 function lowestSupply(r: Reading): string {
   const withPercent = r.supplies.filter((s) => s.percent !== undefined && s.class !== 'receptacle');
@@ -37,19 +38,9 @@ export function demoCommand(): Command {
     .option('--classic', 'only read every device once and print the meter table')
     .option('--poll-seconds <n>', 'poll interval of the demo agent', '15')
     .action(async (f: { first: string; classic?: boolean; pollSeconds: string }) => {
-      if (!f.classic && (await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15))))) return;
-      await classicDemo(f.first);
+      if (f.classic) await classicDemo(f.first);
+      else await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15)));
     });
-}
-
-interface DemoReceiver {
-  url: string;
-  certPem: string;
-  fingerprint: string;
-  agents(): Promise<{ agentId: string; lastSeen?: string; stale: boolean; readings: number; version?: string }[]>;
-  devices(): Promise<{ key: string; vendor?: string; model?: string; serial?: string; readings: number; lastCounters?: Record<string, number> }[]>;
-  readingCount(): Promise<number>;
-  close(): Promise<void>;
 }
 
 type LogLine = Record<string, unknown> & { msg: string; component?: string; time?: string };
@@ -99,22 +90,13 @@ function onStopSignals(): { signal(): NodeJS.Signals | undefined; wait: Promise<
   };
 }
 
-async function productDemo(first: string, pollSeconds: number): Promise<boolean> {
-  let startReceiver: ((o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<DemoReceiver>) | undefined;
-  try {
-    const mod = (await import('../receiver/index.js')) as unknown as { startReceiver?: typeof startReceiver };
-    startReceiver = mod.startReceiver;
-  } catch {
-    startReceiver = undefined;
-  }
-  if (!startReceiver) {
-    process.stdout.write('(this build has no reference receiver: showing the classic demo)\n\n');
-    return false;
-  }
+async function productDemo(first: string, pollSeconds: number): Promise<void> {
+  // Loaded here, not at the top: `--classic` and the rest of the CLI do not pay for the receiver.
+  const { startReceiver } = await import('../receiver/index.js');
   const stopSignals = onStopSignals();
   const dir = mkdtempSync(join(tmpdir(), 'meterbox-demo-'));
   let fleet: Fleet | undefined;
-  let receiver: DemoReceiver | undefined;
+  let receiver: RunningReceiver | undefined;
   let child: ChildProcess | undefined;
   try {
     const templates = listSnmprec(DEVICE_FIXTURES);
@@ -124,7 +106,7 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     const token = `demo-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     const agentId = 'demo-box';
     receiver = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: token }, logger: pino({ level: 'silent' }) });
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
     writeFileSync(join(dir, 'receiver.pem'), receiver.certPem);
     const hosts = fleet.devices.map((d) => d.host);
     const config = {
@@ -175,13 +157,13 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
       setTimeout(resolve, (pollSeconds * 3 + 40) * 1000).unref();
     });
     await done;
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
     // Let the heartbeat after the upload land, so the receiver's view is complete.
     await Promise.race([new Promise((r) => setTimeout(r, 1500)), stopSignals.wait]);
     agent.kill('SIGTERM');
     const code = await exited;
     child = undefined;
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
 
     const rx = receiver;
     const agents = new Table({ head: ['agent', 'version', 'last heartbeat', 'stale', 'readings'], style: { head: [], border: [], compact: true } });
@@ -192,7 +174,6 @@ async function productDemo(first: string, pollSeconds: number): Promise<boolean>
     process.stdout.write(`\nThe agent's status (meterbox status --db ${join(dir, 'outbox.db')}):\n${formatStatus(readStatus(join(dir, 'outbox.db'), { recentEvents: 5 }))}\n`);
     process.stdout.write(`\nagent stopped with exit code ${code}; ${deliveredAfterSecondPoll ? 'two poll cycles delivered' : 'stopped before two poll cycles were delivered'}\n`);
     if (code !== 0 || !deliveredAfterSecondPoll) process.exitCode = 1;
-    return true;
   } finally {
     await stopChild(child);
     await receiver?.close().catch(() => undefined);

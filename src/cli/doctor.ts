@@ -147,7 +147,9 @@ async function providerChecks(cfg: ResolvedConfig): Promise<Check[]> {
       out.push({ name: 'provider token', verdict: 'fail', detail: r.error ? `${r.error.message} [${r.error.code}]` : `HTTP ${r.status ?? '?'}`, remedy: auth ? 'the token was refused: paste the agent token from the provider portal into provider.token' : 'see the detail; meterbox run retries by itself' });
     }
   } catch (err) {
-    out.push({ name: 'provider token', verdict: 'warn', detail: `not checked: ${(err as Error).message}`, remedy: 'this build has no working uploader; update meterbox' });
+    // A MeterboxError here is the upload settings refused before sending (MBX_UPLOAD_CONFIG, MBX_TLS_CLIENT_CERT); anything else is the time bound.
+    if (isMeterboxError(err)) out.push({ name: 'provider token', verdict: 'fail', detail: `not checked: ${err.message} [${err.code}]`, remedy: 'fix the provider setting named in the detail (token file, caFile, clientCert, clientKey, proxy)' });
+    else out.push({ name: 'provider token', verdict: 'warn', detail: `not checked: ${(err as Error).message}`, remedy: 'the provider did not answer the heartbeat in time; meterbox run retries by itself' });
   }
   return out;
 }

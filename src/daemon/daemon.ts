@@ -30,13 +30,10 @@ const pkg = createRequire(import.meta.url)('../../package.json') as { version: s
 /** SIGTERM: how long in-flight work may take before it is abandoned. */
 export const STOP_BOUND_MS = 10_000;
 
-
 export interface DaemonOptions {
   configFile: string;
   env?: NodeJS.ProcessEnv;
   out?: NodeJS.WritableStream;
-  /** Override the delivery (tests, or a build without src/upload). */
-  delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void | Promise<void>) => Promise<Delivery>;
   stopBoundMs?: number;
 }
 
@@ -104,10 +101,11 @@ export class Daemon {
     if (needDes.length > 0 && !des) this.log.error({ credentials: needDes }, `SNMPv3 DES privacy needs Node started with ${NODE_FLAGS.join(' ')} (as the shipped unit and the meterbox command do); these credentials cannot work`);
     const dlog = this.logs.child('upload');
     try {
-      this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
+      this.delivery = await loadDelivery(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
     } catch (err) {
+      // Options that cannot work (an unreadable token, CA or certificate file): polling goes on, the outbox fills, /healthz says why.
       this.deliveryError = `uploader unavailable: ${(err as Error).message}`;
-      this.log.error({ err: (err as Error).message }, 'the uploader could not be loaded; readings are stored but not delivered');
+      this.log.error({ err: (err as Error).message, ...(isMeterboxError(err) ? { code: err.code } : {}) }, 'the uploader cannot be set up; readings are stored but not delivered');
     }
     const runs: Record<ScheduleName, (signal: AbortSignal) => Promise<JobResult>> = {
       discovery: (s) => this.runDiscovery(s),
