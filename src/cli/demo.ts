@@ -46,7 +46,7 @@ export function demoCommand(): Command {
 type LogLine = Record<string, unknown> & { msg: string; component?: string; time?: string };
 
 /** One human line per interesting daemon log line; undefined for the rest. */
-export function describeLogLine(l: LogLine): string | undefined {
+function describeLogLine(l: LogLine): string | undefined {
   const t = typeof l.time === 'string' ? l.time.slice(11, 19) : '';
   const c = l.component ?? '';
   const n = (k: string) => (typeof l[k] === 'number' ? (l[k] as number) : 0);

@@ -46,7 +46,7 @@ function otherJson(o: OtherHost): OtherHost {
   return o;
 }
 
-export function discoveryDocument(r: SweepResult, complete = true): Record<string, unknown> {
+function discoveryDocument(r: SweepResult, complete = true): Record<string, unknown> {
   return {
     /** false when the sweep was interrupted: the lists hold what was found until then. */
     complete,

@@ -253,7 +253,7 @@ export async function runDoctor(file: string, opts: { sample?: number } = {}): P
   return checks;
 }
 
-export function formatChecks(checks: readonly Check[]): string {
+function formatChecks(checks: readonly Check[]): string {
   const mark: Record<Verdict, string> = { pass: 'pass', warn: 'WARN', fail: 'FAIL' };
   return checks.map((c) => `${mark[c.verdict]}  ${c.name}: ${c.detail}${c.remedy && c.verdict !== 'pass' ? `\n      → ${c.remedy}` : ''}`).join('\n');
 }

@@ -59,7 +59,7 @@ export function addSnmpOptions(cmd: Command, cfg: SnmpOptionsConfig = {}): Comma
     .option('--no-bulk', 'walk with GETNEXT instead of GETBULK');
 }
 
-export function credentialsFromFlags(f: SnmpFlags): SnmpCredentials {
+function credentialsFromFlags(f: SnmpFlags): SnmpCredentials {
   if (f.snmpVersion === '3' || f.v3User) {
     const level = f.v3Level ?? impliedLevel({ authKey: f.v3AuthKey, privKey: f.v3PrivKey });
     const creds: SnmpCredentials = {

@@ -75,7 +75,7 @@ export interface ShapeCheck {
   notRead: string[];
 }
 
-export function jsonPath(path: readonly PropertyKey[]): string {
+function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;
@@ -146,7 +146,7 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line}, column ${p.column ?? 1})` : ''}: ${p.value !== undefined ? `got ${p.value}; ` : ''}expected ${p.expected}`).join('\n');
 }
 
-export function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
+function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
   return new MeterboxError(
     'MBX_CONFIG_INVALID',
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration:\n${formatProblems(problems)}`,
@@ -188,7 +188,7 @@ function groupOf(gid: number): string | undefined {
  * A warning when `file` can be read by more than it should: a config by everyone; a secret file by
  * everyone or by a group other than the service's; a credential-store file by anyone but root.
  */
-export function modeWarning(file: string, what: 'config file' | 'secret file' | 'credential file'): string | undefined {
+function modeWarning(file: string, what: 'config file' | 'secret file' | 'credential file'): string | undefined {
   let st;
   try {
     st = statSync(file);

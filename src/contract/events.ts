@@ -8,25 +8,24 @@
 export type EventSeverity = 'info' | 'warning' | 'error';
 
 /** Problems with the data a device sent (reading/quality.ts): the reading goes out, the problem is an event. */
-export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
+const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
 export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];
 
 /** The outbox about itself: damage, salvage, a disk that refused writes, events it could not keep. */
-export const STORE_EVENT_KINDS = ['store.corrupt-replaced', 'store.salvaged', 'store.salvage-failed', 'store.write-failed', 'store.resumed', 'store.held-dropped', 'store.events-dropped'] as const;
+const STORE_EVENT_KINDS = ['store.corrupt-replaced', 'store.salvaged', 'store.salvage-failed', 'store.write-failed', 'store.resumed', 'store.held-dropped', 'store.events-dropped'] as const;
 
 /** What retention removed from the outbox, by age or to stay under its size cap. */
-export const RETENTION_EVENT_KINDS = ['retention.pruned', 'retention.compacted', 'retention.dropped-pending'] as const;
+const RETENTION_EVENT_KINDS = ['retention.pruned', 'retention.compacted', 'retention.dropped-pending'] as const;
 
 /** What the provider did with readings the uploader sent, and a token it refused. */
-export const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upload.auth-failed'] as const;
+const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upload.auth-failed'] as const;
 
 /**
  * The device registry (store/devices.ts; discovery's sweeps and the readings feed it): a device
  * answering at a new address, one serial at several addresses, an address answering with another
  * device, and a counter that went backwards between two readings.
  */
-export const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
-export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
+const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
 
 /** What the agent's events table holds and its heartbeat carries. */
 export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS] as const;

@@ -24,7 +24,7 @@ import { AGENT_ID } from './tokens.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
-export const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
+const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
 
 const DEFAULT_COMMAND_TTL = 3600;
 

@@ -38,16 +38,6 @@ export function impliedLevel(keys: { authKey?: unknown; privKey?: unknown }): V3
   return keys.privKey ? 'authPriv' : keys.authKey ? 'authNoPriv' : 'noAuthNoPriv';
 }
 
-/** A label for logs and output that never contains the secret itself. */
-export function describeCredentials(c: SnmpCredentials): string {
-  if (c.version !== '3') return `v${c.version} community (${c.community.length} chars)`;
-  const parts = [`v3 user ${c.user}`, c.level];
-  if (c.level !== 'noAuthNoPriv') parts.push(c.authProtocol ?? 'sha');
-  if (c.level === 'authPriv') parts.push(c.privProtocol ?? 'aes');
-  if (c.context) parts.push(`context ${c.context}`);
-  return parts.join(' ');
-}
-
 /** Problems with a credential set, each naming the field; empty when usable. */
 export function credentialProblems(c: SnmpCredentials): string[] {
   if (c.version !== '3') return c.community === '' ? ['community must not be empty'] : [];

@@ -141,7 +141,7 @@ function eventFigures(db: Database.Database): Pick<StatusSnapshot, 'dataQuality'
  * What a damaged file still holds, read page by page without SQLite (nothing is written): the
  * readable readings by state, devices and latest events, and what the indexes say is gone.
  */
-export function damagedSnapshot(path: string, check: string, now: Date, recentEvents = 10): StatusSnapshot {
+function damagedSnapshot(path: string, check: string, now: Date, recentEvents = 10): StatusSnapshot {
   const devices: DeviceStatusRow[] = [];
   const events: EventRow[] = [];
   let oldest: string | undefined;
