@@ -98,6 +98,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     const slots = new Slots(limits.maxConcurrentDecompressions, 256);
     const bodyLimits: BodyLimits = { maxBody: limits.maxBodyBytes, budget, slots, slotWaitMs: 2000 };
     const refused = { busy: 0, rateLimited: 0, tooLarge: 0 };
+    let sweeps = 0;
     const startedAt = Date.now();
     const seen: SeenRequest[] = [];
     let active = 0;
@@ -143,6 +144,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         limits,
         inflight: { bytes: budget.used, peakBytes: budget.peak, decompressions: slots.active, peakDecompressions: slots.peak, waiting: slots.waiting },
         refused: { ...refused },
+        sweeps,
       };
     };
 
@@ -399,6 +401,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       intervalMs: opts.sweepIntervalMs ?? Math.min(30_000, Math.max(1000, (staleAfter * 1000) / 4)),
       nodeId,
       log,
+      onSwept: () => void sweeps++,
       ...(opts.webhook ? { webhook: opts.webhook } : {}),
     });
 
