@@ -56,9 +56,10 @@ export class SqliteStore implements ReceiverStore {
     try {
       mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
+      // First: switching to WAL needs a lock, and a second worker opening the same file at the same moment must wait for it, not fail with "database is locked".
+      db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
       migrate(db, path);
     } catch (err) {
       db?.close();
