@@ -11,7 +11,7 @@ export const COUNTER_COUNT = COUNTER_NAMES.length;
 /** COUNTER_NAMES index of each counter name. */
 export const COUNTER_INDEX: Readonly<Record<string, number | undefined>> = Object.freeze(Object.fromEntries(COUNTER_NAMES.map((c, i) => [c, i])));
 /** 0 = no declared unit, then 1 + the index in COUNTER_UNITS. */
-export const UNIT_CODE: Readonly<Record<string, number | undefined>> = Object.freeze(Object.fromEntries(COUNTER_UNITS.map((u, i) => [u, i + 1])));
+const UNIT_CODE: Readonly<Record<string, number | undefined>> = Object.freeze(Object.fromEntries(COUNTER_UNITS.map((u, i) => [u, i + 1])));
 
 export function unitCode(unit: CounterUnit | undefined): number {
   return unit === undefined ? 0 : (UNIT_CODE[unit] ?? 0);

@@ -3,7 +3,7 @@
  * the reference receiver (HTTPS, self-signed certificate) and `meterbox run` as a child process
  * with a generated config and second-level schedules; its log is shown live as one line per
  * event; after two poll cycles it prints the receiver's view and the agent's status and stops.
- * `--classic` (or a build without the receiver): read every device once and print the table.
+ * `--classic`: read every device once and print the table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { readDevice } from '../reader/read-device.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../simulator/fleet.js';
 import { STOP_BOUND_MS } from '../daemon/daemon.js';
 import type { Reading } from '../contract/reading.js';
+import type { RunningReceiver } from '../receiver/types.js';
 
 function lowestSupply(r: Reading): string {
   const withPercent = r.supplies.filter((s) => s.percent !== undefined && s.class !== 'receptacle');
@@ -38,25 +39,15 @@ export function demoCommand(): Command {
     .option('--poll-seconds <n>', 'poll interval of the demo agent', '15')
     .option('--stay', 'keep running after the two poll cycles (to look at the pages) until Ctrl-C')
     .action(async (f: { first: string; classic?: boolean; pollSeconds: string; stay?: boolean }) => {
-      if (!f.classic && (await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15)), !!f.stay))) return;
-      await classicDemo(f.first);
+      if (f.classic) await classicDemo(f.first);
+      else await productDemo(f.first, Math.max(5, Math.min(59, Number(f.pollSeconds) || 15)), !!f.stay);
     });
-}
-
-interface DemoReceiver {
-  url: string;
-  certPem: string;
-  fingerprint: string;
-  agents(): Promise<{ agentId: string; lastSeen?: string; stale: boolean; readings: number; version?: string }[]>;
-  devices(): Promise<{ key: string; vendor?: string; model?: string; serial?: string; readings: number; lastCounters?: Record<string, number> }[]>;
-  readingCount(): Promise<number>;
-  close(): Promise<void>;
 }
 
 type LogLine = Record<string, unknown> & { msg: string; component?: string; time?: string };
 
 /** One human line per interesting daemon log line; undefined for the rest. */
-export function describeLogLine(l: LogLine): string | undefined {
+function describeLogLine(l: LogLine): string | undefined {
   const t = typeof l.time === 'string' ? l.time.slice(11, 19) : '';
   const c = l.component ?? '';
   const n = (k: string) => (typeof l[k] === 'number' ? (l[k] as number) : 0);
@@ -100,22 +91,13 @@ function onStopSignals(): { signal(): NodeJS.Signals | undefined; wait: Promise<
   };
 }
 
-async function productDemo(first: string, pollSeconds: number, stay: boolean): Promise<boolean> {
-  let startReceiver: ((o: { dbPath: string; tokens: Record<string, string | { role: 'admin'; token: string }>; logger: unknown }) => Promise<DemoReceiver>) | undefined;
-  try {
-    const mod = (await import('../receiver/index.js')) as unknown as { startReceiver?: typeof startReceiver };
-    startReceiver = mod.startReceiver;
-  } catch {
-    startReceiver = undefined;
-  }
-  if (!startReceiver) {
-    process.stdout.write('(this build has no reference receiver: showing the classic demo)\n\n');
-    return false;
-  }
+async function productDemo(first: string, pollSeconds: number, stay: boolean): Promise<void> {
+  // Loaded here, not at the top: `--classic` and the rest of the CLI do not pay for the receiver.
+  const { startReceiver } = await import('../receiver/index.js');
   const stopSignals = onStopSignals();
   const dir = mkdtempSync(join(tmpdir(), 'meterbox-demo-'));
   let fleet: Fleet | undefined;
-  let receiver: DemoReceiver | undefined;
+  let receiver: RunningReceiver | undefined;
   let child: ChildProcess | undefined;
   try {
     const templates = listSnmprec(DEVICE_FIXTURES);
@@ -127,7 +109,7 @@ async function productDemo(first: string, pollSeconds: number, stay: boolean): P
     // A provider token for the fleet view: printed, since this throwaway receiver lives only as long as the demo.
     const providerToken = `demo-provider-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
     receiver = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: token, 'demo-provider': { role: 'admin', token: providerToken } }, logger: pino({ level: 'silent' }) });
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
     writeFileSync(join(dir, 'receiver.pem'), receiver.certPem);
     const hosts = fleet.devices.map((d) => d.host);
     const config = {
@@ -181,18 +163,18 @@ async function productDemo(first: string, pollSeconds: number, stay: boolean): P
       setTimeout(resolve, (pollSeconds * 3 + 40) * 1000).unref();
     });
     await done;
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
     if (stay && agent.exitCode === null) {
       process.stdout.write('\nTwo poll cycles delivered; the demo keeps running for the pages above. Ctrl-C stops it.\n');
       await Promise.race([stopSignals.wait, exited]);
-      if (stopSignals.signal()) return true;
+      if (stopSignals.signal()) return;
     }
     // Let the heartbeat after the upload land, so the receiver's view is complete.
     await Promise.race([new Promise((r) => setTimeout(r, 1500)), stopSignals.wait]);
     agent.kill('SIGTERM');
     const code = await exited;
     child = undefined;
-    if (stopSignals.signal()) return true;
+    if (stopSignals.signal()) return;
 
     const rx = receiver;
     const agents = new Table({ head: ['agent', 'version', 'last heartbeat', 'stale', 'readings'], style: { head: [], border: [], compact: true } });
@@ -203,7 +185,6 @@ async function productDemo(first: string, pollSeconds: number, stay: boolean): P
     process.stdout.write(`\nThe agent's status (meterbox status --db ${join(dir, 'outbox.db')}):\n${formatStatus(readStatus(join(dir, 'outbox.db'), { recentEvents: 5 }))}\n`);
     process.stdout.write(`\nagent stopped with exit code ${code}; ${deliveredAfterSecondPoll ? 'two poll cycles delivered' : 'stopped before two poll cycles were delivered'}\n`);
     if (code !== 0 || !deliveredAfterSecondPoll) process.exitCode = 1;
-    return true;
   } finally {
     await stopChild(child);
     await receiver?.close().catch(() => undefined);

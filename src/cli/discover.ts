@@ -1,20 +1,18 @@
 /**
  * `meterbox discover <target...>`: sweep address ranges for printers and print what was found.
  * Targets: CIDR, range, address or host name, optionally `label=target`; `--config` adds named
- * credentials, per-target exclusions and credential names, and the contract list (devices.allow).
+ * credentials, per-target exclusions and credential names, and the contract list (devices.allow),
+ * from the agent's config file or one with only those sections, read by the config loader.
  * Progress goes to stderr (a live bar on a TTY); stdout carries the table, or one JSON document.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import Table from 'cli-table3';
 import cliProgress from 'cli-progress';
-import { MeterboxError } from '../contract/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadDiscoveryConfig, type DiscoveryConfig } from '../config/load.js';
 import type { MeterboxConfig } from '../config/schema.js';
 import { expandTargets, parseTargetArg, DEFAULT_MAX_ADDRESSES, type TargetSpec } from '../net/targets.js';
 import { validateCredentialSets, credentialsFor, type NamedCredentials } from '../discovery/credentials.js';
 import { sweep, SWEEP_DEFAULTS, type FoundPrinter, type OtherHost, type SweepResult } from '../discovery/sweep.js';
-import type { SnmpCredentials } from '../snmp/credentials.js';
 import { addSnmpOptions, credentialSetsFromFlags, intArg, type DiscoverSnmpFlags } from './snmp-options.js';
 import { EXIT } from './exit-codes.js';
 
@@ -28,95 +26,6 @@ interface DiscoverFlags extends DiscoverSnmpFlags {
   json?: boolean;
   config?: string;
   progress?: boolean;
-}
-
-/** The discovery part of the configuration file (the config issue will own its schema). */
-export interface DiscoveryConfig {
-  /** The agent config's snmp section: the defaults of the matching flags (a flag given on the command line wins). */
-  snmp?: MeterboxConfig['snmp'];
-  credentials?: (SnmpCredentials & { name: string })[];
-  targets?: TargetSpec[];
-  exclude?: string[];
-  devices?: { allow?: string[] };
-}
-
-function configError(path: string, what: string): MeterboxError {
-  return new MeterboxError('MBX_CONFIG_INVALID', `${path}: ${what}`, { path });
-}
-
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
-export function parseDiscoveryConfig(text: string, path: string): DiscoveryConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw configError(path, `not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(path, 'must be a JSON object');
-  const o = raw as Record<string, unknown>;
-  const cfg: DiscoveryConfig = {};
-  if (o.credentials !== undefined) {
-    if (!Array.isArray(o.credentials)) throw configError(path, 'credentials must be a list');
-    cfg.credentials = o.credentials.map((c: unknown, i) => {
-      const e = c as Record<string, unknown>;
-      if (typeof c !== 'object' || c === null || typeof e.name !== 'string') throw configError(`${path}#credentials[${i}]`, 'needs a name');
-      if (e.version === '1' || e.version === '2c') {
-        if (typeof e.community !== 'string') throw configError(`${path}#credentials[${i}]`, 'v1/v2c needs a community');
-        return { name: e.name, version: e.version, community: e.community };
-      }
-      if (e.version === '3') {
-        if (typeof e.user !== 'string') throw configError(`${path}#credentials[${i}]`, 'v3 needs a user');
-        return { ...(e as object), name: e.name, version: '3', user: e.user, level: (e.level as 'authPriv') ?? (e.privKey ? 'authPriv' : e.authKey ? 'authNoPriv' : 'noAuthNoPriv') } as SnmpCredentials & { name: string };
-      }
-      throw configError(`${path}#credentials[${i}]`, "version must be '1', '2c' or '3'");
-    });
-  }
-  if (o.targets !== undefined) {
-    if (!Array.isArray(o.targets)) throw configError(path, 'targets must be a list');
-    cfg.targets = o.targets.map((t: unknown, i) => {
-      const e = (typeof t === 'string' ? { target: t } : t) as Record<string, unknown>;
-      if (typeof e !== 'object' || e === null || typeof e.target !== 'string') throw configError(`${path}#targets[${i}]`, 'needs a target');
-      for (const k of ['exclude', 'credentials'] as const) if (e[k] !== undefined && !isStringArray(e[k])) throw configError(`${path}#targets[${i}].${k}`, 'must be a list of strings');
-      if (e.label !== undefined && typeof e.label !== 'string') throw configError(`${path}#targets[${i}].label`, 'must be a string');
-      return e as unknown as TargetSpec;
-    });
-  }
-  if (o.exclude !== undefined) {
-    if (!isStringArray(o.exclude)) throw configError(`${path}#exclude`, 'must be a list of strings');
-    cfg.exclude = o.exclude;
-  }
-  if (o.devices !== undefined) {
-    const d = o.devices as Record<string, unknown>;
-    if (d.allow !== undefined && !isStringArray(d.allow)) throw configError(`${path}#devices.allow`, 'must be a list of serial numbers');
-    cfg.devices = { allow: d.allow as string[] | undefined };
-  }
-  return cfg;
-}
-
-/**
- * `--config`: the agent's configuration file (src/config, validated in full, secrets resolved)
- * when it has an agentId or provider; otherwise the older discovery-only file of the same shape.
- */
-export function readDiscoveryConfig(path: string): DiscoveryConfig {
-  const text = readFileSync(path, 'utf8');
-  let probe: unknown;
-  try {
-    probe = JSON.parse(text);
-  } catch {
-    return parseDiscoveryConfig(text, path);
-  }
-  if (typeof probe !== 'object' || probe === null || !('agentId' in probe || 'provider' in probe)) return parseDiscoveryConfig(text, path);
-  const r = loadConfig(path);
-  for (const w of r.warnings) process.stderr.write(`meterbox: warning: ${w}\n`);
-  const allow = r.config.devices.allow;
-  return {
-    snmp: r.config.snmp,
-    credentials: r.credentials.map((c) => ({ name: c.name, ...c.credentials })),
-    targets: r.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t)),
-    exclude: r.config.exclude,
-    ...(allow ? { devices: { allow } } : {}),
-  };
 }
 
 function identityRow(p: FoundPrinter): string[] {
@@ -137,7 +46,7 @@ function otherJson(o: OtherHost): OtherHost {
   return o;
 }
 
-export function discoveryDocument(r: SweepResult, complete = true): Record<string, unknown> {
+function discoveryDocument(r: SweepResult, complete = true): Record<string, unknown> {
   return {
     /** false when the sweep was interrupted: the lists hold what was found until then. */
     complete,
@@ -194,13 +103,11 @@ export function discoverCommand(): Command {
     .option('--json', 'print one JSON document on stdout: { complete, printers, notUnderContract, others, summary }');
   addSnmpOptions(cmd, { repeatableCommunity: true });
   cmd.action(async (args: string[], flags: DiscoverFlags) => {
-    const cfg = flags.config ? readDiscoveryConfig(flags.config) : {};
+    const cfg: Partial<DiscoveryConfig> = flags.config ? loadDiscoveryConfig(flags.config) : {};
+    for (const w of cfg.warnings ?? []) process.stderr.write(`meterbox: warning: ${w}\n`);
     const f = withConfigDefaults(cmd, flags, cfg.snmp);
     const flagCreds = (f.community?.length ?? 0) > 0 || f.v3User || f.snmpVersion === '3' || !cfg.credentials?.length ? credentialSetsFromFlags(f) : [];
-    const credentials: NamedCredentials[] = [
-      ...(cfg.credentials ?? []).map(({ name, ...c }) => ({ name, credentials: c as SnmpCredentials })),
-      ...flagCreds,
-    ];
+    const credentials: NamedCredentials[] = [...(cfg.credentials ?? []), ...flagCreds];
     validateCredentialSets(credentials);
     const specs: TargetSpec[] = [...(cfg.targets ?? []), ...args.map(parseTargetArg)];
     // Unknown credential names are bad input: refuse before expanding or sending anything.
@@ -210,7 +117,7 @@ export function discoverCommand(): Command {
       maxAddresses: f.maxAddresses,
       estimate: { concurrency: f.concurrency, timeoutMs: f.timeout, retries: f.retries },
     });
-    const allow = [...(cfg.devices?.allow ?? []), ...f.allow];
+    const allow = [...(cfg.allow ?? []), ...f.allow];
 
     const showBar = f.progress !== false && process.stderr.isTTY === true;
     const bar = showBar

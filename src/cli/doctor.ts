@@ -21,7 +21,6 @@ import { TokenBucket } from '../discovery/rate.js';
 import { expandTargets, interleave } from '../net/targets.js';
 import { probeOids } from '../profiles/match.js';
 import { PROFILES } from '../profiles/index.js';
-import { targetSpecs } from '../daemon/jobs.js';
 import { connectionOptions, heartbeatCheck, type HeartbeatCheck } from '../daemon/delivery.js';
 import { diskVerdict, measureOutboxDisk } from '../store/disk.js';
 import { walDamage } from '../store/damaged-file.js';
@@ -56,15 +55,6 @@ function tcpConnect(host: string, port: number, ms: number): Promise<number> {
   );
 }
 
-function proxyFor(cfg: ResolvedConfig, host: string): string | undefined {
-  if (cfg.provider.proxy) return cfg.provider.proxy;
-  const env = process.env.HTTPS_PROXY ?? process.env.https_proxy;
-  if (!env) return undefined;
-  const no = (process.env.NO_PROXY ?? process.env.no_proxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (no.some((n) => n === '*' || host === n || host.endsWith(n.startsWith('.') ? n : `.${n}`))) return undefined;
-  return env;
-}
-
 /** The doctor's own heartbeat (version "doctor", no outbox); `meterbox run` passes its own instead (runDoctor's `heartbeat`). */
 async function doctorHeartbeat(cfg: ResolvedConfig): Promise<HeartbeatCheck> {
   const mod = await import('../upload/index.js');
@@ -86,9 +76,18 @@ async function providerChecks(cfg: ResolvedConfig, heartbeat: () => Promise<Hear
       return out;
     }
   }
-  const proxy = proxyFor(cfg, host);
+  // The proxy the heartbeat and the uploader will use: provider.proxy, else HTTPS_PROXY unless NO_PROXY matches (proxy-from-env).
+  const { resolveProxy } = await import('../upload/transport.js');
+  let proxy: ReturnType<typeof resolveProxy>;
+  try {
+    const conn = connectionOptions(cfg, pino({ level: 'silent' }));
+    proxy = resolveProxy(conn.url, conn.proxy);
+  } catch (err) {
+    out.push({ name: 'proxy', verdict: 'fail', detail: (err as Error).message, remedy: 'fix provider.proxy (or HTTPS_PROXY): an http:// or https:// URL' });
+    return out;
+  }
   if (proxy) {
-    const p = new URL(proxy);
+    const p = proxy.url;
     try {
       const ms = await tcpConnect(p.hostname, Number(p.port || (p.protocol === 'https:' ? 443 : 80)), 5000);
       out.push({ name: 'proxy', verdict: 'pass', detail: `${p.hostname}:${p.port} reachable (${ms} ms); TLS and token are checked through it by the heartbeat` });
@@ -153,7 +152,9 @@ async function providerChecks(cfg: ResolvedConfig, heartbeat: () => Promise<Hear
       out.push({ name: 'provider token', verdict: 'fail', detail: r.error ?? `HTTP ${r.status ?? '?'}`, remedy: auth || r.error?.includes('[MBX_UPLOAD_AUTH]') ? 'the token was refused: paste the agent token from the provider portal into provider.token' : 'see the detail; meterbox run retries by itself' });
     }
   } catch (err) {
-    out.push({ name: 'provider token', verdict: 'warn', detail: `not checked: ${(err as Error).message}`, remedy: 'this build has no working uploader; update meterbox' });
+    // A MeterboxError here is the upload settings refused before sending (MBX_UPLOAD_CONFIG, MBX_TLS_CLIENT_CERT); anything else is the time bound.
+    if (isMeterboxError(err)) out.push({ name: 'provider token', verdict: 'fail', detail: `not checked: ${err.message} [${err.code}]`, remedy: 'fix the provider setting named in the detail (token file, caFile, clientCert, clientKey, proxy)' });
+    else out.push({ name: 'provider token', verdict: 'warn', detail: `not checked: ${(err as Error).message}`, remedy: 'the provider did not answer the heartbeat in time; meterbox run retries by itself' });
   }
   return out;
 }
@@ -209,7 +210,7 @@ function clockCheck(): Check {
 }
 
 async function snmpChecks(cfg: ResolvedConfig, perTarget: number): Promise<Check[]> {
-  const specs = targetSpecs(cfg);
+  const specs = cfg.targets;
   if (specs.length === 0) return [{ name: 'SNMP', verdict: 'warn', detail: 'no targets configured: discovery has nothing to sweep', remedy: 'add targets (CIDR blocks or ranges of the printer VLANs)' }];
   const s = cfg.config.snmp;
   const creds = cfg.credentials.map((c) => ({ name: c.name, credentials: c.credentials }));
@@ -262,7 +263,7 @@ export async function runDoctor(file: string, opts: { sample?: number; heartbeat
   return checks;
 }
 
-export function formatChecks(checks: readonly Check[]): string {
+function formatChecks(checks: readonly Check[]): string {
   const mark: Record<Verdict, string> = { pass: 'pass', warn: 'WARN', fail: 'FAIL' };
   return checks.map((c) => `${mark[c.verdict]}  ${c.name}: ${c.detail}${c.remedy && c.verdict !== 'pass' ? `\n      → ${c.remedy}` : ''}`).join('\n');
 }

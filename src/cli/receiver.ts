@@ -36,7 +36,7 @@ function wholeNumber(name: string, v: string, min = 1): number {
 const DEFAULT_DB = () => process.env.MBX_RECEIVER_DB ?? 'receiver.db';
 const DB_HELP = 'SQLite file or postgres:// URL (default: $MBX_RECEIVER_DB, else receiver.db)';
 
-export function formatAgents(agents: readonly AgentRow[], staleAfter: number): string {
+function formatAgents(agents: readonly AgentRow[], staleAfter: number): string {
   if (agents.length === 0) return 'no agents yet';
   const t = new Table({ head: ['agent', 'last seen', 'state', 'version', 'readings', 'last reading'], style: { head: [], border: [], compact: true } });
   for (const a of agents) {
@@ -62,7 +62,7 @@ export function formatBilling(records: readonly Record<string, string | number |
   return [t.toString(), ...notes].join('\n');
 }
 
-export function formatTokens(tokens: readonly TokenRow[]): string {
+function formatTokens(tokens: readonly TokenRow[]): string {
   if (tokens.length === 0) return 'no tokens in the database (tokens in a --tokens file are not listed here)';
   const t = new Table({ head: ['id', 'kind', 'agent / name', 'role', 'label', 'created', 'revoked'], style: { head: [], border: [], compact: true } });
   for (const k of tokens) t.push([k.id, k.kind, k.agentId ?? k.name ?? '', k.role ?? '', k.label ?? '', k.createdAt, k.revokedAt ?? '']);

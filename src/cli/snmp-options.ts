@@ -1,7 +1,7 @@
-/** The SNMP flags shared by `read`, `dump` (and later `discover`), turned into an SnmpTarget. */
+/** The SNMP flags shared by `read`, `dump` and `discover`, turned into an SnmpTarget. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { MeterboxError } from '../contract/errors.js';
-import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS, credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
+import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3_LEVELS, credentialProblems, impliedLevel, type SnmpCredentials } from '../snmp/credentials.js';
 import type { SnmpTarget } from '../snmp/client.js';
 import type { NamedCredentials } from '../discovery/credentials.js';
 
@@ -59,9 +59,9 @@ export function addSnmpOptions(cmd: Command, cfg: SnmpOptionsConfig = {}): Comma
     .option('--no-bulk', 'walk with GETNEXT instead of GETBULK');
 }
 
-export function credentialsFromFlags(f: SnmpFlags): SnmpCredentials {
+function credentialsFromFlags(f: SnmpFlags): SnmpCredentials {
   if (f.snmpVersion === '3' || f.v3User) {
-    const level = f.v3Level ?? (f.v3PrivKey ? 'authPriv' : f.v3AuthKey ? 'authNoPriv' : 'noAuthNoPriv');
+    const level = f.v3Level ?? impliedLevel({ authKey: f.v3AuthKey, privKey: f.v3PrivKey });
     const creds: SnmpCredentials = {
       version: '3',
       user: f.v3User ?? '',

@@ -13,7 +13,7 @@ import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode
 import type { z } from 'zod';
 import { MeterboxError } from '../contract/errors.js';
 import { parseTargetArg, parseEntry, sweepSizeProblem, targetsWithoutDns, type TargetSpec } from '../net/targets.js';
-import { credentialProblems, type SnmpCredentials } from '../snmp/credentials.js';
+import { credentialProblems, impliedLevel, type SnmpCredentials } from '../snmp/credentials.js';
 import { CREDENTIAL_STORE, ENVIRONMENT_FILE, ConfigSchema, CredentialSchema, TargetSchema, type CredentialConfig, type MeterboxConfig, type SecretRef } from './schema.js';
 
 export interface ConfigProblem {
@@ -36,12 +36,26 @@ export interface ResolvedCredential {
 export interface ResolvedConfig {
   file: string;
   config: MeterboxConfig;
+  /** config.targets with the `label=target` strings parsed: what discovery sweeps. */
+  targets: TargetSpec[];
   provider: { url: string; token: string; caFile?: string; clientCert?: string; clientKey?: string; proxy?: string; timeoutMs: number; batch: number };
   credentials: ResolvedCredential[];
   /** The status page's LAN password (health.lan.password), when LAN access is configured. */
   lanPassword?: string;
   /** Every secret value, for log redaction. */
   secrets: string[];
+  warnings: string[];
+}
+
+/** What `meterbox discover --config` takes from a file: the agent's own, or one with only these sections. */
+export interface DiscoveryConfig {
+  file: string;
+  snmp: MeterboxConfig['snmp'];
+  credentials: ResolvedCredential[];
+  targets: TargetSpec[];
+  exclude: string[];
+  /** devices.allow: serials under contract. */
+  allow?: string[];
   warnings: string[];
 }
 
@@ -63,7 +77,7 @@ export interface ShapeCheck {
   notRead: string[];
 }
 
-export function jsonPath(path: readonly PropertyKey[]): string {
+function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
   for (const p of path) {
     if (typeof p === 'number') out += `[${p}]`;
@@ -134,7 +148,7 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line}, column ${p.column ?? 1})` : ''}: ${p.value !== undefined ? `got ${p.value}; ` : ''}expected ${p.expected}`).join('\n');
 }
 
-export function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
+function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
   return new MeterboxError(
     'MBX_CONFIG_INVALID',
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration:\n${formatProblems(problems)}`,
@@ -176,7 +190,7 @@ function groupOf(gid: number): string | undefined {
  * A warning when `file` can be read by more than it should: a config by everyone; a secret file by
  * everyone or by a group other than the service's; a credential-store file by anyone but root.
  */
-export function modeWarning(file: string, what: 'config file' | 'secret file' | 'credential file'): string | undefined {
+function modeWarning(file: string, what: 'config file' | 'secret file' | 'credential file'): string | undefined {
   let st;
   try {
     st = statSync(file);
@@ -285,8 +299,17 @@ function section<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
   return r.success ? r.data : undefined;
 }
 
+/**
+ * A file `meterbox discover --config` may take besides the agent's own: the same schema with the
+ * agent's identity, its provider and its credentials optional (flags can give credentials).
+ */
+const DiscoveryFileSchema = ConfigSchema.partial({ agentId: true, provider: true, credentials: true });
+
 interface Examined {
   config?: MeterboxConfig;
+  /** The sections discovery uses, when they are valid (in discovery mode also without a provider). */
+  discovery?: Omit<DiscoveryConfig, 'file' | 'credentials' | 'warnings'>;
+  targets: TargetSpec[];
   provider?: ResolvedConfig['provider'];
   lanPassword?: string;
   credentials: ResolvedCredential[];
@@ -300,10 +323,10 @@ interface Examined {
  * Every check on one parsed document, in one pass: the schema, and the cross-field checks on each
  * section that is well-formed by itself, so a bad target is reported next to a bad agentId.
  */
-function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: boolean }): Examined {
+function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: boolean; discoveryOnly?: boolean }): Examined {
   const env = opts.env ?? process.env;
   const problems: ConfigProblem[] = [];
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = (opts.discoveryOnly ? DiscoveryFileSchema : ConfigSchema).safeParse(raw);
   if (!parsed.success) for (const issue of parsed.error.issues) problems.push(...problemFromIssue(issue, raw));
   const doc = isObject(raw) ? raw : {};
   const shape = ConfigSchema.shape;
@@ -386,7 +409,7 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
     if (c.version === '3') {
       const authKey = secret(c.authKey, `${at}.authKey`);
       const privKey = secret(c.privKey, `${at}.privKey`);
-      const level = c.level ?? (privKey ? 'authPriv' : authKey ? 'authNoPriv' : 'noAuthNoPriv');
+      const level = c.level ?? impliedLevel({ authKey, privKey });
       creds = { version: '3', user: c.user, level, ...(c.authProtocol ? { authProtocol: c.authProtocol } : {}), ...(authKey ? { authKey } : {}), ...(c.privProtocol ? { privProtocol: c.privProtocol } : {}), ...(privKey ? { privKey } : {}), ...(c.context ? { context: c.context } : {}) };
     } else {
       const community = secret(c.community, `${at}.community`);
@@ -451,22 +474,29 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
     }
   }
 
-  if (!parsed.success || problems.length > 0 || !provider) return { credentials, secrets, problems, warnings, notRead };
+  if (!parsed.success || problems.length > 0) return { credentials, targets: specs, secrets, problems, warnings, notRead };
   const cfg = parsed.data;
+  const allow = cfg.devices.allow;
+  const discovery = { snmp: cfg.snmp, targets: specs, exclude: cfg.exclude, ...(allow && allow.length > 0 ? { allow } : {}) };
+  const kept = [...new Set(secrets.filter((s) => s.length >= 3))];
+  if (!provider || cfg.agentId === undefined || cfg.credentials === undefined) return { discovery, credentials, targets: specs, secrets: kept, problems, warnings, notRead };
   const lan = cfg.health.lan;
   const config: MeterboxConfig = {
     ...cfg,
+    agentId: cfg.agentId,
+    provider: cfg.provider as MeterboxConfig['provider'],
+    credentials: cfg.credentials,
     storage: { ...cfg.storage, path: resolvePath(baseDir, cfg.storage.path) },
     ...(lan ? { health: { ...cfg.health, lan: { ...lan, ...(lan.certFile ? { certFile: resolvePath(baseDir, lan.certFile) } : {}), ...(lan.keyFile ? { keyFile: resolvePath(baseDir, lan.keyFile) } : {}) } } } : {}),
   };
-  return { config, provider, ...(lanPassword !== undefined && lanPassword !== UNREAD ? { lanPassword } : {}), credentials, secrets: [...new Set(secrets.filter((s) => s.length >= 3))], problems, warnings, notRead };
+  return { config, discovery, provider, ...(lanPassword !== undefined && lanPassword !== UNREAD ? { lanPassword } : {}), credentials, targets: specs, secrets: kept, problems, warnings, notRead };
 }
 
 /** Validates a parsed JSON document and resolves its secrets; throws MBX_CONFIG_INVALID with every problem. */
 export function validateConfig(raw: unknown, file: string, opts: LoadOptions = {}): ResolvedConfig {
   const r = examine(raw, file, { ...opts, readSecrets: true });
   if (r.problems.length > 0 || !r.config || !r.provider) throw configInvalid(file, r.problems);
-  return { file, config: r.config, provider: r.provider, ...(r.lanPassword !== undefined ? { lanPassword: r.lanPassword } : {}), credentials: r.credentials, secrets: r.secrets, warnings: r.warnings };
+  return { file, config: r.config, targets: r.targets, provider: r.provider, ...(r.lanPassword !== undefined ? { lanPassword: r.lanPassword } : {}), credentials: r.credentials, secrets: r.secrets, warnings: r.warnings };
 }
 
 /** Reads and parses `file`; a syntax error is MBX_CONFIG_INVALID with its line and column. */
@@ -520,11 +550,27 @@ export function loadConfig(file: string, opts: LoadOptions = {}): ResolvedConfig
   } catch (err) {
     throw withLocations(err, text);
   }
-  if (!opts.skipPermissionCheck) {
-    const w = modeWarning(file, 'config file');
-    if (w) res.warnings.unshift(hasInlineSecret(res.config) ? `${w}; it holds secrets: chown root:meterbox ${file} && chmod 0640 ${file}` : `${w}; it names where the secrets are: chmod 0640 ${file}`);
-  }
+  if (!opts.skipPermissionCheck) fileModeWarning(file, hasInlineSecret(res.config), res.warnings);
   return res;
+}
+
+/**
+ * `meterbox discover --config`: the agent's configuration file, or a file with only the sections
+ * discovery uses (credentials, targets, exclude, devices, snmp), through the same one pass: the
+ * schema, the cross-checks, the secrets. Throws MBX_CONFIG_INVALID with every problem.
+ */
+export function loadDiscoveryConfig(file: string, opts: LoadOptions = {}): DiscoveryConfig {
+  const { text, raw } = readDocument(file);
+  const r = examine(raw, file, { ...opts, readSecrets: true, discoveryOnly: true });
+  if (r.problems.length > 0 || !r.discovery) throw withLocations(configInvalid(file, r.problems), text);
+  if (!opts.skipPermissionCheck) fileModeWarning(file, hasInlineSecret(raw as Partial<MeterboxConfig>), r.warnings);
+  return { file, ...r.discovery, credentials: r.credentials, warnings: r.warnings };
+}
+
+/** The config file's own mode, first among the warnings. */
+function fileModeWarning(file: string, inlineSecret: boolean, warnings: string[]): void {
+  const w = modeWarning(file, 'config file');
+  if (w) warnings.unshift(inlineSecret ? `${w}; it holds secrets: chown root:meterbox ${file} && chmod 0640 ${file}` : `${w}; it names where the secrets are: chmod 0640 ${file}`);
 }
 
 /**
@@ -538,7 +584,7 @@ export function checkConfigShape(file: string, opts: LoadOptions = {}): ShapeChe
   return { file, config: r.config, warnings: r.warnings, notRead: r.notRead };
 }
 
-function hasInlineSecret(c: MeterboxConfig): boolean {
-  if (typeof c.provider.token === 'string' || typeof c.provider.proxy === 'string' || typeof c.health.lan?.password === 'string') return true;
-  return c.credentials.some((k) => (k.version === '3' ? typeof k.authKey === 'string' || typeof k.privKey === 'string' : typeof k.community === 'string'));
+function hasInlineSecret(c: Partial<Pick<MeterboxConfig, 'provider' | 'credentials' | 'health'>>): boolean {
+  if (typeof c.provider?.token === 'string' || typeof c.provider?.proxy === 'string' || typeof c.health?.lan?.password === 'string') return true;
+  return (c.credentials ?? []).some((k) => (k.version === '3' ? typeof k.authKey === 'string' || typeof k.privKey === 'string' : typeof k.community === 'string'));
 }

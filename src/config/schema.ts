@@ -202,7 +202,6 @@ export const ConfigSchema = z
 /** The config as written, with defaults filled in; secrets still as references. */
 export type MeterboxConfig = z.infer<typeof ConfigSchema>;
 export type CredentialConfig = z.infer<typeof CredentialSchema>;
-export type TargetConfig = z.infer<typeof TargetSchema>;
 export type ScheduleName = 'discovery' | 'poll' | 'upload' | 'heartbeat' | 'retention';
 export const SCHEDULE_NAMES: readonly ScheduleName[] = ['discovery', 'poll', 'upload', 'heartbeat', 'retention'];
 

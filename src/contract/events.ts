@@ -8,25 +8,24 @@
 export type EventSeverity = 'info' | 'warning' | 'error';
 
 /** Problems with the data a device sent (reading/quality.ts): the reading goes out, the problem is an event. */
-export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
+const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
 export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];
 
 /** The outbox about itself: damage, salvage, a disk that refused writes, events it could not keep. */
-export const STORE_EVENT_KINDS = ['store.corrupt-replaced', 'store.salvaged', 'store.salvage-failed', 'store.write-failed', 'store.resumed', 'store.held-dropped', 'store.events-dropped'] as const;
+const STORE_EVENT_KINDS = ['store.corrupt-replaced', 'store.salvaged', 'store.salvage-failed', 'store.write-failed', 'store.resumed', 'store.held-dropped', 'store.events-dropped'] as const;
 
 /** What retention removed from the outbox, by age or to stay under its size cap. */
-export const RETENTION_EVENT_KINDS = ['retention.pruned', 'retention.compacted', 'retention.dropped-pending'] as const;
+const RETENTION_EVENT_KINDS = ['retention.pruned', 'retention.compacted', 'retention.dropped-pending'] as const;
 
 /** What the provider did with readings the uploader sent, and a token it refused. */
-export const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upload.auth-failed'] as const;
+const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upload.auth-failed'] as const;
 
 /**
  * The device registry (store/devices.ts; discovery's sweeps and the readings feed it): a device
  * answering at a new address, one serial at several addresses, an address answering with another
  * device, and a counter that went backwards between two readings.
  */
-export const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
-export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
+const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
 
 /**
  * The billing core's validation events (src/billing/validate.ts, usage.ts): evidence about one
@@ -62,8 +61,8 @@ export const DATA_LOSS_KINDS = [
 export const DATA_QUALITY_KINDS = DATA_PROBLEM_KINDS;
 
 
-/** The provider's server about its agents (src/receiver): what its event list and its webhook report. */
-export const RECEIVER_EVENT_KINDS = ['agent.stale', 'agent.recovered', 'command.expired', 'device.key-conflict'] as const;
+/** The provider's server about its agents (src/receiver): what its event list and its webhook report, and a webhook alert it gave up on. */
+export const RECEIVER_EVENT_KINDS = ['agent.stale', 'agent.recovered', 'command.expired', 'device.key-conflict', 'alert.failed'] as const;
 export type ReceiverEventKind = (typeof RECEIVER_EVENT_KINDS)[number];
 /** The receiver's webhook alerts: an agent went silent, or came back. */
 export type AgentAlertKind = Extract<ReceiverEventKind, 'agent.stale' | 'agent.recovered'>;

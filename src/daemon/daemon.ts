@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Logger, LevelWithSilent } from 'pino';
-import { isMeterboxError } from '../contract/errors.js';
+import { isMeterboxError, type ErrorCode, type ErrorCounts } from '../contract/errors.js';
 import { loadConfig, type ConfigProblem, type ResolvedConfig } from '../config/load.js';
 import { SCHEDULE_NAMES, type ScheduleName } from '../config/schema.js';
 import { DeviceRegistry } from '../discovery/registry.js';
@@ -22,8 +22,8 @@ import { createNotifier, type Notifier } from './notify.js';
 import { heartbeatCheck, loadDelivery, type Delivery, type HeartbeatCheck, type HeartbeatResult, type HeartbeatSnapshot } from './delivery.js';
 import { startBoxPage, type BoxPage } from '../web/box/server.js';
 import type { BoxSource, CommunicationCheck } from '../web/box/types.js';
-import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
-import { normalizeSerial } from '../reading/identity.js';
+import { discoverDevices, pollDevices, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
+import { contractList } from '../reading/contract-list.js';
 import { jobWindowMs } from './health.js';
 import { DATA_LOSS_KINDS } from '../contract/events.js';
 import { NODE_FLAGS, desAvailable } from '../node-flags.js';
@@ -33,13 +33,10 @@ const pkg = createRequire(import.meta.url)('../../package.json') as { version: s
 /** SIGTERM: how long in-flight work may take before it is abandoned. */
 export const STOP_BOUND_MS = 10_000;
 
-
 export interface DaemonOptions {
   configFile: string;
   env?: NodeJS.ProcessEnv;
   out?: NodeJS.WritableStream;
-  /** Override the delivery (tests, or a build without src/upload). */
-  delivery?: (cfg: ResolvedConfig, outbox: Outbox, log: Logger, onCommand: (c: 'read-now' | 'discover-now') => void | Promise<void>) => Promise<Delivery>;
   stopBoundMs?: number;
   /** The doctor's checks (src/cli/doctor.ts), for the status page's "test communication"; `heartbeat` is this daemon's own. */
   doctor?: (configFile: string, heartbeat: () => Promise<HeartbeatCheck>) => Promise<CommunicationCheck[]>;
@@ -65,7 +62,7 @@ export class Daemon {
   private readonly startedAt = new Date();
   private lastPoll?: PollSummary;
   private lastDiscovery?: DiscoverySummary;
-  private recentErrors: Record<string, number> = {};
+  private recentErrors: ErrorCounts = {};
   private stopping?: Promise<void>;
   /** The last health verdict logged, so only changes are. */
   private lastVerdict?: string;
@@ -112,10 +109,11 @@ export class Daemon {
     if (needDes.length > 0 && !des) this.log.error({ credentials: needDes }, `SNMPv3 DES privacy needs Node started with ${NODE_FLAGS.join(' ')} (as the shipped unit and the meterbox command do); these credentials cannot work`);
     const dlog = this.logs.child('upload');
     try {
-      this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
+      this.delivery = await loadDelivery(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
     } catch (err) {
+      // Options that cannot work (an unreadable token, CA or certificate file): polling goes on, the outbox fills, /healthz says why.
       this.deliveryError = `uploader unavailable: ${(err as Error).message}`;
-      this.log.error({ err: (err as Error).message }, 'the uploader could not be loaded; readings are stored but not delivered');
+      this.log.error({ err: (err as Error).message, ...(isMeterboxError(err) ? { code: err.code } : {}) }, 'the uploader cannot be set up; readings are stored but not delivered');
     }
     const runs: Record<ScheduleName, (signal: AbortSignal) => Promise<JobResult>> = {
       discovery: (s) => this.runDiscovery(s),
@@ -168,10 +166,7 @@ export class Daemon {
       verdict: () => this.verdict(),
       jobs: () => [...this.jobs.values()].map((j) => j.state),
       store: () => this.outbox.current,
-      underContract: (serial) => {
-        const allow = allowSet(this.cfg);
-        return !allow || (serial !== undefined && allow.has(normalizeSerial(serial) ?? serial.toUpperCase()));
-      },
+      underContract: (serial) => contractList(this.cfg.config.devices.allow)?.covers(serial) ?? true,
       providerUrl: () => this.cfg.provider.url,
       secrets: () => this.cfg.secrets,
       readNow: async () => {
@@ -201,7 +196,7 @@ export class Daemon {
     const poll = this.jobs.get('poll') as Job;
     const soon = Math.min(30_000, poll.jitterMs);
     if (known.length === 0) {
-      if (targetSpecs(this.cfg).length > 0) {
+      if (this.cfg.targets.length > 0) {
         this.log.info('no known devices yet: discovering now');
         (this.jobs.get('discovery') as Job).trigger('start', soon);
       }
@@ -236,8 +231,9 @@ export class Daemon {
         // the outbox is failing; the registry still knows what discovery found
       }
     }
+    const contract = contractList(this.cfg.config.devices.allow);
     for (const d of this.registry.devices()) {
-      if (!d.hosts[0] || (this.cfg.config.devices.allow?.length && !byKey.has(d.key))) continue;
+      if (!d.hosts[0] || (contract && !contract.covers(d.serial))) continue;
       byKey.set(d.key, { ...byKey.get(d.key), key: d.key, host: d.hosts[0] });
     }
     return [...byKey.values()];
@@ -245,10 +241,9 @@ export class Daemon {
 
   /** Serials in devices.allow that no sweep has found (judged once a discovery ran in this process). */
   private allowNotFound(): string[] | undefined {
-    const allow = allowSet(this.cfg);
-    if (!allow || !this.lastDiscovery) return undefined;
-    const seen = new Set(this.registry.devices().flatMap((d) => (d.serial ? [normalizeSerial(d.serial) ?? d.serial.toUpperCase()] : [])));
-    return [...allow].filter((s) => !seen.has(s));
+    const contract = contractList(this.cfg.config.devices.allow);
+    if (!contract || !this.lastDiscovery) return undefined;
+    return contract.missing(this.registry.devices().map((d) => d.serial));
   }
 
   private outboxFigures(): { pending: number; oldestPendingAgeSeconds?: number; rejected: number; dataLossEvents: number } | undefined {
@@ -278,8 +273,8 @@ export class Daemon {
     }
   }
 
-  private noteErrors(errors: Record<string, number>): void {
-    for (const [k, n] of Object.entries(errors)) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
+  private noteErrors(errors: ErrorCounts): void {
+    for (const [k, n] of Object.entries(errors) as [ErrorCode, number][]) this.recentErrors[k] = (this.recentErrors[k] ?? 0) + n;
   }
 
   private async runPoll(signal: AbortSignal): Promise<JobResult> {
@@ -321,7 +316,7 @@ export class Daemon {
   }
 
   private async runDiscovery(signal: AbortSignal): Promise<JobResult> {
-    if (targetSpecs(this.cfg).length === 0) return { skipped: true, reason: 'no targets configured' };
+    if (this.cfg.targets.length === 0) return { skipped: true, reason: 'no targets configured' };
     try {
       const s = await discoverDevices({ cfg: this.cfg, outbox: this.outbox, registry: this.registry, hints: this.hints, log: this.logs.child('discovery'), signal });
       this.lastDiscovery = s;
@@ -345,7 +340,8 @@ export class Daemon {
     const summary = { stop: r.stop, batches: r.batches, delivered: r.delivered, rejected: r.rejected, quarantined: r.quarantined };
     if (r.stop === 'empty' || r.stop === 'limit') return { ok: true, summary };
     if (r.stop === 'backoff') return { skipped: true, reason: `backing off until ${r.retryAt?.toISOString() ?? '?'}` };
-    const code = r.error?.code ?? `upload-${r.stop}`;
+    // Every stop that is a failure has its MBX_* code: the error's, or for 'no-store' the outbox's own failure.
+    const code: ErrorCode = r.error?.code ?? this.outbox.health().failure?.code ?? 'MBX_STORE_IO';
     this.metrics.uploadErrors.inc({ class: code });
     this.noteErrors({ [code]: 1 });
     return { ok: false, reason: r.error ? `${r.error.message} [${r.error.code}]` : `upload stopped: ${r.stop}`, summary };
@@ -403,7 +399,7 @@ export class Daemon {
     const jitterMs: Record<string, number> = {};
     for (const [n, j] of this.jobs) jitterMs[n] = j.jitterMs;
     const h = this.outbox.health();
-    const noTargets = targetSpecs(this.cfg).length === 0;
+    const noTargets = this.cfg.targets.length === 0;
     const poll = this.jobs.get('poll') as Job;
     const d = this.lastDiscovery;
     const p = this.lastPoll;
@@ -540,6 +536,6 @@ export class Daemon {
 }
 
 /** A cycle's failures by cause: no answer at all, or every credential refused. */
-function failureCounts(errors: Record<string, number>): { timedOut: number; credentialsRefused: number } {
+function failureCounts(errors: ErrorCounts): { timedOut: number; credentialsRefused: number } {
   return { timedOut: errors.MBX_SNMP_TIMEOUT ?? 0, credentialsRefused: errors.MBX_SNMP_AUTH ?? 0 };
 }

@@ -33,7 +33,7 @@ export function heartbeatCheck(r: HeartbeatResult): HeartbeatCheck {
 export type CommandHandler = (command: 'read-now' | 'discover-now') => void | Promise<void>;
 
 /** A proxy URL with optional user:password → the uploader's ProxyOptions. */
-export function proxyOptions(url: string | undefined): ProxyOptions | undefined {
+function proxyOptions(url: string | undefined): ProxyOptions | undefined {
   if (url === undefined) return undefined;
   const u = new URL(url);
   const out: ProxyOptions = { url: `${u.protocol}//${u.host}` };

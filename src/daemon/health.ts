@@ -58,7 +58,7 @@ export function jobWindowMs(intervalMs: number, jitterMs: number): number {
 const list = (items: readonly string[], most = 5) => items.slice(0, most).join(', ') + (items.length > most ? ` and ${items.length - most} more` : '');
 
 /** Why a box that runs does not see what it should; [] when it does. */
-export function sightReasons(s: SightInput, now: Date, startedAt: Date): string[] {
+function sightReasons(s: SightInput, now: Date, startedAt: Date): string[] {
   const out: string[] = [];
   const d = s.lastDiscovery;
   if (d && d.printers + d.notUnderContract === 0 && s.devices.length === 0) {

@@ -5,13 +5,13 @@
  */
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import { isMeterboxError } from '../contract/errors.js';
+import { isMeterboxError, type ErrorCounts } from '../contract/errors.js';
 import type { ResolvedConfig, ResolvedCredential } from '../config/load.js';
 import { preferFirst, type NamedCredentials } from '../discovery/credentials.js';
 import type { DeviceRegistry } from '../discovery/registry.js';
 import { sweep, type SweepSummary } from '../discovery/sweep.js';
-import { expandTargets, parseTargetArg, type TargetSpec } from '../net/targets.js';
-import { normalizeSerial } from '../reading/identity.js';
+import { expandTargets } from '../net/targets.js';
+import { contractList } from '../reading/contract-list.js';
 import { readDevice } from '../reader/read-device.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { Reading } from '../contract/reading.js';
@@ -32,23 +32,15 @@ export interface PollSummary {
   failed: number;
   stored: number;
   held: number;
-  errors: Record<string, number>;
+  errors: ErrorCounts;
   /** Data-quality events raised by this cycle, by kind (counter.invalid, snmp.walk-broken, …). */
   dataEvents: Record<string, number>;
-}
-
-export function targetSpecs(cfg: ResolvedConfig): TargetSpec[] {
-  return cfg.config.targets.map((t) => (typeof t === 'string' ? parseTargetArg(t) : t));
 }
 
 function named(creds: readonly ResolvedCredential[]): NamedCredentials[] {
   return creds.map((c) => ({ name: c.name, credentials: c.credentials }));
 }
 
-export function allowSet(cfg: ResolvedConfig): Set<string> | undefined {
-  const allow = cfg.config.devices.allow;
-  return allow && allow.length > 0 ? new Set(allow.map((s) => normalizeSerial(s) ?? s.toUpperCase())) : undefined;
-}
 
 /** Reads every known device with the credential that worked last first; stores the cycle. */
 export async function pollDevices(opts: {
@@ -65,11 +57,11 @@ export async function pollDevices(opts: {
   const { cfg, log } = opts;
   const snmp = cfg.config.snmp;
   const sets = named(cfg.credentials);
-  const allow = allowSet(cfg);
+  const contract = contractList(cfg.config.devices.allow);
   const limit = pLimit(snmp.pollConcurrency);
   const readings: Reading[] = [];
   const problems = new Map<string, DataProblem[]>();
-  const errors: Record<string, number> = {};
+  const errors: ErrorCounts = {};
   let failed = 0;
   const hosts = [...new Set(opts.devices.map((d) => d.host))];
   await Promise.all(
@@ -83,8 +75,7 @@ export async function pollDevices(opts: {
             const { reading, problems: found } = await readDevice({ host, port: snmp.port, credentials: c.credentials, timeoutMs: snmp.timeoutMs, retries: snmp.retries });
             opts.hints.set(host, c.name);
             opts.onRead?.(true);
-            const serial = reading.device.serial;
-            if (allow && !(serial && allow.has(serial))) {
+            if (contract && !contract.covers(reading.device.serial)) {
               log.info({ host, key: reading.device.key }, 'device not under contract (devices.allow); reading not kept');
               return;
             }
@@ -134,7 +125,7 @@ export async function discoverDevices(opts: {
   const started = Date.now();
   const { cfg } = opts;
   const snmp = cfg.config.snmp;
-  const targets = await expandTargets(targetSpecs(cfg), cfg.config.exclude, {
+  const targets = await expandTargets(cfg.targets, cfg.config.exclude, {
     maxAddresses: snmp.maxAddresses,
     estimate: { concurrency: snmp.discoveryConcurrency, timeoutMs: snmp.timeoutMs, retries: snmp.retries },
     overLimitAdvice: `raise snmp.maxAddresses in ${cfg.file} if you really mean it`,

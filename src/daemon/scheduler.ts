@@ -31,7 +31,7 @@ export interface JobState {
 }
 
 /** Milliseconds between two consecutive ticks of `expression` (the smallest of the next few gaps). */
-export function cronIntervalMs(expression: string): number {
+function cronIntervalMs(expression: string): number {
   const task = cron.createTask(expression, () => undefined);
   try {
     const runs = task.getNextRuns(4).map((d) => d.getTime());
@@ -44,7 +44,7 @@ export function cronIntervalMs(expression: string): number {
 }
 
 /** The jitter bound for a job: the configured one, at most a third of the interval. */
-export function jitterBoundMs(jitterSeconds: number, intervalMs: number): number {
+function jitterBoundMs(jitterSeconds: number, intervalMs: number): number {
   return Math.max(0, Math.min(jitterSeconds * 1000, Math.floor(intervalMs / 3)));
 }
 

@@ -7,6 +7,7 @@
  * the events out) and restores this copy from it at start, so credentials and addresses survive
  * restarts; moves are decided there, once, for sweeps and polls alike.
  */
+import type { SweepEvent, SweptDevice } from '../contract/devices.js';
 import type { DeviceIdentity, KeySource } from '../contract/reading.js';
 
 export interface Observation {
@@ -17,34 +18,14 @@ export interface Observation {
   label?: string;
 }
 
-export interface RegistryDevice {
-  key: string;
-  keySource: KeySource;
-  vendor: string;
-  model?: string;
-  serial?: string;
-  mac?: string;
-  /** Where it answered in the last sweep that saw it; more than one while a serial is duplicated. */
-  hosts: string[];
-  label?: string;
-  /** The credential that worked last; the next poll or sweep tries it first. */
-  credential: string;
-  firstSeen: string;
-  lastSeen: string;
-}
-
-export type DeviceEvent =
-  | { type: 'duplicate-serial'; at: string; key: string; hosts: string[] }
-  | { type: 'replaced'; at: string; host: string; from: string; to: string };
-
 export class DeviceRegistry {
-  private readonly byKey = new Map<string, RegistryDevice>();
+  private readonly byKey = new Map<string, SweptDevice>();
   /** Address → key of the device that answered there last. */
   private readonly atHost = new Map<string, string>();
-  private readonly log: DeviceEvent[] = [];
+  private readonly log: SweepEvent[] = [];
 
   /** A registry holding what devices() returned earlier (store/devices.ts swept()). */
-  static restore(saved: readonly RegistryDevice[]): DeviceRegistry {
+  static restore(saved: readonly SweptDevice[]): DeviceRegistry {
     const r = new DeviceRegistry();
     for (const d of saved) {
       r.byKey.set(d.key, { ...d, hosts: [...d.hosts] });
@@ -53,15 +34,15 @@ export class DeviceRegistry {
     return r;
   }
 
-  devices(): RegistryDevice[] {
+  devices(): SweptDevice[] {
     return [...this.byKey.values()].map((d) => ({ ...d, hosts: [...d.hosts] }));
   }
 
-  events(): DeviceEvent[] {
+  events(): SweepEvent[] {
     return [...this.log];
   }
 
-  get(key: string): RegistryDevice | undefined {
+  get(key: string): SweptDevice | undefined {
     const d = this.byKey.get(key);
     return d && { ...d, hosts: [...d.hosts] };
   }
@@ -86,9 +67,9 @@ export class DeviceRegistry {
    * Record one sweep's printers and return the events it caused. Devices keyed only by address
    * (no serial, no MAC) have no identity to follow, so they cause no events.
    */
-  applySweep(observations: readonly Observation[], at: Date = new Date()): DeviceEvent[] {
+  applySweep(observations: readonly Observation[], at: Date = new Date()): SweepEvent[] {
     const when = at.toISOString();
-    const events: DeviceEvent[] = [];
+    const events: SweepEvent[] = [];
     const groups = new Map<string, Observation[]>();
     for (const o of observations) {
       const g = groups.get(o.device.key);
@@ -117,7 +98,7 @@ export class DeviceRegistry {
       }
       // Free the addresses this device held and no longer answers at.
       for (const h of known?.hosts ?? []) if (!hosts.includes(h) && this.atHost.get(h) === key) this.atHost.delete(h);
-      const d: RegistryDevice = {
+      const d: SweptDevice = {
         key,
         keySource: first.device.keySource,
         vendor: first.device.vendor,

@@ -10,7 +10,7 @@ import { isMeterboxError, MeterboxError } from '../contract/errors.js';
 import { PROFILES } from '../profiles/index.js';
 import { probeOids } from '../profiles/match.js';
 import type { Profile } from '../profiles/types.js';
-import { normalizeSerial } from '../reading/identity.js';
+import { contractList } from '../reading/contract-list.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { DeviceIdentity, Reading } from '../contract/reading.js';
 import { readAfterProbe, recognise } from '../reader/read-device.js';
@@ -133,7 +133,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
   const startedAt = now().toISOString();
   // Resolved up front so that an unknown credential name fails before the first packet.
   const perTarget = opts.targets.map((t) => credentialsFor(opts.credentials, t.spec.credentials, t.label ?? t.spec.target));
-  const allow = opts.allow ? new Set(opts.allow.map((s) => normalizeSerial(s) ?? s.toUpperCase())) : undefined;
+  const contract = contractList(opts.allow);
 
   const total = opts.targets.reduce((n, t) => n + t.count, 0);
   const printers: FoundPrinter[] = [];
@@ -185,8 +185,7 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
             found.error = info(err);
           }
           observations.push({ host, device: found.device, credential: found.credential, ...where });
-          const serial = found.device.serial;
-          if (allow && !(serial && allow.has(serial))) {
+          if (contract && !contract.covers(found.device.serial)) {
             delete found.reading;
             delete found.problems;
             notUnderContract.push(found);

@@ -59,7 +59,7 @@ function toBig(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
   return n;
 }
 
-export function addressToString(family: Family, n: bigint): string {
+function addressToString(family: Family, n: bigint): string {
   const len = family === 4 ? 4 : 16;
   const bytes: number[] = [];
   for (let i = len - 1; i >= 0; i--) bytes.push(Number((n >> BigInt(i * 8)) & 0xffn));
@@ -126,7 +126,7 @@ export function parseEntry(input: string, wholeBlock = false): TargetEntry {
 const sizeOf = (r: AddressRange): bigint => r.last - r.first + 1n;
 
 /** Sort and merge overlapping or adjacent ranges. */
-export function normalizeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+function normalizeRanges(ranges: readonly AddressRange[]): AddressRange[] {
   const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const out: AddressRange[] = [];
   for (const r of sorted) {
@@ -139,7 +139,7 @@ export function normalizeRanges(ranges: readonly AddressRange[]): AddressRange[]
 }
 
 /** `ranges` minus `minus`; both may be unsorted. */
-export function subtractRanges(ranges: readonly AddressRange[], minus: readonly AddressRange[]): AddressRange[] {
+function subtractRanges(ranges: readonly AddressRange[], minus: readonly AddressRange[]): AddressRange[] {
   let current = normalizeRanges(ranges);
   for (const m of normalizeRanges(minus)) {
     const next: AddressRange[] = [];
@@ -156,7 +156,7 @@ export function subtractRanges(ranges: readonly AddressRange[], minus: readonly 
   return current;
 }
 
-export const countOf = (ranges: readonly AddressRange[]): bigint => ranges.reduce((n, r) => n + sizeOf(r), 0n);
+const countOf = (ranges: readonly AddressRange[]): bigint => ranges.reduce((n, r) => n + sizeOf(r), 0n);
 
 async function entryRanges(text: string, resolve: Resolver, wholeBlock = false): Promise<AddressRange[]> {
   const e = parseEntry(text, wholeBlock);

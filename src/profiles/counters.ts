@@ -16,7 +16,7 @@ const PLACEHOLDER_NUMBERS = new Set([2 ** 31 - 1, 2 ** 32 - 1]);
 const PLACEHOLDER_TEXT = /^(|-+|n\/?a|none|null|unknown|not ?available|\?+)$/i;
 
 /** The raw value as text that is safe in a log line or terminal. */
-export function showRaw(v: SnmpValue): string {
+function showRaw(v: SnmpValue): string {
   let s: string;
   switch (v.type) {
     case 'octets':

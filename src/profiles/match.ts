@@ -16,7 +16,7 @@ export function probeOids(profiles: readonly Profile[]): string[] {
   return [...oids];
 }
 
-export function profileMatches(profile: Profile, probe: MibView): boolean {
+function profileMatches(profile: Profile, probe: MibView): boolean {
   const m = profile.match;
   const objectID = probe.get(SYS.objectID);
   const oid = objectID?.type === 'oid' ? objectID.value : undefined;

@@ -71,7 +71,7 @@ export async function fetchPlan(client: SnmpClient, view: Map<string, SnmpValue>
 }
 
 /** plan → fetch: what the profile's read plan needs that the probe did not bring, with its quirks. */
-export async function fetchReadPlan(client: SnmpClient, view: Map<string, SnmpValue>, profile: Profile | undefined): Promise<void> {
+async function fetchReadPlan(client: SnmpClient, view: Map<string, SnmpValue>, profile: Profile | undefined): Promise<void> {
   const plan = planRead(profile);
   client.configure(plan.quirks);
   await fetchPlan(client, view, plan);

@@ -17,7 +17,7 @@ import { decodeStatus } from './status.js';
 import { decodeSupplies } from './supplies.js';
 
 /** Everything read from one device → the Reading. Pure apart from the id. */
-export function buildReading(view: MibView, profile: Profile | undefined, host: string, readAt: Date): Reading {
+function buildReading(view: MibView, profile: Profile | undefined, host: string, readAt: Date): Reading {
   return inspectRead(view, profile, host, readAt).reading;
 }
 

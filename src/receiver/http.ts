@@ -1,10 +1,11 @@
 /** Small HTTP pieces of the receiver: an error that carries its status, and JSON answers. */
 import type { ServerResponse } from 'node:http';
+import type { ReceiverErrorCode } from '../contract/errors.js';
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ReceiverErrorCode,
     message: string,
     /** Extra headers of the answer (Retry-After of a 429/503). */
     readonly headers: Record<string, string> = {},
@@ -19,7 +20,7 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+export function errorBody(code: ReceiverErrorCode, message: string): { error: { code: ReceiverErrorCode; message: string } } {
   return { error: { code, message } };
 }
 

@@ -17,6 +17,8 @@ export interface MaintenanceOptions {
   webhook?: WebhookOptions;
   nodeId: string;
   log: Logger;
+  /** Told after each sweep (and the alert deliveries after it) has finished, failed or not. */
+  onSwept?: () => void;
 }
 
 export function startMaintenance(o: MaintenanceOptions): { stop(): Promise<void> } {
@@ -60,6 +62,7 @@ export function startMaintenance(o: MaintenanceOptions): { stop(): Promise<void>
     timer = setTimeout(() => {
       running = tick().finally(() => {
         running = undefined;
+        o.onSwept?.();
         schedule(o.intervalMs);
       });
     }, ms);

@@ -29,7 +29,7 @@ import { UsageCache } from '../web/fleet/usage.js';
 import type { FaultPlan, NodeStatus, Principal, ProviderRole, ReceiverLimits, ReceiverOptions, RunningReceiver, SeenRequest } from './types.js';
 
 /** Commands the provider API queues (the agent executes only these; see HEARTBEAT_COMMANDS on the agent side). */
-export const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
+const QUEUEABLE_COMMANDS = ['read-now', 'discover-now'] as const;
 
 const DEFAULT_COMMAND_TTL = 3600;
 
@@ -105,6 +105,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
     const slots = new Slots(limits.maxConcurrentDecompressions, 256);
     const bodyLimits: BodyLimits = { maxBody: limits.maxBodyBytes, budget, slots, slotWaitMs: 2000 };
     const refused = { busy: 0, rateLimited: 0, tooLarge: 0 };
+    let sweeps = 0;
     const startedAt = Date.now();
     const seen: SeenRequest[] = [];
     let active = 0;
@@ -150,6 +151,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         limits,
         inflight: { bytes: budget.used, peakBytes: budget.peak, decompressions: slots.active, peakDecompressions: slots.peak, waiting: slots.waiting },
         refused: { ...refused },
+        sweeps,
       };
     };
 
@@ -449,6 +451,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       intervalMs: opts.sweepIntervalMs ?? Math.min(30_000, Math.max(1000, (staleAfter * 1000) / 4)),
       nodeId,
       log,
+      onSwept: () => void sweeps++,
       ...(opts.webhook ? { webhook: opts.webhook } : {}),
     });
 

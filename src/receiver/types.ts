@@ -208,6 +208,8 @@ export interface NodeStatus {
   limits: Required<ReceiverLimits>;
   inflight: { bytes: number; peakBytes: number; decompressions: number; peakDecompressions: number; waiting: number };
   refused: { busy: number; rateLimited: number; tooLarge: number };
+  /** Maintenance sweeps (stale agents, expired commands, webhook alerts) this node has finished since it started. */
+  sweeps: number;
 }
 
 /** A request the receiver saw (tests check bodies against the OpenAPI document). */

@@ -46,7 +46,7 @@ export interface BrokenWalk {
 
 const MIN_BULK_BUDGET = 10;
 /** Rows one subtree walk may return: a printer's largest table has a few hundred; an agent that never ends must not hang the poll. */
-export const MAX_WALK_ROWS = 10_000;
+const MAX_WALK_ROWS = 10_000;
 
 /** A GETBULK column must climb strictly from its cursor; after endOfMibView nothing real may follow. */
 function inOrder(cursor: string, column: readonly RawVarbind[]): boolean {

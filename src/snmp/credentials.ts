@@ -1,4 +1,4 @@
-/** SNMP credentials as the user states them (CLI flags, later the config file). */
+/** SNMP credentials as the user states them (CLI flags, the config file). */
 
 export const V3_LEVELS = ['noAuthNoPriv', 'authNoPriv', 'authPriv'] as const;
 export type V3Level = (typeof V3_LEVELS)[number];
@@ -29,14 +29,13 @@ export interface V3Credentials {
 
 export type SnmpCredentials = CommunityCredentials | V3Credentials;
 
-/** A label for logs and output that never contains the secret itself. */
-export function describeCredentials(c: SnmpCredentials): string {
-  if (c.version !== '3') return `v${c.version} community (${c.community.length} chars)`;
-  const parts = [`v3 user ${c.user}`, c.level];
-  if (c.level !== 'noAuthNoPriv') parts.push(c.authProtocol ?? 'sha');
-  if (c.level === 'authPriv') parts.push(c.privProtocol ?? 'aes');
-  if (c.context) parts.push(`context ${c.context}`);
-  return parts.join(' ');
+/**
+ * The security level when none is stated: what the keys given allow (a privacy key: authPriv; an
+ * auth key: authNoPriv; none: noAuthNoPriv), as Net-SNMP's tools decide it. Flags, the config file
+ * and discovery all take it from here.
+ */
+export function impliedLevel(keys: { authKey?: unknown; privKey?: unknown }): V3Level {
+  return keys.privKey ? 'authPriv' : keys.authKey ? 'authNoPriv' : 'noAuthNoPriv';
 }
 
 /** Problems with a credential set, each naming the field; empty when usable. */

@@ -4,10 +4,6 @@ export function normalizeOid(oid: string): string {
   return oid.startsWith('.') ? oid.slice(1) : oid;
 }
 
-export function oidArcs(oid: string): number[] {
-  return normalizeOid(oid).split('.').map(Number);
-}
-
 /** Arc-by-arc order without allocating: this runs inside every GETNEXT and table scan. */
 export function compareOids(a: string, b: string): number {
   let i = a.charCodeAt(0) === 46 ? 1 : 0;

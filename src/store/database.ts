@@ -16,7 +16,7 @@ import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
  * The WAL is checkpointed after every poll cycle and upload; this caps what is left on disk after
  * a checkpoint resets it, and how far it grows between automatic checkpoints (pages of 8 KiB).
  */
-export const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
+const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
 const WAL_AUTOCHECKPOINT_PAGES = 256;
 
 export interface OpenedDatabase {

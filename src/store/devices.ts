@@ -10,33 +10,11 @@
  * it: one rule, one `device.moved` event. Statements only: the Store's transactions hold them.
  */
 import type Database from 'better-sqlite3';
-import type { Counters, KeySource, Reading } from '../contract/reading.js';
+import type { SweepEvent, SweptDevice } from '../contract/devices.js';
+import type { Counters, Reading } from '../contract/reading.js';
 import type { DataProblem } from '../reading/quality.js';
 import type { EventLog, StoreEvent } from './events.js';
 import { problemEvents } from './problems.js';
-
-/** What a discovery sweep knows of a device (discovery/registry.ts RegistryDevice has this shape). */
-export interface SweptDevice {
-  key: string;
-  keySource: KeySource;
-  vendor: string;
-  model?: string;
-  serial?: string;
-  mac?: string;
-  /** Where it answered in the last sweep that saw it; more than one while a serial is duplicated. */
-  hosts: string[];
-  label?: string;
-  /** The credential that worked last; the next poll or sweep tries it first. */
-  credential: string;
-  /** First and last sweep that saw it. */
-  firstSeen: string;
-  lastSeen: string;
-}
-
-/** What a sweep found beyond addresses (discovery/registry.ts DeviceEvent has this shape). */
-export type SweepEvent =
-  | { type: 'duplicate-serial'; at: string; key: string; hosts: string[] }
-  | { type: 'replaced'; at: string; host: string; from: string; to: string };
 
 /** A device row the poller can use: read at least once. */
 export interface DeviceHost {

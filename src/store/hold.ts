@@ -33,7 +33,7 @@ export const droppedTotal = (h: HeldReadings): number => h.dropped.thinned + h.d
 export const HOLD_MAX_BYTES = 8 * 1024 * 1024;
 const HOLD_MIN_BYTES = 256 * 1024;
 /** A typical Reading's JSON (a colour MFP with four toners). */
-export const TYPICAL_READING_BYTES = 1500;
+const TYPICAL_READING_BYTES = 1500;
 
 /**
  * The default bound: every reading of the last 24 h for `devices` devices polled every

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { fallbackLogger } from '../log.js';
-import type { MeterboxError } from '../contract/errors.js';
+import type { ErrorCode, MeterboxError } from '../contract/errors.js';
 import type { Reading } from '../contract/reading.js';
 import { HOLD_MAX_BYTES, droppedTotal, emptyHold, heldItems, holdReadings, type HeldReadings } from './hold.js';
 import type { StoreFailure } from './policy.js';
@@ -30,7 +30,7 @@ export interface RecordResult {
 
 export interface OutboxHealth {
   writable: boolean;
-  failure?: { kind: StoreFailure; code: string; message: string; since: string; failedCycles: number };
+  failure?: { kind: StoreFailure; code: ErrorCode; message: string; since: string; failedCycles: number };
   held: number;
   heldBytes: number;
   holdMaxBytes: number;

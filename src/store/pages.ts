@@ -54,7 +54,7 @@ export function parseHeader(first: Buffer): DbHeader | undefined {
 export class PageError extends Error {}
 
 /** A varint at `off`: 1–9 bytes, big-endian, 7 bits per byte except a full 9th byte. */
-export function readVarint(buf: Buffer, off: number, end = buf.length): { value: number | bigint; next: number } {
+function readVarint(buf: Buffer, off: number, end = buf.length): { value: number | bigint; next: number } {
   let v = 0n;
   for (let i = 0; i < 9; i++) {
     if (off + i >= end) throw new PageError('varint runs past its cell');
@@ -104,7 +104,7 @@ export interface ParsedPage {
 }
 
 /** Local payload bytes of a cell with `total` payload bytes (fileformat2 §1.7). */
-export function localPayload(total: number, usable: number, kind: PageKind): number {
+function localPayload(total: number, usable: number, kind: PageKind): number {
   const maxLocal = kind === 'table-leaf' ? usable - 35 : Math.floor(((usable - 12) * 64) / 255) - 23;
   if (total <= maxLocal) return total;
   const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
@@ -210,7 +210,7 @@ function readOverflow(src: PageSource, first: number, into: Buffer, from: number
 }
 
 /** Decodes a record (fileformat2 §2.1); throws PageError when its header and body disagree. */
-export function decodeRecord(payload: Buffer): SqlValue[] {
+function decodeRecord(payload: Buffer): SqlValue[] {
   const head = readCount(payload, 0, payload.length);
   if (head.value < 1 || head.value > payload.length) throw new PageError('record header size is out of range');
   const types: number[] = [];

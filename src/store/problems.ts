@@ -17,7 +17,7 @@ const SEVERITY: Record<DataProblem['kind'], EventSeverity> = {
 };
 
 /** counter.missing: counters in `previous` that `r` no longer has (and that are not already reported invalid). */
-export function missingCounters(previous: Counters | undefined, r: Reading, problems: readonly DataProblem[]): DataProblem[] {
+function missingCounters(previous: Counters | undefined, r: Reading, problems: readonly DataProblem[]): DataProblem[] {
   if (!previous) return [];
   const invalid = new Set(problems.filter((p) => p.kind === 'counter.invalid').map((p) => p.counter));
   const out: DataProblem[] = [];
@@ -34,7 +34,7 @@ export function missingCounters(previous: Counters | undefined, r: Reading, prob
   return out;
 }
 
-export function problemEvent(p: DataProblem, r: Reading): StoreEvent {
+function problemEvent(p: DataProblem, r: Reading): StoreEvent {
   const { kind, message, ...data } = p;
   return { kind, severity: SEVERITY[kind], deviceKey: r.device.key, message, data: { ...data, readingId: r.id } };
 }

@@ -3,7 +3,7 @@ import type { SalvageReport } from './salvage.js';
 import type { StoreEvent } from './events.js';
 
 /** Readings lost to billing: pending ones (and ones of unknown state) that can never be delivered. */
-export function lostToBilling(r: SalvageReport): number {
+function lostToBilling(r: SalvageReport): number {
   return r.unrecoverable.readings.pending + r.unrecoverable.readings.unknown;
 }
 

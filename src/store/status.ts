@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { MeterboxError } from '../contract/errors.js';
 import { walDamage } from './damaged-file.js';
+import { recentDeliveries, type DeliveryRow } from './deliveries.js';
 import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../contract/events.js';
 import { salvageFile, type SalvageReport } from './salvage.js';
 
@@ -30,30 +31,6 @@ export interface EventRow {
   deviceKey?: string;
   message: string;
   data?: Record<string, unknown>;
-}
-
-/** One request to the provider (the delivery audit, schema 2). */
-export interface DeliveryRow {
-  seq: number;
-  at: string;
-  kind: 'readings' | 'heartbeat';
-  count: number;
-  bytes: number;
-  /** HTTP status; absent when no answer came. */
-  status?: number;
-  accepted: number;
-  duplicate: number;
-  rejected: number;
-  ms?: number;
-  error?: string;
-}
-
-/** Newest first; [] on a database from before the delivery audit. */
-export function recentDeliveries(db: Database.Database, limit: number): DeliveryRow[] {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'").get();
-  if (!has || limit <= 0) return [];
-  const rows = db.prepare('SELECT seq, at, kind, count, bytes, status, accepted, duplicate, rejected, ms, error FROM deliveries ORDER BY seq DESC LIMIT ?').all(limit) as Record<string, unknown>[];
-  return rows.map((r) => defined(r) as unknown as DeliveryRow);
 }
 
 export interface StatusSnapshot {
@@ -164,7 +141,7 @@ function eventFigures(db: Database.Database): Pick<StatusSnapshot, 'dataQuality'
  * What a damaged file still holds, read page by page without SQLite (nothing is written): the
  * readable readings by state, devices and latest events, and what the indexes say is gone.
  */
-export function damagedSnapshot(path: string, check: string, now: Date, recentEvents = 10): StatusSnapshot {
+function damagedSnapshot(path: string, check: string, now: Date, recentEvents = 10): StatusSnapshot {
   const devices: DeviceStatusRow[] = [];
   const events: EventRow[] = [];
   let oldest: string | undefined;

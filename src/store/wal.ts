@@ -13,8 +13,8 @@
  * Pure: Buffers in, plain values out.
  */
 
-export const WAL_HEADER = 32;
-export const FRAME_HEADER = 24;
+const WAL_HEADER = 32;
+const FRAME_HEADER = 24;
 const MAGIC_LE = 0x377f0682;
 const MAGIC_BE = 0x377f0683;
 
@@ -45,7 +45,7 @@ export interface WalInfo {
 }
 
 /** SQLite's WAL checksum over `data[start, end)` (fileformat2 §4.3), continuing from (s0, s1). */
-export function walChecksum(data: Buffer, start: number, end: number, bigEndian: boolean, s0 = 0, s1 = 0): [number, number] {
+function walChecksum(data: Buffer, start: number, end: number, bigEndian: boolean, s0 = 0, s1 = 0): [number, number] {
   let a = s0;
   let b = s1;
   for (let i = start; i + 8 <= end; i += 8) {

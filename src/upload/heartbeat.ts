@@ -10,17 +10,15 @@
  */
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger } from 'pino';
 import { MeterboxError } from '../contract/errors.js';
 import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../contract/events.js';
 import { isStoreFailure, storeError } from '../store/database.js';
 import type { StoredEvent } from '../store/events.js';
 import { parseRetryAfter } from './backoff.js';
 import { classifyHttpFailure, isCertificateError } from './classify.js';
-import { uploadLogger } from './log.js';
 import { API_PREFIX, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
-import { Transport } from './transport.js';
+import { ProviderLink } from './provider-link.js';
 import type { DeliveryStore, HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
 import { serverMessage } from './uploader.js';
 
@@ -69,39 +67,14 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
 /** Most command ids remembered as acted on (oldest forgotten first). */
 const REMEMBERED_COMMANDS = 500;
 
-export class Heartbeat {
-  private opts: HeartbeatOptions;
-  private transport: Transport;
-  private log: Logger;
+export class Heartbeat extends ProviderLink<HeartbeatOptions> {
   /** Command ids being acted on or done (done ids wait in `acksDue` until a heartbeat carries them). */
   private readonly commandIds = new Map<string, 'running' | 'done' | 'ignored'>();
   private readonly acksDue = new Set<string>();
 
   /** Throws MBX_UPLOAD_CONFIG / MBX_TLS_CLIENT_CERT when the options cannot work. */
   constructor(opts: HeartbeatOptions) {
-    this.opts = opts;
-    this.transport = new Transport(opts);
-    this.log = uploadLogger(opts.logger, 'heartbeat');
-  }
-
-  reconfigure(opts: HeartbeatOptions): void {
-    const next = new Transport(opts);
-    this.transport.close();
-    this.transport = next;
-    this.opts = opts;
-    this.log = uploadLogger(opts.logger, 'heartbeat');
-  }
-
-  close(): void {
-    this.transport.close();
-  }
-
-  private now(): Date {
-    return (this.opts.now ?? (() => new Date()))();
-  }
-
-  private store(): DeliveryStore | undefined {
-    return this.opts.store?.current;
+    super(opts, 'heartbeat');
   }
 
   /** Fills outbox depth, disk free and events from the store where the snapshot leaves them out. */

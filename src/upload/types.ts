@@ -4,7 +4,7 @@
  * daemon sees.
  */
 import type { Logger } from 'pino';
-import type { MeterboxError } from '../contract/errors.js';
+import type { ErrorCounts, MeterboxError } from '../contract/errors.js';
 import type { DeliveryRecord } from '../store/deliveries.js';
 import type { StoreEvent, StoredEvent } from '../store/events.js';
 import type { Receipt } from '../store/policy.js';
@@ -143,8 +143,8 @@ export interface HeartbeatSnapshot {
   deviceCount: number;
   lastPoll?: CycleSummary;
   lastDiscovery?: CycleSummary;
-  /** Errors by MBX_ code since the last heartbeat (or in a recent window). */
-  recentErrors?: Record<string, number>;
+  /** Errors by MBX_ code since the last heartbeat (or in a recent window): MBX_* codes only. */
+  recentErrors?: ErrorCounts;
   outbox?: { depth: number; oldestPendingAgeSeconds?: number; rejected?: number };
   diskFreeBytes?: number;
   /** What the outbox may still need on its filesystem (store/disk.ts). */

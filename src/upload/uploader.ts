@@ -3,7 +3,6 @@
  * count and bytes, gzip-compressed. The receipt is applied through the store in one transaction
  * (with its delivery-audit row). Failures are classified (classify.ts) and timed (backoff.ts).
  */
-import type { Logger } from 'pino';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
@@ -11,10 +10,10 @@ import { isStoreFailure, storeError } from '../store/database.js';
 import type { OutboxItem } from '../store/readings.js';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 import { classifyHttpFailure, isCertificateError, type ClassifiedFailure } from './classify.js';
-import { uploadLogger } from './log.js';
 import { API_PREFIX, type ReceiptBody } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
-import { Transport, type HttpAnswer, type TransportFailure } from './transport.js';
+import { ProviderLink } from './provider-link.js';
+import type { HttpAnswer, TransportFailure } from './transport.js';
 import type { DeliveryStore, UploadResult, UploaderOptions, UploaderState } from './types.js';
 
 const gzipAsync = promisify(gzip);
@@ -60,10 +59,7 @@ export function readingsBody(agentId: string, sentAt: string, items: readonly Ou
   return `{"agentId":${JSON.stringify(agentId)},"sentAt":${JSON.stringify(sentAt)},"readings":[${items.map((i) => i.body).join(',')}]}`;
 }
 
-export class Uploader {
-  private opts: UploaderOptions;
-  private transport: Transport;
-  private log: Logger;
+export class Uploader extends ProviderLink<UploaderOptions> {
   private backoff: BackoffPolicy;
   private failures = 0;
   private retryAt?: Date;
@@ -76,28 +72,14 @@ export class Uploader {
 
   /** Throws MBX_UPLOAD_CONFIG / MBX_TLS_CLIENT_CERT when the options cannot work (not https, no token, unreadable files). */
   constructor(opts: UploaderOptions) {
-    this.opts = opts;
-    this.log = uploadLogger(opts.logger, 'upload');
-    this.transport = new Transport(opts);
+    super(opts, 'upload');
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     if (this.transport.proxy) this.log.info({ proxyUrl: this.transport.proxy.display, url: opts.url }, 'uploading through a proxy');
   }
 
-  private now(): Date {
-    return (this.opts.now ?? (() => new Date()))();
-  }
-
-  private store(): DeliveryStore | undefined {
-    return this.opts.store.current;
-  }
-
   /** Replaces the options (config reload); lifts a 401/403 block and resets the backoff. */
-  reconfigure(opts: UploaderOptions): void {
-    const next = new Transport(opts);
-    this.transport.close();
-    this.transport = next;
-    this.opts = opts;
-    this.log = uploadLogger(opts.logger, 'upload');
+  override reconfigure(opts: UploaderOptions): void {
+    super.reconfigure(opts);
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
     if (this.authBlocked) this.log.info({ agentId: opts.agentId }, 'configuration changed: uploads resume');
     this.authBlocked = undefined;
@@ -137,10 +119,6 @@ export class Uploader {
   /** When the next attempt may go out (undefined: now). */
   get nextAttemptAt(): Date | undefined {
     return this.retryAt;
-  }
-
-  close(): void {
-    this.transport.close();
   }
 
   /**

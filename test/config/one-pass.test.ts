@@ -8,7 +8,7 @@ import { chownSync, chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, validateConfig } from '../../src/config/load.js';
+import { loadConfig, loadDiscoveryConfig, validateConfig } from '../../src/config/load.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { problemsOf } from '../helpers/config-problems.js';
@@ -162,5 +162,38 @@ describe.skipIf(process.getuid?.() !== 0)('secret file permissions (as root)', (
     chownSync(token, 0, 65534);
     const r = validateConfig({ ...base, provider: { url: 'https://p.test', token: { file: token } } }, join(d, 'config.json'), { env: {} });
     expect(r.warnings).toEqual([expect.stringMatching(/secret file .*token is readable by group \S+ \(mode 0640\); the service \(user meterbox\) must read it.*chown root:meterbox .*token && chmod 0640/)]);
+  });
+});
+
+describe('discover --config through the same loader', () => {
+  it('takes a file with only the discovery sections: credentials resolved, v3 level implied once, targets parsed once', () => {
+    const file = join(dir(), 'discovery.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        credentials: [
+          { name: 'office', version: '2c', community: 'alpha-1' },
+          { name: 'ops', version: '3', user: 'ops', authProtocol: 'sha', authKey: 'auth-key-1' },
+        ],
+        targets: ['vlan20=10.1.20.0/28', { target: '10.1.30.1', credentials: ['ops'] }],
+        exclude: ['10.1.20.1'],
+        devices: { allow: ['SN1'] },
+      }),
+      { mode: 0o600 },
+    );
+    const d = loadDiscoveryConfig(file, { env: {} });
+    expect(d.credentials.map((c) => c.name)).toEqual(['office', 'ops']);
+    expect(d.credentials[1]?.credentials).toMatchObject({ version: '3', user: 'ops', level: 'authNoPriv' });
+    expect(d.targets).toEqual([{ label: 'vlan20', target: '10.1.20.0/28' }, { target: '10.1.30.1', credentials: ['ops'] }]);
+    expect(d.exclude).toEqual(['10.1.20.1']);
+    expect(d.allow).toEqual(['SN1']);
+    expect(d.warnings).toEqual([]);
+  });
+
+  it('refuses what the agent would refuse, naming the field', () => {
+    const file = join(dir(), 'discovery.json');
+    writeFileSync(file, JSON.stringify({ credentials: [{ name: 'x', version: '3' }], targets: ['10.0.0.0/33'] }), { mode: 0o600 });
+    const paths = problemsOf(() => loadDiscoveryConfig(file, { env: {} })).map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['$.credentials[0].user', '$.targets[0]']));
   });
 });

@@ -1,20 +1,23 @@
 /**
- * `meterbox run` as a child process against a simulated fleet (and the reference receiver when
- * this tree has one) with second-level schedules: discovery on start, polls stored, uploads
- * delivered, /healthz turning 503 when uploads miss their window, SIGHUP with a bad config
- * refused while the old one keeps running, SIGTERM exiting 0 within the bound, and the agent
- * token absent from every line of output.
+ * `meterbox run` as a child process against a simulated fleet and the reference receiver with
+ * second-level schedules: discovery on start, polls stored, uploads delivered, /healthz turning
+ * 503 when uploads miss their window, SIGHUP with a bad config refused while the old one keeps
+ * running, SIGTERM exiting 0 within the bound, and the agent token absent from every line of output.
+ *
+ * The tests share one daemon, but each also passes alone (`-t <name>`): the daemon is running
+ * (signal handlers installed) before the first test, a test that breaks the receiver or changes
+ * the config puts it back, and the last one waits for what it checks before stopping the daemon.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatus } from '../../src/store/status.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, TOKEN, COMMUNITY, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, tryStartReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
+import { DaemonProcess, TOKEN, COMMUNITY, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
 
 describe('meterbox run (child process)', () => {
   let fleet: Fleet;
-  let receiver: Receiver | undefined;
+  let receiver: Receiver;
   let daemon: DaemonProcess;
   let dir: string;
   let configFile: string;
@@ -24,21 +27,18 @@ describe('meterbox run (child process)', () => {
   beforeAll(async () => {
     dir = tempDir();
     fleet = await startLabFleet(4);
-    receiver = await tryStartReceiver(dir, 'lab-box');
-    let caFile: string | undefined;
-    if (receiver) {
-      caFile = join(dir, 'receiver-ca.pem');
-      writeFileSync(caFile, receiver.certPem);
-    }
+    receiver = await startLabReceiver(dir, 'lab-box');
+    const caFile = join(dir, 'receiver-ca.pem');
+    writeFileSync(caFile, receiver.certPem);
     const healthPort = await freeTcpPort();
     health = `http://127.0.0.1:${healthPort}`;
-    // Without a receiver, the provider is a closed port: uploads fail, as when the provider is down.
-    const providerUrl = receiver?.url ?? `https://127.0.0.1:${await freeTcpPort()}`;
-    cfg = labConfig({ fleet, dir, healthPort, providerUrl, ...(caFile ? { caFile } : {}) });
+    cfg = labConfig({ fleet, dir, healthPort, providerUrl: receiver.url, caFile });
     configFile = join(dir, 'config.json');
     writeConfig(configFile, cfg);
     daemon = new DaemonProcess(configFile);
-  });
+    // Until this line its signal handlers may not be installed: a SIGHUP or SIGTERM would kill node itself.
+    await daemon.waitForLog((l) => l.msg === 'meterbox running', 15_000, 'start');
+  }, 30_000);
 
   afterAll(async () => {
     daemon?.kill();
@@ -47,7 +47,6 @@ describe('meterbox run (child process)', () => {
   });
 
   it('discovers on start, then polls every device and stores each cycle', async () => {
-    await daemon.waitForLog((l) => l.msg === 'meterbox running', 15_000, 'start');
     const first = await getJson(`${health}/healthz`);
     expect(first.status).toBe(200);
     await daemon.waitForLog((l) => l.component === 'job.discovery' && l.msg === 'job done', 20_000, 'discovery');
@@ -63,11 +62,9 @@ describe('meterbox run (child process)', () => {
     expect(metrics).toMatch(/^meterbox_process_resident_memory_bytes \d+/m);
   }, 60_000);
 
-  it('delivers readings to the receiver when there is one', async (ctx) => {
-    if (!receiver) ctx.skip();
-    const r = receiver as Receiver;
-    await waitFor(async () => ((await r.readingCount()) >= 8 ? true : undefined), 20_000, 'readings at the receiver');
-    await waitFor(async () => ((await r.agents()).some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
+  it('delivers readings to the receiver', async () => {
+    await waitFor(async () => ((await receiver.readingCount()) >= 8 ? true : undefined), 20_000, 'readings at the receiver');
+    await waitFor(async () => ((await receiver.agents()).some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
   }, 40_000);
 
   it('with the production jitter, runs each job exactly once per tick and never skips a tick as an overlap', async () => {
@@ -88,15 +85,20 @@ describe('meterbox run (child process)', () => {
   }, 40_000);
 
   it('/healthz answers 503 with the reason when uploads or heartbeats miss their window', async () => {
-    await receiver?.close();
-    // upload every 2 s, jitter at most 666 ms: window = 2 × 2 s + 0.666 s + 2 s grace after the last success.
-    const res = await waitFor(async () => {
-      const h = await getJson(`${health}/healthz`);
-      return h.status === 503 ? h : undefined;
-    }, 25_000, '/healthz 503');
-    const reasons = res.body.reasons as string[];
-    expect(reasons, JSON.stringify(reasons)).toContainEqual(expect.stringMatching(/^(upload|heartbeat): no successful run for \d+ s \(window 7 s\)/));
-    expect(res.body.status).toBe('unhealthy');
+    // The provider is down (it answers every request 503) for this test only.
+    receiver.faults.inject({ fail: { status: 503, count: 1_000_000 } });
+    try {
+      // upload every 2 s, jitter at most 666 ms: window = 2 × 2 s + 0.666 s + 2 s grace after the last success.
+      const res = await waitFor(async () => {
+        const h = await getJson(`${health}/healthz`);
+        return h.status === 503 ? h : undefined;
+      }, 25_000, '/healthz 503');
+      const reasons = res.body.reasons as string[];
+      expect(reasons, JSON.stringify(reasons)).toContainEqual(expect.stringMatching(/^(upload|heartbeat): no successful run for \d+ s \(window 7 s\)/));
+      expect(res.body.status).toBe('unhealthy');
+    } finally {
+      receiver.faults.clear();
+    }
   }, 40_000);
 
   it('SIGHUP with a bad config keeps the old one running; a good one is applied', async () => {
@@ -120,16 +122,23 @@ describe('meterbox run (child process)', () => {
     const pollsAfter = () => daemon.lines().slice(reloadedAt).filter((l) => l.component === 'job.poll' && l.msg === 'job started' && l.reason === 'schedule');
     await waitFor(() => (pollsAfter().length >= 3 ? true : undefined), 30_000, 'three polls on the new schedule');
     for (const l of pollsAfter()) expect(new Date(l.tick as string).getUTCSeconds() % 5, String(l.tick)).toBe(0);
-  }, 60_000);
 
-  it('SIGTERM stops within the bound, closes the database and exits 0', async () => {
+    // Back to the lab config, so that no other test depends on running after this one.
+    const reloads = daemon.lines().filter((l) => l.msg === 'configuration reloaded').length;
+    writeConfig(configFile, cfg);
+    daemon.child.kill('SIGHUP');
+    await waitFor(() => (daemon.lines().filter((l) => l.msg === 'configuration reloaded').length > reloads ? true : undefined), 10_000, 'the lab config back');
+  }, 80_000);
+
+  it('SIGTERM stops within the bound, closes the database and exits 0; its output never held the token or the community', async () => {
+    // Let the token and the community be used first: a poll (community), an upload and a heartbeat (token) after start.
+    const done = (job: string) => daemon.lines().some((l) => l.component === `job.${job}` && l.msg === 'job done');
+    await waitFor(() => (done('poll') && done('upload') && done('heartbeat') ? true : undefined), 30_000, 'a poll, an upload and a heartbeat');
     daemon.child.kill('SIGTERM');
     const { code } = await daemon.exited;
     expect(code).toBe(0);
     expect(daemon.lines().some((l) => l.msg === 'stopped; database closed')).toBe(true);
-  }, 20_000);
 
-  it('never writes the agent token or the community to its output', () => {
     expect(daemon.lines().length).toBeGreaterThan(10);
     expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
     expect(daemon.stdout + daemon.stderr).not.toContain(COMMUNITY);
@@ -139,5 +148,5 @@ describe('meterbox run (child process)', () => {
     for (const l of daemon.lines()) {
       expect(l, JSON.stringify(l)).toMatchObject({ level: expect.stringMatching(/^(trace|debug|info|warn|error|fatal)$/), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), component: expect.stringMatching(/\S/), msg: expect.stringMatching(/\S/) });
     }
-  });
+  }, 60_000);
 });

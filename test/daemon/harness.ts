@@ -1,7 +1,6 @@
 /**
- * A lab for daemon tests: a simulated fleet on a random loopback block, optionally the reference
- * receiver (when src/receiver works in this tree), a generated config, and `meterbox run` as a
- * child process with its JSON log lines collected.
+ * A lab for daemon tests: a simulated fleet on a random loopback block, the reference receiver,
+ * a generated config, and `meterbox run` as a child process with its JSON log lines collected.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DEVICE_FIXTURES } from '../../src/paths.js';
+import { startReceiver, type RunningReceiver } from '../../src/receiver/index.js';
 import { listSnmprec, loadSnmprecFile, startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { CLI_ARGV } from '../helpers/cli.js';
 import { loopbackEndpoint } from '../helpers/net.js';
@@ -35,20 +35,11 @@ export async function startLabFleet(n: number): Promise<Fleet> {
   return startFleet(specs, { auth: { communities: [COMMUNITY] }, firstAddress: first, port });
 }
 
-export interface Receiver {
-  url: string;
-  certPem: string;
-  readingCount(): Promise<number>;
-  agents(): Promise<{ agentId: string; lastHeartbeat?: Record<string, unknown> }[]>;
-  close(): Promise<void>;
-}
+export type Receiver = RunningReceiver;
 
-/** The reference receiver (src/receiver). A receiver that fails to start fails the test: delivery is never silently unchecked. */
-export async function tryStartReceiver(dir: string, agentId: string): Promise<Receiver | undefined> {
-  const mod = (await import('../../src/receiver/index.js')) as unknown as {
-    startReceiver: (o: { dbPath: string; tokens: Record<string, string>; logger: unknown }) => Promise<Receiver>;
-  };
-  return mod.startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
+/** The reference receiver (src/receiver, SQLite in `dir`) knowing the lab token as `agentId`'s. If it cannot start, the test fails: delivery is never left unchecked. */
+export function startLabReceiver(dir: string, agentId: string): Promise<Receiver> {
+  return startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
 }
 
 export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {

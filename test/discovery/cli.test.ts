@@ -65,7 +65,7 @@ describe('meterbox discover (CLI)', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('refuses a target naming an unknown credential', async () => {
+  it('refuses a --config target naming an unknown credential: the config loader\'s error, exit 78 as for the daemon', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mbx-discover-'));
     const cfg = join(dir, 'discovery.json');
     writeFileSync(cfg, JSON.stringify({
@@ -73,8 +73,9 @@ describe('meterbox discover (CLI)', () => {
       targets: [{ target: '10.1.20.0/24', label: 'vlan20', credentials: ['office', 'ops-v3'] }],
     }));
     const r = await runCli(['discover', '--config', cfg]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("target 'vlan20' names credential 'ops-v3', which is not defined; defined: office [MBX_CREDENTIAL_UNKNOWN]");
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('$.targets[0].credentials[1] (line 1, column 148): got "ops-v3"; expected the name of a credential set in $.credentials (office) [MBX_CONFIG_INVALID]');
   });
 
   it('--config takes snmp.* (port, timeout, retries, rate, concurrency, size limit) from the agent config; a flag still wins', async () => {

@@ -81,8 +81,11 @@ for (const backend of b.list) {
       hb.close();
       expect(r.ok).toBe(true);
     };
-    /** Lets both nodes sweep many times over, so a second alert would have been sent by now. */
-    const settle = () => new Promise((r) => setTimeout(r, 600));
+    /** Lets both nodes finish five more sweeps each (counted, not timed), so a second alert would have been sent by now. */
+    const settle = async () => {
+      const target = await Promise.all(nodes.map(async (n) => (await n.status()).sweeps + 5));
+      await waitFor(async () => ((await Promise.all(nodes.map(async (n, i) => (await n.status()).sweeps >= (target[i] as number)))).every(Boolean) ? true : undefined), 15_000, 'five more sweeps on each node');
+    };
 
     it('silence longer than stale-after: one signed agent.stale POST, whichever node sweeps', async () => {
       await beat(nodes[0]!);

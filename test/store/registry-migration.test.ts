@@ -19,7 +19,7 @@ const PREVIOUS = 4;
 const SEEN = '2026-11-01T03:00:00.000Z';
 const LATER = '2026-11-21T03:00:00.000Z';
 
-/** A registry entry as schema 3/4 stored it: discovery/registry.ts RegistryDevice as JSON. */
+/** A registry entry as schema 3/4 stored it: contract/devices.ts SweptDevice as JSON. */
 const entry = (serial: string, hosts: string[], extra: Record<string, unknown> = {}) => ({
   key: `generic:${serial}`,
   keySource: 'serial',

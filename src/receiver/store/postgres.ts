@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { MeterboxError } from '../../contract/errors.js';
+import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
 import {
@@ -169,11 +170,11 @@ export class PostgresStore implements ReceiverStore {
     return new MeterboxError('MBX_RECEIVER_DB', `${this.location}: ${(err as Error).message}`, { path: this.location }, { cause: err });
   }
 
-  private async event(c: Q, agentId: string, at: string, kind: string, message: string, deviceKey: string | null, data: Record<string, unknown> | null): Promise<void> {
+  private async event(c: Q, agentId: string, at: string, kind: ReceiverEventKind, message: string, deviceKey: string | null, data: Record<string, unknown> | null): Promise<void> {
     await c.query('INSERT INTO events (agent_id, at, kind, device_key, message, data) VALUES ($1, $2, $3, $4, $5, $6)', [agentId, at, kind, deviceKey, message, data]);
   }
 
-  private async alert(c: Q, agentId: string, at: string, kind: string, payload: Record<string, unknown>): Promise<void> {
+  private async alert(c: Q, agentId: string, at: string, kind: AgentAlertKind, payload: Record<string, unknown>): Promise<void> {
     if (!this.alerts) return;
     await c.query('INSERT INTO alerts (agent_id, kind, at, payload, next_attempt_at) VALUES ($1, $2, $3, $4, $3)', [agentId, kind, at, payload]);
   }

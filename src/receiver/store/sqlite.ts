@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { MeterboxError } from '../../contract/errors.js';
+import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
 import {
@@ -61,9 +62,10 @@ export class SqliteStore implements ReceiverStore {
     try {
       mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
+      // First: switching to WAL needs a lock, and a second worker opening the same file at the same moment must wait for it, not fail with "database is locked".
+      db.pragma('busy_timeout = 5000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      db.pragma('busy_timeout = 5000');
       migrate(db, path);
     } catch (err) {
       db?.close();
@@ -99,11 +101,11 @@ export class SqliteStore implements ReceiverStore {
     }
   }
 
-  private event(agentId: string, at: string, kind: string, message: string, deviceKey: string | null, data: Record<string, unknown> | null): void {
+  private event(agentId: string, at: string, kind: ReceiverEventKind, message: string, deviceKey: string | null, data: Record<string, unknown> | null): void {
     this.st('INSERT INTO events (agent_id, at, kind, device_key, message, data) VALUES (?, ?, ?, ?, ?, ?)').run(agentId, at, kind, deviceKey, message, data ? JSON.stringify(data) : null);
   }
 
-  private alert(agentId: string, at: string, kind: string, payload: Record<string, unknown>): void {
+  private alert(agentId: string, at: string, kind: AgentAlertKind, payload: Record<string, unknown>): void {
     if (!this.alerts) return;
     this.st('INSERT INTO alerts (agent_id, kind, at, payload, next_attempt_at) VALUES (?, ?, ?, ?, ?)').run(agentId, kind, at, JSON.stringify(payload), at);
   }
