@@ -51,11 +51,19 @@ export function formatReading(r: Reading, problems: readonly DataProblem[] = [])
   ];
   for (const [k, v] of idRows) if (v) lines.push(`  ${k.padEnd(11)} ${v}`);
 
-  const counters = new Table({ head: ['counter', 'value', 'source'], style: { head: [], border: [], compact: true } });
-  for (const [name, value] of Object.entries(r.counters)) counters.push([name, value.toLocaleString('en-US'), r.sources[name as keyof typeof r.sources] ?? '']);
+  const counters = new Table({ head: ['counter', 'value', 'unit', 'source'], style: { head: [], border: [], compact: true } });
+  for (const [name, value] of Object.entries(r.counters)) {
+    const key = name as keyof typeof r.sources;
+    counters.push([name, value.toLocaleString('en-US'), r.units?.[key] ?? '', r.sources[key] ?? '']);
+  }
   lines.push('', 'Counters');
   const noCounter = problems.some((p) => p.kind === 'counter.invalid') ? '  (no valid page counter: see the problems below)' : '  (the device exposes no page counter)';
   lines.push(Object.keys(r.counters).length > 0 ? counters.toString() : noCounter);
+  const t = r.totals;
+  if (t) {
+    const one = (v: { value: number; source: string; unit?: string }) => `${v.value.toLocaleString('en-US')}${v.unit ? ` ${v.unit}` : ''} (${v.source})`;
+    lines.push(`  totals: vendor ${one(t.vendor)}, prtMarkerLifeCount ${one(t.printerMib)}, difference ${t.difference}; billed: ${t.billing === 'vendor' ? 'vendor' : 'prtMarkerLifeCount'} (${t.why})`);
+  }
 
   if (r.supplies.length > 0) {
     const supplies = new Table({ head: ['supply', 'kind', 'color', 'level', 'state'], style: { head: [], border: [], compact: true } });

@@ -12,6 +12,7 @@ import { parseEnv } from 'node:util';
 import { findNodeAtLocation, parse as parseJsonc, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { MeterboxError } from '../contract/errors.js';
+import type { ReadingVersion } from '../contract/reading.js';
 import { parseTargetArg, parseEntry, sweepSizeProblem, targetsWithoutDns, type TargetSpec } from '../net/targets.js';
 import { credentialProblems, impliedLevel, type SnmpCredentials } from '../snmp/credentials.js';
 import { CREDENTIAL_STORE, ENVIRONMENT_FILE, ConfigSchema, CredentialSchema, TargetSchema, type CredentialConfig, type MeterboxConfig, type SecretRef } from './schema.js';
@@ -38,7 +39,7 @@ export interface ResolvedConfig {
   config: MeterboxConfig;
   /** config.targets with the `label=target` strings parsed: what discovery sweeps. */
   targets: TargetSpec[];
-  provider: { url: string; token: string; caFile?: string; clientCert?: string; clientKey?: string; proxy?: string; timeoutMs: number; batch: number };
+  provider: { url: string; token: string; caFile?: string; clientCert?: string; clientKey?: string; proxy?: string; timeoutMs: number; batch: number; readingVersion: ReadingVersion };
   credentials: ResolvedCredential[];
   /** The status page's LAN password (health.lan.password), when LAN access is configured. */
   lanPassword?: string;
@@ -371,7 +372,7 @@ function examine(raw: unknown, file: string, opts: LoadOptions & { readSecrets: 
       problems.push({ path: providerCfg.clientCert ? '$.provider.clientKey' : '$.provider.clientCert', expected: 'clientCert and clientKey together (mTLS needs both) (missing)' });
     }
     if (/^https:\/\/[^/]*\.(example|invalid)(:\d+)?(\/|$)/i.test(providerCfg.url)) warnings.push(`provider.url ${providerCfg.url} is a placeholder (.example / .invalid never resolve): set the URL your provider gave you`);
-    provider = { url: providerCfg.url, token: token as string, timeoutMs: providerCfg.timeoutMs, batch: providerCfg.batch };
+    provider = { url: providerCfg.url, token: token as string, timeoutMs: providerCfg.timeoutMs, batch: providerCfg.batch, readingVersion: providerCfg.readingVersion };
     for (const k of ['caFile', 'clientCert', 'clientKey'] as const) {
       const f = providerCfg[k];
       if (f !== undefined) provider[k] = resolvePath(baseDir, f);

@@ -122,6 +122,10 @@ export const ConfigSchema = z
         proxy: SecretRef.optional().meta({ description: 'http(s)://[user:password@]host:port; default: HTTPS_PROXY / NO_PROXY' }),
         timeoutMs: z.number().int().min(1000, { error: 'milliseconds, at least 1000' }).default(30_000),
         batch: z.number().int().min(1, { error: 'readings per upload, 1..5000' }).max(5000, { error: 'readings per upload, 1..5000' }).default(500),
+        readingVersion: z
+          .union([z.literal(1), z.literal(2)], { error: 'the Reading version the provider accepts: 1 or 2' })
+          .default(2)
+          .meta({ description: 'the Reading version the provider accepts (docs/provider-api.yaml): 2 sends units, totals and the counters large/duplex by colour and scans by use; 1 leaves them out for a receiver that knows only version 1' }),
       })
       .strict(),
     credentials: z.array(CredentialSchema, { error: 'a list of named credential sets' }).min(1, { error: 'at least one credential set' }),

@@ -8,7 +8,7 @@
 export type EventSeverity = 'info' | 'warning' | 'error';
 
 /** Problems with the data a device sent (reading/quality.ts): the reading goes out, the problem is an event. */
-const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
+export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'counter.totals-differ', 'counter.check-failed', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
 export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];
 
 /** The outbox about itself: damage, salvage, a disk that refused writes, events it could not keep. */

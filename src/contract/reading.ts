@@ -123,7 +123,56 @@ export interface DeviceStatus {
   console?: string[];
 }
 
+/**
+ * The version of the Reading contract (docs/provider-api.yaml). 1: the original fields. 2 adds
+ * `readingVersion`, `units`, `totals` and the counters scanCopy, scanSend, scanFax, duplexMono,
+ * duplexColor, largeMono and largeColor; every addition is optional, so a version-1 Reading is
+ * still a valid version-2 one. An absent readingVersion means 1.
+ */
+export const READING_VERSION = 2;
+export type ReadingVersion = 1 | 2;
+
+/** The counter names of version 1 (docs/provider-api.yaml CounterName before version 2). */
+export const READING_V1_COUNTERS: readonly CounterName[] = ['total', 'mono', 'color', 'print', 'printMono', 'printColor', 'copy', 'copyMono', 'copyColor', 'fax', 'scan', 'duplex', 'large'];
+
+/**
+ * The Reading as a receiver of `version` accepts it: for version 1, without the version-2 fields
+ * (readingVersion, units, totals) and without the counters version 1 has no name for. Their
+ * values stay in the outbox; only what goes on the wire is cut.
+ */
+export function readingForVersion(r: Reading, version: ReadingVersion): Reading {
+  if (version >= READING_VERSION) return r;
+  const { readingVersion: _v, units: _u, totals: _t, ...v1 } = r;
+  const keep = (o: Partial<Record<CounterName, unknown>>) => Object.fromEntries(Object.entries(o).filter(([k]) => (READING_V1_COUNTERS as readonly string[]).includes(k)));
+  return { ...v1, counters: keep(r.counters) as Counters, sources: keep(r.sources) as CounterSources };
+}
+
+/** One total as a device reports it: the value, its OID and its unit where known. */
+export interface TotalValue {
+  value: number;
+  source: string;
+  unit?: CounterUnit;
+}
+
+/**
+ * Both totals of a device that has its own total besides the Printer-MIB's prtMarkerLifeCount.
+ * They often differ (Kyocera's total leaves out pages the marker counted; a marker counting
+ * sheets against a total counting sides), so both are kept and the profile says which is billed.
+ */
+export interface TotalsCheck {
+  /** Which of the two is counters.total. */
+  billing: 'vendor' | 'printer-mib';
+  /** Why, as the profile states it. */
+  why: string;
+  vendor: TotalValue;
+  printerMib: TotalValue;
+  /** vendor − printerMib; 0 when they agree. */
+  difference: number;
+}
+
 export interface Reading {
+  /** READING_VERSION of the agent that made it; absent in version-1 Readings. */
+  readingVersion?: number;
   id: string;
   readAt: string;
   device: DeviceIdentity;
@@ -136,4 +185,6 @@ export interface Reading {
   units?: CounterUnits;
   /** The channel the reading came by: absent or `box` for a meterbox agent; `manual`, `device-email`… for others. The box's readings win in billing. */
   source?: string;
+  /** The vendor's total and prtMarkerLifeCount, where both answer. Optional: older readings have none. */
+  totals?: TotalsCheck;
 }

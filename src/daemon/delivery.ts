@@ -55,7 +55,7 @@ export function connectionOptions(cfg: ResolvedConfig, logger: Logger): Connecti
 
 /** Builds the uploader and heartbeat for the configured provider. */
 export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler): Promise<Delivery> {
-  const uploaderOpts = (c: ResolvedConfig) => ({ ...connectionOptions(c, logger), store: outbox, batch: { maxCount: c.provider.batch, maxBytes: 4 * 1024 * 1024 } });
+  const uploaderOpts = (c: ResolvedConfig) => ({ ...connectionOptions(c, logger), store: outbox, batch: { maxCount: c.provider.batch, maxBytes: 4 * 1024 * 1024 }, readingVersion: c.provider.readingVersion });
   const uploader = new Uploader(uploaderOpts(cfg));
   const hbOpts = (c: ResolvedConfig) => ({
     ...connectionOptions(c, logger),

@@ -20,7 +20,7 @@ export class Metrics {
   readonly uploadedReadings = new Counter({ name: 'meterbox_uploaded_readings_total', help: 'Readings delivered (accepted or duplicate)', registers: [this.registry] });
   readonly uploadErrors = new Counter({ name: 'meterbox_upload_errors_total', help: 'Failed uploads, by error class (MBX code)', labelNames: ['class'] as const, registers: [this.registry] });
   readonly heartbeats = new Counter({ name: 'meterbox_heartbeats_total', help: 'Heartbeats sent', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly dataProblems = new Counter({ name: 'meterbox_data_problems_total', help: 'Data-quality events raised (counter.invalid, counter.missing, snmp.walk-broken, reading.no-counters, reading.truncated), by kind', labelNames: ['kind'] as const, registers: [this.registry] });
+  readonly dataProblems = new Counter({ name: 'meterbox_data_problems_total', help: 'Data-quality events raised (counter.invalid, counter.missing, counter.totals-differ, counter.check-failed, snmp.walk-broken, reading.no-counters, reading.truncated), by kind', labelNames: ['kind'] as const, registers: [this.registry] });
   readonly jobRuns = new Counter({ name: 'meterbox_job_runs_total', help: 'Job runs', labelNames: ['job', 'result'] as const, registers: [this.registry] });
 
   constructor(src: MetricsSources) {

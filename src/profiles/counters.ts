@@ -5,9 +5,9 @@
  */
 import { column } from '../snmp/table.js';
 import { asBuffer, asNumber, asText, cleanText, type MibView, type SnmpValue } from '../snmp/values.js';
-import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources } from '../contract/reading.js';
-import { PAGE_COUNTER_UNITS, PRT, printerDeviceIndex } from './standard-mib.js';
-import type { CounterRule, Profile } from './types.js';
+import { COUNTER_NAMES, type CounterName, type Counters, type CounterSources, type CounterUnit, type CounterUnits, type TotalsCheck } from '../contract/reading.js';
+import { MARKER_UNIT_COLUMN, PAGE_COUNTER_UNITS, PRT, printerDeviceIndex } from './standard-mib.js';
+import type { CounterRule, Profile, UnitColumn } from './types.js';
 
 export type CounterCheck = { ok: true; value: number } | { ok: false; reason: string; raw: string };
 
@@ -105,12 +105,25 @@ function applyRule(view: MibView, rule: CounterRule, found: Counters, invalid: I
   }
   if ('sum' in rule) {
     let total = 0;
+    const used: string[] = [];
     for (const oid of rule.sum) {
       const v = counterValue(view.get(oid), oid, invalid);
-      if (v === undefined) return undefined;
+      if (v === undefined) {
+        if (rule.partial && !view.has(oid)) continue;
+        return undefined;
+      }
       total += v;
+      used.push(oid);
     }
-    return { value: total, source: `computed:${rule.sum.join('+')}` };
+    if (used.length === 0) return undefined;
+    // A partial sum of one cell is that cell: its source stays a plain OID.
+    if (rule.partial && used.length === 1) return { value: total, source: used[0] as string };
+    return { value: total, source: `computed:${used.join('+')}` };
+  }
+  if ('diff' in rule) {
+    const [a, b] = rule.diff.map((oid) => counterValue(view.get(oid), oid, invalid));
+    if (a === undefined || b === undefined || a < b) return undefined;
+    return { value: a - b, source: `computed:${rule.diff.join('-')}` };
   }
   if ('sumOf' in rule) {
     let total = 0;
@@ -164,12 +177,107 @@ function standardTotal(view: MibView, invalid: Invalid): { value: number; source
   return value === undefined ? undefined : { value, source: oid };
 }
 
+/** The OIDs behind a source: `oid`, `computed:oid+oid`, `oid#code`; names of `computed:a+b` are not OIDs. */
+function sourceOids(source: string): string[] {
+  const parts = source.startsWith('computed:') ? source.slice('computed:'.length).split('+') : [source.replace(/#.*$/, '')];
+  return parts.filter((p) => /^\d+(\.\d+)+$/.test(p));
+}
+
 /**
- * The counters a device really reports, with their sources, and the invalid values behind each
- * counter that could not be read (a value that is negative, not a number, too large or a
- * placeholder at an OID the profile reads).
+ * The unit the device itself gives for a value read at `oid` (a unit column beside it), or
+ * undefined when no column covers it or its code means nothing countable.
  */
-export function decodeCounters(view: MibView, profile: Profile | undefined): { counters: Counters; sources: CounterSources; invalid: InvalidCounter[] } {
+function deviceUnitAt(view: MibView, oid: string, columns: readonly UnitColumn[]): CounterUnit | undefined {
+  for (const c of columns) {
+    if (!oid.startsWith(c.values + '.')) continue;
+    const code = asNumber(view.get(c.units + oid.slice(c.values.length)));
+    return code === undefined ? undefined : c.map[String(code)];
+  }
+  return undefined;
+}
+
+/**
+ * Each counter's unit: what the device says (every OID behind it in one unit), else the
+ * profile's declaration, else, for a sum of counters, the unit its parts share. Parts the
+ * device gives in different units make no unit at all: such a sum is not billable as it stands.
+ */
+function resolveUnits(view: MibView, profile: Profile | undefined, sources: CounterSources): CounterUnits {
+  const columns = [MARKER_UNIT_COLUMN, ...(profile?.unitColumns ?? [])];
+  const units: CounterUnits = {};
+  const pending: [CounterName, CounterName[]][] = [];
+  for (const name of COUNTER_NAMES) {
+    const source = sources[name];
+    if (source === undefined) continue;
+    const oids = sourceOids(source);
+    const said = oids.map((o) => deviceUnitAt(view, o, columns));
+    const known = said.filter((u): u is CounterUnit => u !== undefined);
+    if (known.length > 0) {
+      if (known.length === oids.length && known.every((u) => u === known[0])) units[name] = known[0];
+      continue;
+    }
+    const declared = profile?.units?.[name];
+    if (declared) units[name] = declared;
+    else if (oids.length === 0 && source.startsWith('computed:')) {
+      const parts = source.slice('computed:'.length).split('+');
+      if (parts.every((p) => (COUNTER_NAMES as readonly string[]).includes(p))) pending.push([name, parts as CounterName[]]);
+    }
+  }
+  // Sums of counters: in the order they can be settled (a sum of sums comes after its parts).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, parts] of pending) {
+      if (units[name]) continue;
+      const of = parts.map((p) => units[p]);
+      if (of.every((u) => u !== undefined && u === of[0])) {
+        units[name] = of[0];
+        changed = true;
+      }
+    }
+  }
+  const ordered: CounterUnits = {};
+  for (const name of COUNTER_NAMES) if (units[name]) ordered[name] = units[name];
+  return ordered;
+}
+
+/** A documented identity between counters that this read breaks (Profile.checks). */
+export interface FailedCheck {
+  counter: CounterName;
+  value: number;
+  source: string;
+  expected: number;
+  expectedSource: string;
+  why: string;
+}
+
+function runChecks(view: MibView, profile: Profile | undefined, counters: Counters, sources: CounterSources): FailedCheck[] {
+  const failed: FailedCheck[] = [];
+  for (const c of profile?.checks ?? []) {
+    const value = counters[c.counter];
+    if (value === undefined) continue;
+    const hit = applyRule(view, c.equals, counters, () => undefined);
+    if (hit && hit.value !== value) failed.push({ counter: c.counter, value, source: sources[c.counter] as string, expected: hit.value, expectedSource: hit.source, why: c.why });
+  }
+  return failed;
+}
+
+export interface DecodedCounters {
+  counters: Counters;
+  sources: CounterSources;
+  /** Only counters present; empty when nothing says what any counter counts. */
+  units: CounterUnits;
+  /** Both totals, when the profile has its own and prtMarkerLifeCount answers too. */
+  totals?: TotalsCheck;
+  /** Documented identities between counters that this read breaks. */
+  failedChecks: FailedCheck[];
+  invalid: InvalidCounter[];
+}
+
+/**
+ * The counters a device really reports, with their sources and units, both totals where there
+ * are two, and the invalid values behind each counter that could not be read (a value that is
+ * negative, not a number, too large or a placeholder at an OID the profile reads).
+ */
+export function decodeCounters(view: MibView, profile: Profile | undefined): DecodedCounters {
   const counters: Counters = {};
   const sources: CounterSources = {};
   const rules = profile?.counters ?? {};
@@ -197,14 +305,21 @@ export function decodeCounters(view: MibView, profile: Profile | undefined): { c
       }
     }
   }
+  const std = standardTotal(view, invalidFor('total'));
+  let totalsPair: { vendor: { value: number; source: string }; printerMib: { value: number; source: string } } | undefined;
   if (counters.total === undefined) {
-    const std = standardTotal(view, invalidFor('total'));
     if (std) {
       counters.total = std.value;
       sources.total = std.source;
     } else if (counters.mono !== undefined && counters.color !== undefined) {
       counters.total = counters.mono + counters.color;
       sources.total = 'computed:mono+color';
+    }
+  } else if (std && sources.total !== std.source) {
+    totalsPair = { vendor: { value: counters.total, source: sources.total as string }, printerMib: std };
+    if (profile?.billingTotal?.use === 'printer-mib') {
+      counters.total = std.value;
+      sources.total = std.source;
     }
   }
   const ordered: Counters = {};
@@ -216,5 +331,25 @@ export function decodeCounters(view: MibView, profile: Profile | undefined): { c
       orderedSources[name] = sources[name] as string;
     } else invalid.push(...(seen.get(name) ?? []));
   }
-  return { counters: ordered, sources: orderedSources, invalid };
+  const units = resolveUnits(view, profile, orderedSources);
+  const out: DecodedCounters = { counters: ordered, sources: orderedSources, units, failedChecks: runChecks(view, profile, ordered, orderedSources), invalid };
+  if (totalsPair) out.totals = totalsCheck(view, profile, totalsPair);
+  return out;
+}
+
+function totalsCheck(
+  view: MibView,
+  profile: Profile | undefined,
+  pair: { vendor: { value: number; source: string }; printerMib: { value: number; source: string } },
+): TotalsCheck {
+  const vendorUnits = resolveUnits(view, profile, { total: pair.vendor.source });
+  const markerUnits = resolveUnits(view, undefined, { total: pair.printerMib.source });
+  const withUnit = (t: { value: number; source: string }, unit: CounterUnit | undefined) => (unit ? { ...t, unit } : { ...t });
+  return {
+    billing: profile?.billingTotal?.use ?? 'vendor',
+    why: profile?.billingTotal?.why ?? 'the profile states no reason: the vendor total is billed by default',
+    vendor: withUnit(pair.vendor, vendorUnits.total),
+    printerMib: withUnit(pair.printerMib, markerUnits.total),
+    difference: pair.vendor.value - pair.printerMib.value,
+  };
 }

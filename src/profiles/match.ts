@@ -5,6 +5,7 @@
 import { asText, type MibView } from '../snmp/values.js';
 import { HR, PRT, SYS } from './standard-mib.js';
 import type { Profile } from './types.js';
+import { PRINTER_ENTERPRISES } from './vendors/enterprises.js';
 
 /** Reading.profile of a printer no vendor profile claims: the Printer-MIB alone. */
 const STANDARD_PROFILE_ID = 'standard@1';
@@ -41,4 +42,10 @@ export function looksLikePrinter(probe: MibView, profile: Profile | undefined): 
 
 export function profileLabel(profile: Profile | undefined): string {
   return profile ? `${profile.id}@${profile.version}` : STANDARD_PROFILE_ID;
+}
+
+/** The printer maker of a sysObjectID's enterprise number (vendors/enterprises.ts), or undefined. */
+export function enterpriseVendor(sysObjectID: string): string | undefined {
+  const m = /^1\.3\.6\.1\.4\.1\.(\d+)(?:\.|$)/.exec(sysObjectID);
+  return m ? PRINTER_ENTERPRISES[Number(m[1])] : undefined;
 }

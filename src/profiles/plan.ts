@@ -48,6 +48,7 @@ const STANDARD_GETS = [SYS.descr, SYS.objectID, SYS.upTime, SYS.contact, SYS.nam
 function ruleOids(rule: CounterRule): { get: string[]; walk: string[] } {
   if ('oid' in rule) return { get: [rule.oid], walk: [] };
   if ('sum' in rule) return { get: rule.sum, walk: [] };
+  if ('diff' in rule) return { get: [...rule.diff], walk: [] };
   if ('table' in rule) {
     const walk = [rule.table.names, rule.table.values];
     if (rule.table.where) walk.push(rule.table.where.column);
@@ -70,6 +71,12 @@ export function planRead(profile: Profile | undefined): ReadPlan {
         o.walk.forEach((x) => walk.add(x));
       }
     }
+    for (const c of profile.checks ?? []) {
+      const o = ruleOids(c.equals);
+      o.get.forEach((x) => get.add(x));
+      o.walk.forEach((x) => walk.add(x));
+    }
+    for (const u of profile.unitColumns ?? []) walk.add(u.units);
     for (const w of profile.walk ?? []) walk.add(w);
   }
   const quirks = profile?.quirks ?? {};

@@ -67,6 +67,16 @@ export function printerDeviceIndex(view: MibView): string | undefined {
 /** IANA-PRINTER-MIB PrtMarkerCounterUnitTC values that count pages. */
 export const PAGE_COUNTER_UNITS = new Set([7 /* impressions */, 8 /* sheets */]);
 
+/**
+ * prtMarkerCounterUnit beside prtMarkerLifeCount (RFC 3805 PrtMarkerCounterUnitTC: 7 impressions,
+ * 8 sheets): the unit of a counter read from the marker, which wins over a profile's declaration.
+ */
+export const MARKER_UNIT_COLUMN = {
+  values: PRT.markerLifeCount,
+  units: PRT.markerCounterUnit,
+  map: { '7': 'impressions', '8': 'sheets' },
+} as const satisfies import('./types.js').UnitColumn;
+
 export const HR_DEVICE_STATUS: Record<number, 'unknown' | 'running' | 'warning' | 'testing' | 'down'> = {
   1: 'unknown',
   2: 'running',
@@ -260,25 +270,4 @@ export const ALERT_GROUP: Record<number, string> = {
   31: 'finSupply',
   32: 'finSupplyMediaInput',
   33: 'finAttribute',
-};
-
-/**
- * Enterprise number → vendor, for devices no vendor profile claims (IANA Private Enterprise Numbers).
- */
-export const ENTERPRISE_VENDOR: Record<number, string> = {
-  11: 'HP',
-  236: 'Samsung',
-  253: 'Xerox',
-  297: 'Fuji Xerox',
-  367: 'Ricoh',
-  641: 'Lexmark',
-  1129: 'Toshiba',
-  1248: 'Epson',
-  1347: 'Kyocera',
-  1602: 'Canon',
-  2001: 'OKI',
-  2435: 'Brother',
-  2385: 'Sharp',
-  10642: 'Zebra',
-  18334: 'Konica Minolta',
 };

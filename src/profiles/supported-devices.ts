@@ -18,15 +18,44 @@ function countersRead(p: Profile): string {
   return names.length ? names.join(', ') : 'total (Printer-MIB)';
 }
 
+/** Large output: by colour, all colours only, or not over SNMP (with the profile's reason). */
+function largeOutput(p: Profile): string {
+  const has = (n: 'large' | 'largeMono' | 'largeColor') => (p.counters?.[n]?.length ?? 0) > 0;
+  if (has('largeMono') && has('largeColor')) return 'by colour';
+  if (has('large')) return 'all colours only';
+  return `**none over SNMP**: ${p.noLarge ?? 'no source found'}`;
+}
+
+/** Counters with a unit the profile declares or reads from the device's own unit column. */
+function unitsDeclared(p: Profile): string {
+  const byUnit = new Map<string, string[]>();
+  for (const n of COUNTER_NAMES) {
+    const u = p.units?.[n];
+    if (u) byUnit.set(u, [...(byUnit.get(u) ?? []), n]);
+  }
+  const parts = [...byUnit].map(([u, names]) => `${u}: ${names.join(', ')}`);
+  if (p.unitColumns?.length) parts.unshift('from the device where it says');
+  return parts.join('; ') || 'none declared';
+}
+
+function billingTotal(p: Profile): string {
+  if (!p.billingTotal) return 'prtMarkerLifeCount';
+  return `${p.billingTotal.use === 'vendor' ? 'vendor total' : 'prtMarkerLifeCount'} (${p.billingTotal.why})`;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
 export function renderSupportedDevices(profiles: readonly Profile[]): string {
   const rows = [
-    '| vendor | brands | recognised by | counters read | fixtures |',
-    '| --- | --- | --- | --- | --- |',
+    '| vendor | brands | recognised by | counters read | large output | units | billing total | fixtures |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...profiles.map(
       (p) =>
-        `| ${p.vendor} | ${(p.brands ?? []).map((b) => b.name).join(', ') || '—'} | ${recognition(p)} | ${countersRead(p)} | ${p.fixtures.map((f) => `\`${f}\``).join(', ') || '—'} |`,
+        `| ${p.vendor} | ${(p.brands ?? []).map((b) => b.name).join(', ') || '—'} | ${recognition(p)} | ${countersRead(p)} | ${cell(largeOutput(p))} | ${cell(unitsDeclared(p))} | ${cell(billingTotal(p))} | ${p.fixtures.map((f) => `\`${f}\``).join(', ') || '—'} |`,
     ),
-    '| any other printer | — | Printer-MIB answers, or hrDeviceType is printer | total (prtMarkerLifeCount, in impressions or sheets) | `generic-color-laser.snmprec` |',
+    '| any other printer | — | Printer-MIB answers, or hrDeviceType is printer; named by its sysObjectID\'s enterprise number and its sysDescr | total (prtMarkerLifeCount, in impressions or sheets) | **none over SNMP**: the Printer-MIB has no size counter | prtMarkerCounterUnit | prtMarkerLifeCount | `generic-color-laser.snmprec`, `pantum-cp2200dw.snmprec` |',
+    '',
+    'Every unit the device reports itself (prtMarkerCounterUnit for prtMarkerLifeCount, Xerox and Lexmark unit columns, Ricoh increment flags) wins over the profile\'s declaration. A counter with no unit is not used for contract units (src/billing/README.md).',
   ];
   return [TABLE_START, ...rows, TABLE_END].join('\n');
 }

@@ -3,7 +3,7 @@
  * counters. The same code applies any profile (match.ts recognises, plan.ts says what to read,
  * counters.ts and text.ts apply the rules); vendor files hold no logic.
  */
-import type { CounterName } from '../contract/reading.js';
+import type { CounterName, CounterUnit } from '../contract/reading.js';
 
 /** A string value at an OID, optionally post-processed. */
 export interface TextRule {
@@ -23,8 +23,14 @@ export interface TextRule {
 export type CounterRule =
   /** A single object (scalar or table cell). */
   | { oid: string }
-  /** Several objects added up (e.g. one-sided + two-sided); all must be present. */
-  | { sum: string[] }
+  /**
+   * Several objects added up (e.g. one-sided + two-sided); all must be present, unless `partial`:
+   * then those present are added (at least one), for per-size cells a device has only for the
+   * sizes it can feed.
+   */
+  | { sum: string[]; partial?: boolean }
+  /** One object minus another (Canon's Total 2 − Total 1 = large output); both must be present and the result ≥ 0. */
+  | { diff: [string, string] }
   /** Counters already found, added up; the source becomes `computed:a+b`. */
   | { sumOf: CounterName[] }
   /**
@@ -61,6 +67,37 @@ export interface Brand {
   match: string;
 }
 
+/**
+ * A column beside a vendor table's values that says, per row, what each value counts (Xerox
+ * xcmHrDevDetailUnit, Lexmark paperGeneralCountUnits). A counter read from `values.<index>` takes
+ * its unit from `units.<index>`, mapped by `map`; the device's word wins over the profile's.
+ * The Printer-MIB's prtMarkerCounterUnit is one such column for every profile (counters.ts).
+ */
+export interface UnitColumn {
+  values: string;
+  units: string;
+  /** The unit column's code (as decimal text) → what the counter counts; other codes give no unit. */
+  map: Record<string, CounterUnit>;
+}
+
+/**
+ * Which total is billed when the vendor's own total and the Printer-MIB's prtMarkerLifeCount
+ * both answer, and why. The Reading keeps both (Reading.totals) and the difference is reported.
+ */
+export interface BillingTotal {
+  /** `vendor`: counters.total is the profile's total rule; `printer-mib`: it is prtMarkerLifeCount. */
+  use: 'vendor' | 'printer-mib';
+  /** The reason, with its source: shown in the supported-devices table and carried in the Reading. */
+  why: string;
+}
+
+/** `counter` must equal what `equals` gives; `why` names the documented identity and its source. */
+export interface CounterCheckRule {
+  counter: CounterName;
+  equals: CounterRule;
+  why: string;
+}
+
 export interface Profile {
   /** Stable id; with `version` it goes into Reading.profile as `id@version`. */
   id: string;
@@ -77,6 +114,27 @@ export interface Profile {
     ieee1284DeviceId?: TextRule[];
   };
   counters?: Partial<Record<CounterName, CounterRule[]>>;
+  /**
+   * What each counter counts, as the vendor documents it (the comment beside each says where).
+   * A unit the device reports itself (prtMarkerCounterUnit for a counter read from
+   * prtMarkerLifeCount, a `unitColumns` cell) wins over this declaration. A counter with neither
+   * gets no unit, and billing never guesses one (src/billing/README.md).
+   */
+  units?: Partial<Record<CounterName, CounterUnit>>;
+  /** Vendor tables whose rows carry their own unit. */
+  unitColumns?: UnitColumn[];
+  /**
+   * Identities the vendor documents between counters (Canon: 102 − 101 = 112 + 122). Where both
+   * sides can be read and differ, the read reports a `counter.check-failed` data problem.
+   */
+  checks?: CounterCheckRule[];
+  /** Required when the profile has a `total` rule (a test checks it): which total is billed, and why. */
+  billingTotal?: BillingTotal;
+  /**
+   * Large-size output (largeMono, largeColor, large) is not available over SNMP on this family:
+   * why, and the source searched. Shown in the supported-devices table.
+   */
+  noLarge?: string;
   /** Extra subtrees to walk, for rules that read tables. Derived from `table` rules automatically. */
   walk?: string[];
   /** Recordings in fixtures/devices/ (each with its .reading.json) that prove this profile, shown in the README. */

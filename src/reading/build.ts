@@ -9,7 +9,7 @@ import { profileLabel, selectProfile } from '../profiles/match.js';
 import type { Profile } from '../profiles/types.js';
 import type { BrokenWalk } from '../snmp/client.js';
 import type { MibView } from '../snmp/values.js';
-import type { Reading } from '../contract/reading.js';
+import { READING_VERSION, type Reading } from '../contract/reading.js';
 import { cleanReading } from './clean.js';
 import { decodeIdentity } from './identity.js';
 import { readProblems, type DataProblem } from './quality.js';
@@ -26,8 +26,9 @@ function buildReading(view: MibView, profile: Profile | undefined, host: string,
  * walks that broke (from the SNMP client), no counter at all, fields cut. Pure apart from the id.
  */
 export function inspectRead(view: MibView, profile: Profile | undefined, host: string, readAt: Date, walks: readonly BrokenWalk[] = []): { reading: Reading; problems: DataProblem[] } {
-  const { counters, sources, invalid } = decodeCounters(view, profile);
+  const { counters, sources, units, totals, failedChecks, invalid } = decodeCounters(view, profile);
   const { reading, cuts } = cleanReading({
+    readingVersion: READING_VERSION,
     id: uuidv7({ msecs: readAt.getTime() }),
     readAt: readAt.toISOString(),
     device: decodeIdentity(view, profile, host),
@@ -36,8 +37,10 @@ export function inspectRead(view: MibView, profile: Profile | undefined, host: s
     supplies: decodeSupplies(view),
     status: decodeStatus(view),
     profile: profileLabel(profile),
+    ...(Object.keys(units).length ? { units } : {}),
+    ...(totals ? { totals } : {}),
   });
-  const problems = readProblems({ host, profile: reading.profile, invalid, walks, counters: Object.keys(counters).length, cut: cuts });
+  const problems = readProblems({ host, profile: reading.profile, invalid, walks, counters: Object.keys(counters).length, cut: cuts, totals, failedChecks });
   return { reading, problems };
 }
 

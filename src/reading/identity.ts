@@ -3,8 +3,9 @@
  * text rules first, then the standard MIBs), serial normalisation, MAC formatting and the key.
  */
 import { firstText } from '../profiles/text.js';
-import { ENTERPRISE_VENDOR, HR, IF, PPM_DEVICE_ID, PRT, SYS, printerDeviceIndex } from '../profiles/standard-mib.js';
+import { HR, IF, PPM_DEVICE_ID, PRT, SYS, printerDeviceIndex } from '../profiles/standard-mib.js';
 import type { Profile } from '../profiles/types.js';
+import { enterpriseVendor } from '../profiles/match.js';
 import { column } from '../snmp/table.js';
 import { asBuffer, asNumber, asText, type MibView } from '../snmp/values.js';
 import type { DeviceIdentity, KeySource } from '../contract/reading.js';
@@ -97,8 +98,7 @@ function macOf(view: MibView): string | undefined {
 function vendorFromEnterprise(view: MibView): string | undefined {
   const objectID = view.get(SYS.objectID);
   if (objectID?.type !== 'oid') return undefined;
-  const m = /^1\.3\.6\.1\.4\.1\.(\d+)/.exec(objectID.value);
-  return m ? ENTERPRISE_VENDOR[Number(m[1])] : undefined;
+  return enterpriseVendor(objectID.value);
 }
 
 export function decodeIdentity(view: MibView, profile: Profile | undefined, host: string): DeviceIdentity {

@@ -4,9 +4,9 @@
  * (store), a heartbeat count and a Prometheus counter, so a bad value is never dropped in silence.
  */
 import type { BrokenWalk } from '../snmp/client.js';
-import type { InvalidCounter } from '../profiles/counters.js';
+import type { FailedCheck, InvalidCounter } from '../profiles/counters.js';
 import type { DataProblemKind } from '../contract/events.js';
-import type { CounterName } from '../contract/reading.js';
+import type { CounterName, TotalsCheck } from '../contract/reading.js';
 
 export interface DataProblem {
   kind: DataProblemKind;
@@ -32,8 +32,41 @@ export function problemKey(p: DataProblem): string {
 }
 
 /** The problems a read found, as DataProblems (counter.missing is decided by the store, which knows the history). */
-export function readProblems(o: { host: string; profile: string; invalid: readonly InvalidCounter[]; walks: readonly BrokenWalk[]; counters: number; cut: readonly { field: string; length: number; max: number }[] }): DataProblem[] {
+export function readProblems(o: {
+  host: string;
+  profile: string;
+  invalid: readonly InvalidCounter[];
+  walks: readonly BrokenWalk[];
+  counters: number;
+  cut: readonly { field: string; length: number; max: number }[];
+  totals?: TotalsCheck | undefined;
+  failedChecks?: readonly FailedCheck[];
+}): DataProblem[] {
   const out: DataProblem[] = [];
+  for (const f of o.failedChecks ?? []) {
+    out.push({
+      kind: 'counter.check-failed',
+      host: o.host,
+      counter: f.counter,
+      oid: f.source,
+      profile: o.profile,
+      raw: String(f.value - f.expected),
+      message: `${o.host}: ${f.counter} is ${f.value} (${f.source}) but ${f.expectedSource} gives ${f.expected} (${f.why}); the reading is kept as read`,
+    });
+  }
+  const t = o.totals;
+  if (t && t.difference !== 0) {
+    const billed = t.billing === 'vendor' ? t.vendor : t.printerMib;
+    out.push({
+      kind: 'counter.totals-differ',
+      host: o.host,
+      counter: 'total',
+      oid: t.printerMib.source,
+      profile: o.profile,
+      raw: String(t.difference),
+      message: `${o.host}: the vendor total ${t.vendor.value} (${t.vendor.source}${t.vendor.unit ? `, ${t.vendor.unit}` : ''}) and prtMarkerLifeCount ${t.printerMib.value} (${t.printerMib.source}${t.printerMib.unit ? `, ${t.printerMib.unit}` : ''}) differ by ${t.difference}; both are in the Reading, ${billed.source} is billed (${t.why})`,
+    });
+  }
   for (const i of o.invalid) {
     out.push({
       kind: 'counter.invalid',

@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 const addFormats = ((addFormatsImport as unknown as { default?: unknown }).default ?? addFormatsImport) as (ajv: Ajv2020) => Ajv2020;
 
 /** docs/provider-api.yaml, found from src/receiver/ and from dist/receiver/ alike. */
-const API_DOCUMENT_URL = new URL('../../docs/provider-api.yaml', import.meta.url);
+export const API_DOCUMENT_URL = new URL('../../docs/provider-api.yaml', import.meta.url);
 
 export interface OpenApiDocument {
   openapi: string;

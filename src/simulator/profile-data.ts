@@ -24,6 +24,7 @@ export function profileDataOids(profile: Profile | undefined): ProfileDataOids {
     for (const r of rules ?? []) {
       if ('oid' in r) counters.add(r.oid);
       if ('sum' in r) r.sum.forEach((o) => counters.add(o));
+      if ('diff' in r) r.diff.forEach((o) => counters.add(o));
       if ('table' in r) tables.add(r.table.values);
       if ('record' in r) records.set(r.record.oid, (records.get(r.record.oid) ?? new Set()).add(r.record.code));
     }

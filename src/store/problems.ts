@@ -10,6 +10,10 @@ import type { EventSeverity, StoreEvent } from './events.js';
 const SEVERITY: Record<DataProblem['kind'], EventSeverity> = {
   'counter.invalid': 'warning',
   'counter.missing': 'warning',
+  // Both totals are in the Reading and the profile says which is billed: a note, not a fault.
+  'counter.totals-differ': 'info',
+  // A documented identity between counters does not hold: one of them is not what the vendor says.
+  'counter.check-failed': 'warning',
   'snmp.walk-broken': 'warning',
   // No counter at all: this device cannot be billed from its readings.
   'reading.no-counters': 'error',

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ErrorCounts, MeterboxError } from '../contract/errors.js';
+import type { ReadingVersion } from '../contract/reading.js';
 import type { DeliveryRecord } from '../store/deliveries.js';
 import type { StoreEvent, StoredEvent } from '../store/events.js';
 import type { Receipt } from '../store/policy.js';
@@ -83,6 +84,8 @@ export interface UploaderOptions extends ConnectionOptions {
   maxBatchesPerDrain?: number;
   /** Random source in [0, 1) for jitter (tests). */
   random?: () => number;
+  /** The Reading version the provider accepts (docs/provider-api.yaml); older versions get Readings cut to theirs. Default: the current one. */
+  readingVersion?: ReadingVersion;
 }
 
 /** Why `drainOnce` stopped. */

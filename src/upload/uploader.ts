@@ -6,6 +6,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { MeterboxError, isMeterboxError } from '../contract/errors.js';
+import { READING_VERSION, readingForVersion, type Reading, type ReadingVersion } from '../contract/reading.js';
 import { isStoreFailure, storeError } from '../store/database.js';
 import type { OutboxItem } from '../store/readings.js';
 import { DEFAULT_BACKOFF, backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff.js';
@@ -55,8 +56,10 @@ export function serverMessage(body: string): string | undefined {
 }
 
 /** The request body, built from the stored JSON without parsing it again. */
-export function readingsBody(agentId: string, sentAt: string, items: readonly OutboxItem[]): string {
-  return `{"agentId":${JSON.stringify(agentId)},"sentAt":${JSON.stringify(sentAt)},"readings":[${items.map((i) => i.body).join(',')}]}`;
+export function readingsBody(agentId: string, sentAt: string, items: readonly OutboxItem[], readingVersion: ReadingVersion = READING_VERSION): string {
+  // The outbox holds each Reading as the agent made it; a provider on an older Reading version gets it cut to that version.
+  const bodies = readingVersion >= READING_VERSION ? items.map((i) => i.body) : items.map((i) => JSON.stringify(readingForVersion(JSON.parse(i.body) as Reading, readingVersion)));
+  return `{"agentId":${JSON.stringify(agentId)},"sentAt":${JSON.stringify(sentAt)},"readings":[${bodies.join(',')}]}`;
 }
 
 export class Uploader extends ProviderLink<UploaderOptions> {
@@ -188,7 +191,7 @@ export class Uploader extends ProviderLink<UploaderOptions> {
     res: UploadResult,
   ): Promise<{ kind: 'ok' | 'quarantine' | 'split' } | { kind: 'retry' | 'auth'; error: MeterboxError }> {
     const ids = items.map((i) => i.id);
-    const json = readingsBody(this.opts.agentId, this.now().toISOString(), items);
+    const json = readingsBody(this.opts.agentId, this.now().toISOString(), items, this.opts.readingVersion);
     const body = await gzipAsync(json);
     const out = await this.transport.post(`${API_PREFIX}/readings`, body, { 'content-encoding': 'gzip' });
     const base = { kind: 'readings' as const, count: items.length, bytes: body.length, ms: out.ms };

@@ -138,12 +138,12 @@ describe('meterbox read (CLI subprocess)', () => {
     noSecrets(r);
   });
 
-  it('human mode prints the serial, the counter table and the supplies', async () => {
+  it('human mode prints the serial, the counter table with units and the supplies', async () => {
     const r = await read(dev('generic'), '--community', COMMUNITY);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/serial\s+GCL4100-000123/);
     expect(r.stdout).toContain('Counters');
-    expect(r.stdout).toMatch(/total\s*│?\s*48,213/);
+    expect(r.stdout).toMatch(/total\s*│?\s*48,213\s*│?\s*impressions/);
     expect(r.stdout).toContain('Supplies');
     for (const s of ['Black Toner Cartridge', 'Cyan Toner Cartridge', 'Waste Toner Box']) expect(r.stdout).toContain(s);
     expect(r.stdout).toMatch(/\d+ SNMP requests in \d+ ms/);

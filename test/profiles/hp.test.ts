@@ -6,7 +6,7 @@ const JETDIRECT = { '1.3.6.1.2.1.1.2.0': oid('1.3.6.1.4.1.11.2.3.9.1'), '1.3.6.1
 describe('HP profile', () => {
   it('falls back to the Printer-MIB life count when status-prt-eng is missing', () => {
     const r = read({ ...JETDIRECT, '1.3.6.1.2.1.43.10.2.1.3.1.1': { type: 'integer', value: 7 }, '1.3.6.1.2.1.43.10.2.1.4.1.1': counter(10338) });
-    expect(r.profile).toBe('hp@1');
+    expect(r.profile).toBe('hp@2');
     expect(r.counters).toEqual({ total: 10338 });
     expect(r.sources).toEqual({ total: '1.3.6.1.2.1.43.10.2.1.4.1.1' });
   });

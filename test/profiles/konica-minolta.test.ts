@@ -12,7 +12,7 @@ describe('konica-minolta profile', () => {
       '1.3.6.1.2.1.25.3.2.1.3.1': str('Generic 28C-1'),
       [`${KM}.1.6.2.1.0`]: str('Develop ineo+ 280'),
     });
-    expect(r.profile).toBe('konica-minolta@1');
+    expect(r.profile).toBe('konica-minolta@2');
     expect(r.device).toMatchObject({ vendor: 'Konica Minolta', brand: 'Develop', model: 'Develop ineo+ 280' });
     expect(r.device.key.startsWith('konica-minolta:')).toBe(true);
   });
@@ -28,7 +28,7 @@ describe('konica-minolta profile', () => {
 
   it('matches a mixed-case sysDescr and reports no counters when the device exposes none', () => {
     const r = read({ '1.3.6.1.2.1.1.1.0': str('Konica Minolta bizhub 25e'), '1.3.6.1.2.1.25.3.2.1.3.1': str('Konica Minolta bizhub 25e') });
-    expect(r.profile).toBe('konica-minolta@1');
+    expect(r.profile).toBe('konica-minolta@2');
     expect(r.counters).toEqual({});
   });
 
@@ -42,7 +42,27 @@ describe('konica-minolta profile', () => {
       [`${C}.2.1.5.1.2`]: int(4000),
     });
     expect(r.device.model).toBe('bizhub 4050');
-    expect(r.counters).toEqual({ total: 5000, mono: 5000, printMono: 4000, copyMono: 1000, scan: 321 });
+    expect(r.counters).toEqual({ total: 5000, mono: 5000, printMono: 4000, copyMono: 1000, scan: 321, scanSend: 321 });
     expect(r.sources.scan).toBe(`${C}.1.5.0`);
+  });
+
+  it('counts single colour (3) and two colour (4) as colour, and reads large size by colour', () => {
+    const r = read({
+      '1.3.6.1.2.1.1.2.0': oid('1.3.6.1.4.1.18334.1.1.1.2.1.161.2.2'),
+      [`${C}.2.1.5.1.2`]: int(700),
+      [`${C}.2.1.5.2.2`]: int(100),
+      [`${C}.2.1.5.3.2`]: int(20),
+      [`${C}.2.1.5.4.2`]: int(3),
+      [`${C}.2.1.7.1.1`]: int(5),
+      [`${C}.2.1.7.1.2`]: int(7),
+      [`${C}.2.1.7.2.2`]: int(11),
+      [`${C}.2.1.7.4.2`]: int(1),
+    });
+    expect(r.counters).toMatchObject({ printMono: 700, printColor: 123, largeMono: 12, largeColor: 12, large: 24 });
+    // Copy cells absent: a partial sum adds what the device has, and never invents a copy figure.
+    expect(r.counters.copyColor).toBeUndefined();
+    expect(r.units).toMatchObject({ largeMono: 'impressions', largeColor: 'impressions' });
+    // The KM totals follow count-mode settings no source locates: no declared unit, never guessed.
+    expect(r.units?.printMono).toBeUndefined();
   });
 });

@@ -40,7 +40,7 @@ describe('ricoh profile', () => {
     ['NRG MP C3004 1.12 / NRG Network Printer C model', 'NRG'],
   ])('recognises the OEM brand in "%s"', (descr, brand) => {
     const r = read({ '1.3.6.1.2.1.1.1.0': str(descr) });
-    expect(r.profile).toBe('ricoh@1');
+    expect(r.profile).toBe('ricoh@2');
     expect(r.device).toMatchObject({ vendor: 'Ricoh', brand });
   });
 });

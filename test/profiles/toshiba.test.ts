@@ -11,7 +11,7 @@ describe('toshiba profile', () => {
       [`${TC}.2.1.4`]: int(4100),
       [`${TC}.3.1.3`]: int(3000),
     });
-    expect(r.profile).toBe('toshiba@1');
+    expect(r.profile).toBe('toshiba@2');
     expect(r.counters).toEqual({ total: 4100, mono: 4100, printMono: 3000 });
   });
 

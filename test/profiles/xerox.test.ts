@@ -12,7 +12,7 @@ describe('xerox profile', () => {
       [d(11, 3)]: int(150), [d(11, 25)]: int(250), [d(10, 11)]: int(40), [d(10, 12)]: int(2), [d(12, 14)]: int(9),
     });
     expect(r.device.model).toBe('AltaLink C8135');
-    expect(r.counters).toEqual({ total: 1000, mono: 400, color: 600, copy: 400, copyMono: 150, copyColor: 250, fax: 9, scan: 42 });
+    expect(r.counters).toEqual({ total: 1000, mono: 400, color: 600, copy: 400, copyMono: 150, copyColor: 250, fax: 9, scan: 42, scanSend: 42 });
     expect(r.sources.copyMono).toBe(d(11, 3));
   });
 
@@ -41,7 +41,7 @@ describe('xerox profile', () => {
       '1.3.6.1.4.1.253.8.51.1.2.1.20.1': str('MFG:Xerox; CMD:PCL; MDL:WorkCentre 3655X; CLS:Printer'),
       [d(1, 1)]: int(149691),
     });
-    expect(r.profile).toBe('xerox@1');
+    expect(r.profile).toBe('xerox@2');
     expect(r.device).toMatchObject({ vendor: 'Xerox', model: 'WorkCentre 3655X v1', serial: '3353000001' });
     expect(r.counters).toEqual({ total: 149691 });
   });

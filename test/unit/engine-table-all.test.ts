@@ -13,12 +13,12 @@ const rows = view({ '1.9.2.1': int(401), '1.9.2.2': int(402), '1.9.2.3': int(403
 
 describe('table rule with all', () => {
   it('adds up every matching row and names each cell in the source', () => {
-    expect(decodeCounters(rows, colour(true))).toEqual({ counters: { color: 100 }, sources: { color: 'computed:1.9.9.2+1.9.9.3' }, invalid: [] });
+    expect(decodeCounters(rows, colour(true))).toEqual({ counters: { color: 100 }, sources: { color: 'computed:1.9.9.2+1.9.9.3' }, units: {}, failedChecks: [], invalid: [] });
   });
 
   it('reports a single matching row as that cell', () => {
     const one = view({ '1.9.2.1': int(401), '1.9.2.3': int(403), '1.9.9.1': int(500), '1.9.9.3': int(70) });
-    expect(decodeCounters(one, colour(true))).toEqual({ counters: { color: 70 }, sources: { color: '1.9.9.3' }, invalid: [] });
+    expect(decodeCounters(one, colour(true))).toEqual({ counters: { color: 70 }, sources: { color: '1.9.9.3' }, units: {}, failedChecks: [], invalid: [] });
   });
 
   it('skips rows without a usable value and yields nothing when no row matches', () => {

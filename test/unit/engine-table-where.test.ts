@@ -26,7 +26,7 @@ describe('table rule with `where`', () => {
       [`${E}.2.2`, int(1)], [`${E}.3.2`, int(4)], [`${E}.4.2`, int(120)],
       [`${E}.2.3`, int(2)], [`${E}.3.3`, int(5)], [`${E}.4.3`, int(60)],
     ]);
-    expect(decodeCounters(view, profile)).toEqual({ counters: { total: 120 }, sources: { total: `${E}.4.2` }, invalid: [] });
+    expect(decodeCounters(view, profile)).toEqual({ counters: { total: 120 }, sources: { total: `${E}.4.2` }, units: {}, failedChecks: [], invalid: [] });
     expect(planRead(profile).walk).toEqual(expect.arrayContaining([`${E}.2`, `${E}.3`, `${E}.4`]));
   });
 });

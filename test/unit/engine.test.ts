@@ -12,7 +12,7 @@ const UNIT = '1.3.6.1.2.1.43.10.2.1.3.1.1';
 describe('counter rules', () => {
   it('takes the first alternative that yields a value, and names its OID', () => {
     const p: Profile = { ...base, counters: { total: [{ oid: '1.9.1' }, { oid: '1.9.2' }] } };
-    expect(decodeCounters(view({ '1.9.2': c32(500) }), p)).toEqual({ counters: { total: 500 }, sources: { total: '1.9.2' }, invalid: [] });
+    expect(decodeCounters(view({ '1.9.2': c32(500) }), p)).toEqual({ counters: { total: 500 }, sources: { total: '1.9.2' }, units: {}, failedChecks: [], invalid: [] });
   });
 
   it('adds up OIDs only when all are present', () => {
@@ -32,7 +32,7 @@ describe('counter rules', () => {
   it('finds a row of a name/value table', () => {
     const p: Profile = { ...base, counters: { color: [{ table: { names: '1.9.5', values: '1.9.9', match: '^full ?colou?r$' } }] } };
     const v = view({ '1.9.5.1': str('Black'), '1.9.5.2': str('Full Color'), '1.9.9.1': int(100), '1.9.9.2': int(42) });
-    expect(decodeCounters(v, p)).toEqual({ counters: { color: 42 }, sources: { color: '1.9.9.2' }, invalid: [] });
+    expect(decodeCounters(v, p)).toEqual({ counters: { color: 42 }, sources: { color: '1.9.9.2' }, units: {}, failedChecks: [], invalid: [] });
   });
 
   it('leaves out negative and non-numeric values (an absent counter is absent, not 0) and says which', () => {
@@ -47,11 +47,11 @@ describe('counter rules', () => {
 
   it('does not report an invalid value when another rule of the same counter yields one', () => {
     const p: Profile = { ...base, counters: { total: [{ oid: '1.9.1' }, { oid: '1.9.2' }] } };
-    expect(decodeCounters(view({ '1.9.1': str('Total'), '1.9.2': c32(77) }), p)).toMatchObject({ counters: { total: 77 }, invalid: [] });
+    expect(decodeCounters(view({ '1.9.1': str('Total'), '1.9.2': c32(77) }), p)).toMatchObject({ counters: { total: 77 }, units: {}, failedChecks: [], invalid: [] });
   });
 
   it('falls back to the Printer-MIB life count only when it counts pages', () => {
-    expect(decodeCounters(view({ [LIFE]: c32(1234), [UNIT]: int(7) }), undefined)).toEqual({ counters: { total: 1234 }, sources: { total: LIFE }, invalid: [] });
+    expect(decodeCounters(view({ [LIFE]: c32(1234), [UNIT]: int(7) }), undefined)).toEqual({ counters: { total: 1234 }, sources: { total: LIFE }, units: { total: 'impressions' }, failedChecks: [], invalid: [] });
     expect(decodeCounters(view({ [LIFE]: c32(1234), [UNIT]: int(4) /* micrometers */ }), undefined).counters).toEqual({});
   });
 

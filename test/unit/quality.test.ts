@@ -56,7 +56,7 @@ describe('a table sum with an unreadable row', () => {
       ['1.9.9.1', c32(100)],
       ['1.9.9.2', str('err')],
     ]);
-    expect(decodeCounters(v, p)).toEqual({ counters: {}, sources: {}, invalid: [{ counter: 'color', oid: '1.9.9.2', raw: 'err', reason: 'not a number' }] });
+    expect(decodeCounters(v, p)).toEqual({ counters: {}, sources: {}, units: {}, failedChecks: [], invalid: [{ counter: 'color', oid: '1.9.9.2', raw: 'err', reason: 'not a number' }] });
   });
 });
 

@@ -71,5 +71,10 @@ export const brother: Profile = {
     // brInfoCounter record 0x06 "duplex_unit_pages_counter" (bieniu const.py VALUES_COUNTERS).
     duplex: [{ record: { oid: BR_INFO_COUNTER, code: 0x06 } }],
   },
+  billingTotal: {
+    use: 'printer-mib',
+    why: 'prtMarkerLifeCount comes with its unit (prtMarkerCounterUnit); the brInfoCounter page counter is read only where the Printer-MIB has no count',
+  },
+  noLarge: 'no large-size counter among the brInfoCounter records (bieniu/brother const.py VALUES_COUNTERS); Brother office models are A4',
   fixtures: ['brother-mfc-l3770cdw.snmprec'],
 };

@@ -53,5 +53,6 @@ export const epson: Profile = {
     copyMono: [{ oid: `${FUNCTION}.3.1.1.2` }],
     copyColor: [{ oid: `${FUNCTION}.5.1.1.2` }],
   },
+  noLarge: "no large, duplex or scan counter documented over SNMP: PrintMaster's Epson mapping (docs/dev/vendor/EPSON_OID_MAPPING.md) finds totals and colour by function only",
   fixtures: ['epson-wf-c5790.snmprec'],
 };

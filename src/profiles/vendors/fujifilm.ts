@@ -29,5 +29,6 @@ export const fujifilm: Profile = {
     // prtGeneralSerialNumber.
     model: [{ oid: '1.3.6.1.2.1.1.1.0', extract: '^(?:FUJIFILM|FUJI\\s?XEROX)\\s+([^;]+)' }],
   },
+  noLarge: 'no public MIB document or maintained project shows a large-size counter for Fujifilm over SNMP',
   fixtures: ['fujifilm-apeos-c3060.snmprec'],
 };

@@ -7,6 +7,18 @@
  * 32/33/34 copy, 48/49/50 fax), .3 paperGeneralCountUnits (4 sides, 5 sheets), .4 the value.
  * Row numbers differ between models, so rows are chosen by type and unit (sides = impressions).
  * Quirk: some agents hide the system group; they are recognised by prtgenPrinterName.
+ *
+ * Billing counters (LEXMARK-MPS-MIB and LEXMARK-TC-MIB, observium-community-edition mibs/lexmark/):
+ * - paperSidesCountTable (641.6.4.2.2.1), one row per paper size and type: .2 paperSidesPaperSize
+ *   (PaperSizeTC), .6 / .7 paperSidesMonoSafe / ColorSafe, "sides (impressions) … delivered into an
+ *   output bin". Large sizes (PaperSizeTC): tabloid 14, paper12x18 27, sra3 28, isoA3 67, isoB4 76,
+ *   jisB4 140, paper11x17 143, a3Plus 144;
+ * - scanCountTable (641.6.4.3.1.1): .2 scanCountType = application (1 copy, 2 fax, 3 e-mail,
+ *   4 network, 5 local host, 6 USB, 7 FTP) + 256 × flatbed + 512 × duplex, .4 scanCountSides.
+ * No duplex type exists in paperGeneralCountTable; sides − sheets would count blank backs, so
+ * duplex is not reported.
+ * Dell lasers built on Lexmark engines (sysObjectID 674.10898…, GLPI share/sysobject.ids) answer
+ * the same private MIBs; they are matched by those answers and named by their Dell badge.
  */
 import type { CounterRule, Profile } from '../types.js';
 
@@ -26,21 +38,44 @@ function sides(...types: number[]): CounterRule {
   };
 }
 
+/** paperSidesCountEntry and scanCountEntry (LEXMARK-MPS-MIB). */
+const PAPER_SIDES = '1.3.6.1.4.1.641.6.4.2.2.1';
+const SCAN_COUNT = '1.3.6.1.4.1.641.6.4.3.1.1';
+/** PaperSizeTC values of 364 mm or more (LEXMARK-TC-MIB). */
+const LARGE_SIZES = '^(14|27|28|67|76|140|143|144)$';
+
+/** paperSidesCountTable column `col` added up over the large paper sizes. */
+function largeSides(col: number): CounterRule {
+  return { table: { names: `${PAPER_SIDES}.2`, values: `${PAPER_SIDES}.${col}`, match: LARGE_SIZES, all: true } };
+}
+
+/** scanCountSides added up over the rows of these applications, by ADF, flatbed or duplex. */
+function scanSides(...apps: number[]): CounterRule {
+  const types = apps.flatMap((a) => [a, a + 256, a + 512, a + 768]);
+  return { table: { names: `${SCAN_COUNT}.2`, values: `${SCAN_COUNT}.4`, match: `^(${types.join('|')})$`, all: true } };
+}
+
 /** prtgenPrinterName.1 (LEXMARK-PVT-MIB), "Lexmark XC9235". */
 const PRTGEN_PRINTER_NAME = '1.3.6.1.4.1.641.2.1.2.1.2.1';
-const MODEL_TEXT = '^(?:Lexmark\\s+)?(.+)$';
+const MODEL_TEXT = '^(?:Lexmark\\s+|Dell\\s+)?(.+)$';
+/** deviceModel.1 (LEXMARK-MPS-MIB). */
+const DEVICE_MODEL = '1.3.6.1.4.1.641.6.2.3.1.4.1';
 
 export const lexmark: Profile = {
   id: 'lexmark',
-  version: 1,
+  version: 2,
   vendor: 'Lexmark',
+  brands: [
+    // Dell lasers on Lexmark engines: "Dell B2360dn", "Dell Laser Printer 5350dn".
+    { name: 'Dell', match: '^Dell\\b' },
+  ],
   match: {
     // Lexmark enterprise 641 (GLPI Lexmark.pm), e.g. 1.3.6.1.4.1.641.52.71107195.
     sysObjectID: ['1.3.6.1.4.1.641'],
     // "Lexmark XC9235 version CXTMH.074.258 kernel … All-N-1".
     sysDescr: ['^Lexmark '],
-    // Agents that hide the system group still answer prtgenPrinterName.
-    anyOid: [PRTGEN_PRINTER_NAME],
+    // Agents that hide the system group, and Dell OEM models, still answer prtgenPrinterName / deviceModel.
+    anyOid: [PRTGEN_PRINTER_NAME, DEVICE_MODEL],
   },
   identity: {
     // GLPI Lexmark.pm getSerial order: prtGeneralSerialNumber, deviceSerial (LEXMARK-MPS-MIB; a
@@ -52,7 +87,7 @@ export const lexmark: Profile = {
     ],
     // GLPI Lexmark.pm getModel: deviceModel (LEXMARK-MPS-MIB), prtgenPrinterName; "Lexmark " stripped.
     model: [
-      { oid: '1.3.6.1.4.1.641.6.2.3.1.4.1', extract: MODEL_TEXT },
+      { oid: DEVICE_MODEL, extract: MODEL_TEXT },
       { oid: PRTGEN_PRINTER_NAME, extract: MODEL_TEXT },
     ],
     // GLPI Lexmark.pm getFirmware: swInventoryRevision (LEXMARK-MPS-MIB), prtgenCodeRevision (LEXMARK-PVT-MIB).
@@ -72,6 +107,27 @@ export const lexmark: Profile = {
     copyColor: [sides(34)],
     // faxTotal (48) counts sheets; faxMono (49) + faxColor (50) count sides.
     fax: [sides(49, 50)],
+    // Mono / colour sides delivered on large paper (paperSidesMonoSafe / paperSidesColorSafe).
+    largeMono: [largeSides(6)],
+    largeColor: [largeSides(7)],
+    large: [{ sumOf: ['largeMono', 'largeColor'] }],
+    // scanCountSides by application: copy; fax; e-mail, network, local host, USB, FTP.
+    scanCopy: [scanSides(1)],
+    scanFax: [scanSides(2)],
+    scanSend: [scanSides(3, 4, 5, 6, 7)],
+    scan: [{ sumOf: ['scanCopy', 'scanFax', 'scanSend'] }, { sumOf: ['scanCopy', 'scanSend'] }],
   },
-  fixtures: ['lexmark-cx725de.snmprec'],
+  // paperGeneralCountUnits: 4 sides (impressions), 5 sheets.
+  unitColumns: [{ values: `${PAPER_GENERAL}.4`, units: `${PAPER_GENERAL}.3`, map: { '4': 'impressions', '5': 'sheets' } }],
+  units: {
+    // paperSidesCountTable counts "sides (impressions)".
+    largeMono: 'impressions',
+    largeColor: 'impressions',
+    large: 'impressions',
+  },
+  billingTotal: {
+    use: 'vendor',
+    why: 'totalSafe counts the sides delivered to an output bin, the figure Lexmark MPS bills; prtMarkerLifeCount also counts sides picked but not delivered (jams)',
+  },
+  fixtures: ['lexmark-cx725de.snmprec', 'lexmark-cx921de.snmprec', 'dell-b5465dnf.snmprec'],
 };

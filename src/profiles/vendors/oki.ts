@@ -30,5 +30,6 @@ export const oki: Profile = {
     // HP-LASERJET-COMMON-MIB gdStatusId, which OkiLAN answers: "MANUFACTURE:OKI UK LTD;…;MODEL:MC873;…".
     ieee1284DeviceId: [{ oid: '1.3.6.1.4.1.11.2.3.9.1.1.7.0' }],
   },
+  noLarge: 'no public MIB document or maintained project shows a large, duplex or scan counter for OKI over SNMP',
   fixtures: ['oki-c834.snmprec'],
 };

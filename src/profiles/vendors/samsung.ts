@@ -36,5 +36,6 @@ export const samsung: Profile = {
     mono: [{ oid: '1.3.6.1.4.1.236.11.5.11.53.11.1.2.0' }],
     color: [{ oid: '1.3.6.1.4.1.236.11.5.11.53.11.1.1.0' }],
   },
+  noLarge: 'no public MIB document or maintained project shows a large, duplex or scan counter for Samsung over SNMP',
   fixtures: ['samsung-clx-6260.snmprec'],
 };

@@ -1,11 +1,18 @@
 /**
  * Toshiba TEC e-STUDIO multifunction printers (enterprise 1129). References: GLPI agent
  * MibSupport/Toshiba.pm (recognition by enterprise; bcp* identity objects); public e-STUDIO
- * meter-reading scripts and the FusionInventory printer mapping for the counter table.
+ * meter-reading scripts and the FusionInventory printer mapping for the counter table; the
+ * print-accounting suite 15831944/vs2008PackPrj PrintHelper/ToshibaMIB_Def.h (each OID in clear
+ * beside its constant: A3/A4 print, copy, scan and "other" per colour).
  *
  * e-STUDIO counter table `1129.2.3.50.1.3.21.6.1.<category>.1.<colour>`: category 2 all,
- * 3 printer, 4 copier, 7 fax, 207 all large size; colour 1 full colour, 2 twin colour, 3 black,
- * 4 total. No public recording proves it, so only these well-attested cells are read.
+ * 3 printer, 4 copier, 7 fax, 207 all large size, 209/210 print large/small, 211/212 copy
+ * large/small, 219/220 scan large/small, 225/226 other (lists, reports) large/small (vs2008);
+ * colour 1 full colour, 2 twin (single) colour, 3 black, 4 total (vs2008 FullColor, SingleColor, HB).
+ *
+ * Units: not declared. One public reader halves the large counters as "already converted to A4"
+ * while vs2008 does not, and no source says whether the totals count sides or sheets, so billing
+ * reports Toshiba's units not computable until a device's own report settles it.
  */
 import type { Profile } from '../types.js';
 
@@ -17,7 +24,7 @@ const BCP = `${TOSHIBA}.1.2.1.1.1`;
 
 export const toshiba: Profile = {
   id: 'toshiba',
-  version: 1,
+  version: 2,
   vendor: 'Toshiba',
   match: {
     // The whole enterprise (GLPI Toshiba.pm).
@@ -46,9 +53,20 @@ export const toshiba: Profile = {
     copy: [{ oid: `${CTR}.4.1.4` }],
     copyMono: [{ oid: `${CTR}.4.1.3` }],
     copyColor: [{ sum: [`${CTR}.4.1.1`, `${CTR}.4.1.2`] }, { oid: `${CTR}.4.1.1` }],
-    // Category 7 fax, 207 all large size (e-STUDIO meter scripts, proven on 2050C/3015AC).
+    // Category 7 fax (e-STUDIO meter scripts, proven on 2050C/3015AC).
     fax: [{ oid: `${CTR}.7.1.4` }],
-    large: [{ oid: `${CTR}.207.1.4` }],
+    // Print large 209 + copy large 211 + other large 225, black (vs2008 ToshibaA3PrintHBPageOID, …).
+    largeMono: [{ sum: [`${CTR}.209.1.3`, `${CTR}.211.1.3`, `${CTR}.225.1.3`], partial: true }],
+    // The same categories, full colour + single colour (vs2008 ToshibaA3…FullColor/SingleColorPageOID).
+    largeColor: [{ sum: [`${CTR}.209.1.1`, `${CTR}.209.1.2`, `${CTR}.211.1.1`, `${CTR}.211.1.2`, `${CTR}.225.1.1`, `${CTR}.225.1.2`], partial: true }],
+    // Category 207 all large size (e-STUDIO meter scripts), else large black + colour.
+    large: [{ oid: `${CTR}.207.1.4` }, { sumOf: ['largeMono', 'largeColor'] }],
+    // Scans large 219 + small 220, every colour (vs2008 ToshibaScanBig…/ToshibaScanSmall…PageOID).
+    scan: [{ sum: [219, 220].flatMap((c) => [1, 2, 3].map((k) => `${CTR}.${c}.1.${k}`)), partial: true }],
+  },
+  billingTotal: {
+    use: 'vendor',
+    why: 'category 2 "all" (total) is the e-STUDIO counter that meter-reading scripts bill from; it includes fax and list prints',
   },
   fixtures: ['toshiba-e-studio-3015ac.snmprec'],
 };

@@ -36,5 +36,6 @@ export const zebra: Profile = {
     // IEEE 1284 device ID (MANUFACTURER:/MODEL: keys): ZEBRA-QL-MIB 10642.1.3.0, then HP's gdStatusId.
     ieee1284DeviceId: [{ oid: '1.3.6.1.4.1.10642.1.3.0' }, { oid: '1.3.6.1.4.1.11.2.3.9.1.1.7.0' }],
   },
+  noLarge: 'label printers on continuous media: no page-size counters',
   fixtures: ['zebra-zt410.snmprec'],
 };
