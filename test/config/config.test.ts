@@ -34,7 +34,7 @@ describe('config validation', () => {
   it('accepts a minimal config and fills in the defaults', () => {
     const r = validateConfig(minimal(), '/etc/meterbox/config.json', { env: {} });
     expect(r.config.schedules).toMatchObject({ discovery: '0 3 * * *', poll: '0 * * * *', upload: '*/15 * * * *', heartbeat: '*/5 * * * *', retention: '30 4 * * *' });
-    expect(r.config.health).toEqual({ enabled: true, host: '127.0.0.1', port: 9161 });
+    expect(r.config.health).toEqual({ enabled: true, host: '127.0.0.1', port: 9161, statusPage: true });
     expect(r.config.storage.path).toBe('/var/lib/meterbox/outbox.db');
     expect(r.provider.token).toBe(TOKEN);
     expect(r.credentials).toEqual([{ name: 'pub', credentials: { version: '2c', community: 'c0mmunity-s3cret' } }]);
