@@ -470,7 +470,7 @@ export function validateConfig(raw: unknown, file: string, opts: LoadOptions = {
 }
 
 /** Reads and parses `file`; a syntax error is MBX_CONFIG_INVALID with its line and column. */
-function readDocument(file: string): { text: string; raw: unknown } {
+export function readDocument(file: string): { text: string; raw: unknown } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

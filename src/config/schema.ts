@@ -115,10 +115,10 @@ export const RemoteSchema = z
       .meta({ description: "the provider's Ed25519 public keys; a signed document must verify with one of them (none: every remote document and update is refused)" }),
     config: z.boolean({ error: 'true or false' }).default(true).meta({ description: 'take signed configuration documents from the heartbeat answer' }),
     healthWindowSeconds: z
-      .number({ error: 'seconds, 30..86400' })
+      .number({ error: 'seconds, 5..86400' })
       .int()
-      .min(30, { error: 'seconds, 30..86400' })
-      .max(86_400, { error: 'seconds, 30..86400' })
+      .min(5, { error: 'seconds, 5..86400' })
+      .max(86_400, { error: 'seconds, 5..86400' })
       .default(600)
       .meta({ description: 'after a remote config (or an update) is applied, the box must be healthy (a poll with the verdict ok and a heartbeat delivered) within this, or the last known-good one comes back' }),
     update: z

@@ -28,8 +28,19 @@ export const UPLOAD_EVENT_KINDS = ['upload.rejected', 'upload.quarantined', 'upl
 export const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.replaced', 'counter.backwards'] as const;
 export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
 
+/** Maintenance from the provider (src/remote): signed configurations and updates taken, refused or rolled back. */
+export const REMOTE_EVENT_KINDS = [
+  'remote.config-applied',
+  'remote.config-refused',
+  'remote.config-rolled-back',
+  'update.downloaded',
+  'update.refused',
+  'update.installed',
+  'update.rolled-back',
+] as const;
+
 /** What the agent's events table holds and its heartbeat carries. */
-export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS] as const;
+export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS, ...REMOTE_EVENT_KINDS] as const;
 export type EventKind = (typeof AGENT_EVENT_KINDS)[number];
 
 /** Event kinds that mean readings were lost or may be lost (status, the heartbeat's dataLoss and the metrics count these). */

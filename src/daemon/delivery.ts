@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Outbox } from '../store/outbox.js';
-import { Heartbeat, Uploader, type HeartbeatSnapshot, type UploadResult, type HeartbeatResult, type ConnectionOptions, type ProxyOptions } from '../upload/index.js';
+import { Heartbeat, Uploader, type SignedDocumentKind, type HeartbeatSnapshot, type UploadResult, type HeartbeatResult, type ConnectionOptions, type ProxyOptions } from '../upload/index.js';
 
 export type { HeartbeatSnapshot, UploadResult, HeartbeatResult };
 
@@ -53,8 +53,11 @@ export function connectionOptions(cfg: ResolvedConfig, logger: Logger): Connecti
   return o;
 }
 
+/** Told about a signed document (`config`, `update`) in a heartbeat answer; must not throw. */
+export type DocumentHandler = (kind: SignedDocumentKind, document: unknown) => void;
+
 /** Builds the uploader and heartbeat for the configured provider. */
-export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler): Promise<Delivery> {
+export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler, onDocument?: DocumentHandler): Promise<Delivery> {
   const uploaderOpts = (c: ResolvedConfig) => ({ ...connectionOptions(c, logger), store: outbox, batch: { maxCount: c.provider.batch, maxBytes: 4 * 1024 * 1024 } });
   const uploader = new Uploader(uploaderOpts(cfg));
   const hbOpts = (c: ResolvedConfig) => ({
@@ -64,6 +67,7 @@ export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: 
     onCommand: async (command: string) => {
       if (command === 'read-now' || command === 'discover-now') await onCommand(command);
     },
+    ...(onDocument ? { onDocument } : {}),
   });
   const heartbeat = new Heartbeat(hbOpts(cfg));
   return {
