@@ -25,9 +25,10 @@ import type { BoxSource, CommunicationCheck } from '../web/box/types.js';
 import { allowSet, discoverDevices, pollDevices, targetSpecs, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
 import { normalizeSerial } from '../reading/identity.js';
 import { jobWindowMs } from './health.js';
-import { DATA_LOSS_KINDS } from '../contract/events.js';
+import { DATA_LOSS_KINDS, type EventKind } from '../contract/events.js';
 import { NODE_FLAGS, desAvailable } from '../node-flags.js';
 import { RemoteConfig } from './remote-config.js';
+import { SelfUpdate } from './self-update.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -93,13 +94,15 @@ export class Daemon {
       log: this.logs.child('remote'),
       current: () => this.cfg,
       apply: (next, why) => this.applyRemote(next, why),
-      event: (kind, severity, message, data) => {
-        try {
-          this.outbox.current?.events.add({ kind, severity, message, data });
-        } catch (err) {
-          this.log.warn({ err: (err as Error).message, kind }, 'event not recorded');
-        }
-      },
+      event: (kind, severity, message, data) => this.recordEvent(kind, severity, message, data),
+    });
+    this.update = new SelfUpdate({
+      stateDir: dirname(st.path),
+      running: pkg.version,
+      log: this.logs.child('update'),
+      current: () => this.cfg,
+      download: (path, dest) => (this.delivery?.download ? this.delivery.download(path, dest) : Promise.resolve({ ok: false as const, offset: 0, error: this.deliveryError ?? 'uploader unavailable' })),
+      event: (kind, severity, message, data) => this.recordEvent(kind, severity, message, data),
     });
     // The remote configuration in force (if any) over the local file; the local file was checked by start().
     const effective = this.remote.effective();
@@ -107,6 +110,15 @@ export class Daemon {
   }
 
   private readonly remote: RemoteConfig;
+  private readonly update: SelfUpdate;
+
+  private recordEvent(kind: EventKind, severity: 'info' | 'warning' | 'error', message: string, data: Record<string, unknown>): void {
+    try {
+      this.outbox.current?.events.add({ kind, severity, message, data });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, kind }, 'event not recorded');
+    }
+  }
 
   /** Loads the config and starts everything; throws MBX_CONFIG_INVALID before anything runs. */
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -134,6 +146,7 @@ export class Daemon {
     try {
       this.delivery = await (this.opts.delivery ?? loadDelivery)(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd), (kind, doc) => {
         if (kind === 'config') this.remote.offer(doc);
+        else this.update.offer(doc);
       });
     } catch (err) {
       this.deliveryError = `uploader unavailable: ${(err as Error).message}`;
@@ -383,7 +396,8 @@ export class Daemon {
       health: this.verdict(),
     };
     const remoteConfig = this.remote.report();
-    if (remoteConfig) snap.remote = { config: remoteConfig };
+    const update = this.update.report();
+    if (remoteConfig || update) snap.remote = { ...(remoteConfig ? { config: remoteConfig } : {}), ...(update ? { update } : {}) };
     const p = this.lastPoll;
     if (p) snap.lastPoll = { at: p.at, durationMs: p.durationMs, devices: p.devices, ok: p.ok, failed: p.failed, ...failureCounts(p.errors) };
     const d = this.lastDiscovery;
@@ -398,6 +412,8 @@ export class Daemon {
     }
     const r = await this.delivery.sendHeartbeat(snap);
     this.lastHeartbeat = r;
+    // The helper's result, and the download in the maintenance window, paced by the heartbeat; not awaited.
+    void this.update.tick();
     this.metrics.heartbeats.inc({ result: r.ok ? 'ok' : 'failed' });
     // The provider is back: uploads that were backing off go now, not at the end of their delay.
     if (r.ok && r.uploadsResumed) (this.jobs.get('upload') as Job).trigger('provider-back', 0, true);

@@ -57,30 +57,44 @@ export interface RemoteState {
     refusedDigest?: string;
     report?: ConfigReport;
   };
-  update: {
-    lastVersion?: number;
-    refusedDigest?: string;
-    report?: UpdateReport;
-  };
+}
+
+/** The self-update's memory (`update-state.json`): the manifest being worked on and the last outcome. */
+export interface UpdateState {
+  /** Newest manifest version taken. */
+  lastVersion?: number;
+  refusedDigest?: string;
+  /** The verified manifest being downloaded or installed: its signed document (the helper verifies it again) and payload. */
+  pending?: { version: number; document: unknown; manifest: { version: string; url: string; sha256: string; size: number } };
+  report?: UpdateReport;
 }
 
 export const STATE_FILE = 'remote-state.json';
+export const UPDATE_STATE_FILE = 'update-state.json';
 
-export function readRemoteState(dir: string): RemoteState {
+export function readJsonState<T>(dir: string, name: string, empty: T): T {
   try {
-    const v = JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as Partial<RemoteState>;
-    return { config: v.config ?? {}, update: v.update ?? {} };
+    return { ...empty, ...(JSON.parse(readFileSync(join(dir, name), 'utf8')) as Partial<T>) };
   } catch {
-    return { config: {}, update: {} };
+    return empty;
   }
 }
 
-export function writeRemoteState(dir: string, s: RemoteState): void {
+export function writeJsonState(dir: string, name: string, s: unknown, mode = 0o640): void {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, STATE_FILE);
+  const file = join(dir, name);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o640 });
+  writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode });
   renameSync(tmp, file);
+}
+
+export function readRemoteState(dir: string): RemoteState {
+  const s = readJsonState<RemoteState>(dir, STATE_FILE, { config: {} });
+  return { config: s.config };
+}
+
+export function writeRemoteState(dir: string, s: RemoteState): void {
+  writeJsonState(dir, STATE_FILE, s);
 }
 
 /** The version a document claims, read without trusting it (for reporting a refusal only). */
