@@ -4,46 +4,24 @@
  * applies them through the SIGHUP path, reports the outcome in its heartbeat, and rolls back a
  * configuration that leaves it unhealthy. One story, steps in order.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signDocument } from '../../src/remote/envelope.js';
 import { maintenanceState, publishConfig } from '../../src/receiver/publish.js';
-import { startReceiver } from '../../src/receiver/server.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
-import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, TOKEN, freeTcpPort, labConfig, startLabFleet, tempDir, waitFor, writeConfig, type LogLine } from '../daemon/harness.js';
-
-const AGENT = 'lab-box';
+import type { WireRemote } from '../../src/upload/protocol.js';
+import { freeTcpPort, waitFor, type DaemonProcess, type LogLine } from '../daemon/harness.js';
+import { AGENT, startRemoteLab, type RemoteLab } from './lab.js';
 const provider = generateSigningKey();
 const stranger = generateSigningKey();
 
-interface ReportedConfig {
-  version: number;
-  state: string;
-  inForce: number;
-  code?: string;
-  reason?: string;
-}
-
 describe('remote configuration from the receiver', () => {
-  let dir: string;
-  let fleet: Fleet;
+  let lab: RemoteLab;
   let rx: RunningReceiver;
   let daemon: DaemonProcess;
-  let configFile: string;
   let published = 0;
 
-  const reported = async (): Promise<ReportedConfig | undefined> => {
-    const a = (await rx.agents()).find((x) => x.agentId === AGENT);
-    return (a?.lastHeartbeat?.remote as { config?: ReportedConfig } | undefined)?.config;
-  };
-  const waitReport = (pred: (r: ReportedConfig) => boolean, what: string, ms = 60_000) =>
-    waitFor(async () => {
-      const r = await reported();
-      return r && pred(r) ? r : undefined;
-    }, ms, what);
+  const reported = async () => (await lab.reported()).config;
+  const waitReport = (pred: (r: NonNullable<WireRemote['config']>) => boolean, what: string, ms?: number) => lab.waitReport('config', pred, what, ms);
   const publish = async (payload: Record<string, unknown>) => {
     const [r] = await publishConfig(payload, { store: rx.store, privatePem: provider.privatePem, agentIds: [AGENT] });
     published = (r as { version: number }).version;
@@ -52,25 +30,14 @@ describe('remote configuration from the receiver', () => {
   const schedulesLogged = (): LogLine[] => daemon.lines().filter((l) => l.msg === 'configuration reloaded');
 
   beforeAll(async () => {
-    dir = tempDir();
-    fleet = await startLabFleet(2);
-    rx = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [AGENT]: TOKEN }, logger: pino({ level: 'silent' }) });
-    const caFile = join(dir, 'receiver-ca.pem');
-    writeFileSync(caFile, rx.certPem);
-    configFile = join(dir, 'config.json');
-    const cfg = labConfig({ fleet, dir, healthPort: await freeTcpPort(), providerUrl: rx.url, caFile, extra: { remote: { keys: [provider.publicText], healthWindowSeconds: 15 } } });
-    writeConfig(configFile, cfg);
-    daemon = new DaemonProcess(configFile);
-    await daemon.waitForLog((l) => l.msg === 'meterbox running', 30_000, 'the daemon to start');
+    lab = await startRemoteLab({ devices: 2, remote: () => ({ keys: [provider.publicText], healthWindowSeconds: 15 }) });
+    ({ rx, daemon } = lab);
     // Healthy before anything is published: a poll read the fleet and a heartbeat went through.
     await waitFor(async () => (await rx.agents()).some((a) => a.agentId === AGENT) && (await rx.readingCount()) > 0, 60_000, 'first readings at the receiver');
   }, 120_000);
 
   afterAll(async () => {
-    daemon?.kill('SIGTERM');
-    await daemon?.exited;
-    await rx?.close();
-    await fleet?.close();
+    await lab?.close();
   });
 
   it('applies a signed configuration: the poll schedule changes, the box reports it applied once healthy', async () => {

@@ -9,46 +9,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signDocument } from '../../src/remote/envelope.js';
 import { partialName, SPOOL } from '../../src/remote/update.js';
 import { publishUpdate } from '../../src/receiver/publish.js';
-import { startReceiver } from '../../src/receiver/server.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
-import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, TOKEN, freeTcpPort, labConfig, startLabFleet, tempDir, waitFor, writeConfig } from '../daemon/harness.js';
-
-const AGENT = 'lab-box';
+import type { WireRemote } from '../../src/upload/protocol.js';
+import { waitFor, type DaemonProcess } from '../daemon/harness.js';
+import { AGENT, startRemoteLab, type RemoteLab } from './lab.js';
 const provider = generateSigningKey();
 const stranger = generateSigningKey();
 
-interface ReportedUpdate {
-  manifest: number;
-  target: string;
-  state: string;
-  running: string;
-  code?: string;
-  reason?: string;
-}
-
 describe('self-update: announcement, download, checks, hand-over', () => {
+  let lab: RemoteLab;
   let dir: string;
-  let fleet: Fleet;
   let rx: RunningReceiver;
   let daemon: DaemonProcess;
   let spool: string;
   let updates: string;
 
-  const reported = async (): Promise<ReportedUpdate | undefined> => {
-    const a = (await rx.agents()).find((x) => x.agentId === AGENT);
-    return (a?.lastHeartbeat?.remote as { update?: ReportedUpdate } | undefined)?.update;
-  };
-  const waitReport = (pred: (r: ReportedUpdate) => boolean, what: string) =>
-    waitFor(async () => {
-      const r = await reported();
-      return r && pred(r) ? r : undefined;
-    }, 60_000, what);
+  const waitReport = (pred: (r: NonNullable<WireRemote['update']>) => boolean, what: string) => lab.waitReport('update', pred, what);
   /** A package-sized file of random bytes (the daemon checks bytes; the helper checks it is a .deb). */
   const pkg = (name: string, size = 300_000) => {
     const f = join(dir, name);
@@ -58,24 +38,15 @@ describe('self-update: announcement, download, checks, hand-over', () => {
   const publish = (file: string, version: string) => publishUpdate(file, updates, { store: rx.store, privatePem: provider.privatePem, agentIds: [AGENT], version });
 
   beforeAll(async () => {
-    dir = tempDir();
+    // The spool is in the lab's directory: the daemon writes there what meterbox-update.path would see.
+    lab = await startRemoteLab({ devices: 1, remote: (d) => ({ keys: [provider.publicText], update: { window: '00:00-24:00', spoolDir: join(d, 'spool') } }), updatesDir: (d) => join(d, 'updates') });
+    ({ dir, rx, daemon } = lab);
     spool = join(dir, 'spool');
     updates = join(dir, 'updates');
-    fleet = await startLabFleet(1);
-    rx = await startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [AGENT]: TOKEN }, updatesDir: updates, logger: pino({ level: 'silent' }) });
-    const caFile = join(dir, 'receiver-ca.pem');
-    writeFileSync(caFile, rx.certPem);
-    const configFile = join(dir, 'config.json');
-    writeConfig(configFile, labConfig({ fleet, dir, healthPort: await freeTcpPort(), providerUrl: rx.url, caFile, extra: { remote: { keys: [provider.publicText], update: { window: '00:00-24:00', spoolDir: spool } } } }));
-    daemon = new DaemonProcess(configFile);
-    await daemon.waitForLog((l) => l.msg === 'meterbox running', 30_000, 'the daemon to start');
   }, 120_000);
 
   afterAll(async () => {
-    daemon?.kill('SIGTERM');
-    await daemon?.exited;
-    await rx?.close();
-    await fleet?.close();
+    await lab?.close();
   });
 
   it('downloads an announced package in the window, resuming what an earlier attempt left, and hands it to the helper', async () => {

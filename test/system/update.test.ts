@@ -15,10 +15,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { selfSignedPair } from '../../src/net/tls.js';
@@ -26,6 +24,7 @@ import { CLI_ARGV, runCli } from '../helpers/cli.js';
 import { randomLoopbackBlock } from '../helpers/net.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
+import { allDeliveredOnce, outbox, receiverApi } from './provider.js';
 
 const SKIP = skipReason();
 if (SKIP) console.warn(`self-update system test skipped: ${SKIP}`);
@@ -60,15 +59,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
 
   const inside = (script: string) => box.sh(script);
   const db = () => join(work, 'receiver.db');
-  const rxGet = (path: string) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port: rxPort, path, ca: readFileSync(join(work, 'rx.pem')), headers: { authorization: `Bearer ${READ_TOKEN}` } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') as Record<string, unknown> }));
-      });
-      req.on('error', reject);
-    });
+  const rxGet = receiverApi(() => rxPort, () => readFileSync(join(work, 'rx.pem')), READ_TOKEN);
   const agent = async () => ((await rxGet('/v1/agents')).body.agents as { agentId: string; version?: string; lastHeartbeat?: { remote?: Reported; version?: string } }[]).find((a) => a.agentId === AGENT);
   const reported = async (): Promise<Reported> => (await agent())?.lastHeartbeat?.remote ?? {};
   const records = async (): Promise<(Record<string, unknown> & { _mono: number })[]> =>
@@ -86,22 +77,6 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     writeFileSync(f, JSON.stringify(payload));
     return publish(['publish-config', f]);
   };
-
-  /** The outbox inside the box, read from the host. */
-  function outbox(): { id: string; state: string }[] {
-    const d = new Database(box.path('/var/lib/meterbox/outbox.db'), { readonly: true, fileMustExist: true });
-    try {
-      return d.prepare('SELECT id, state FROM readings ORDER BY seq').all() as { id: string; state: string }[];
-    } finally {
-      d.close();
-    }
-  }
-  async function receiverIds(): Promise<string[]> {
-    const devices = (await rxGet('/v1/devices')).body.devices as { key: string }[];
-    const ids: string[] = [];
-    for (const d of devices) ids.push(...((await rxGet(`/v1/devices/${encodeURIComponent(d.key)}/readings?limit=10000`)).body.readings as { id: string }[]).map((r) => r.id));
-    return ids;
-  }
 
   const config = (extra: Record<string, unknown> = {}) => ({
     $schema: 'file:///opt/meterbox/config/meterbox.schema.json',
@@ -192,7 +167,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     await inside('systemctl start meterbox');
     expect((await inside('systemctl is-active meterbox-update.path')).trim()).toBe('active');
     expect(await inside(`meterbox update-helper --keep /var/cache/meterbox-test/meterbox-n.deb`)).toContain(`version ${debs.n.version}`);
-    await waitFor(async () => (await agent())?.version === debs.n.version && outbox().some((x) => x.state === 'delivered'), 90_000, 'N delivering readings');
+    await waitFor(async () => (await agent())?.version === debs.n.version && outbox(box).some((x) => x.state === 'delivered'), 90_000, 'N delivering readings');
   }, 180_000);
 
   step('a published configuration changes the poll schedule', async () => {
@@ -257,14 +232,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
   }, (2 * WINDOW_S + 240) * 1000);
 
   step('readings counted at both ends: 0 lost, 0 duplicated across every step', async () => {
-    const n = await waitFor(async () => {
-      const rows = outbox();
-      if (rows.length === 0 || rows.some((r) => r.state !== 'delivered')) return undefined;
-      const ids = await receiverIds();
-      if (ids.length !== new Set(ids).size) throw new Error(`the receiver holds a reading twice: ${ids.length} rows, ${new Set(ids).size} ids`);
-      const mine = new Set(rows.map((r) => r.id));
-      return ids.length === mine.size && ids.every((id) => mine.has(id)) ? ids.length : undefined;
-    }, 90_000, 'every reading delivered exactly once');
+    const n = await allDeliveredOnce(box, rxGet, 'every reading delivered exactly once', 90_000);
     console.log(`self-update system test: ${n} readings at both ends, 0 lost, 0 duplicated; announcement to healthy: N+1 ${announcedToHealthy[0]?.toFixed(0)} s, N+2 rolled back and healthy on N+1 ${announcedToHealthy[1]?.toFixed(0)} s`);
     expect(n).toBeGreaterThan(0);
   });
