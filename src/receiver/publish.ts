@@ -14,6 +14,7 @@ import { MeterboxError } from '../contract/errors.js';
 import { signDocument, type DocumentKind } from '../remote/envelope.js';
 import type { PublishedDocument, ReceiverStore } from './store/types.js';
 import type { AgentRow } from './types.js';
+import { maintenanceRows, type MaintenanceRow } from '../remote/maintenance.js';
 
 export interface PublishOptions {
   store: ReceiverStore;
@@ -86,33 +87,7 @@ export async function publishUpdate(debFile: string, updatesDir: string, o: Publ
   return Object.assign(r, { manifest });
 }
 
-export interface MaintenanceRow {
-  agentId: string;
-  version?: string;
-  lastSeen?: string;
-  config: { published?: number; publishedAt?: string; sections?: unknown; reported?: Record<string, unknown>; behind: boolean };
-  update: { published?: string; manifest?: number; sha256?: string; size?: number; reported?: Record<string, unknown>; behind: boolean };
-}
-
-/** Published against reported, per agent. */
+/** Published against reported, per agent (src/remote/maintenance.ts). */
 export async function maintenanceState(store: ReceiverStore, agents: readonly AgentRow[]): Promise<{ latestVersion?: string; agents: MaintenanceRow[] }> {
-  const published = await store.published();
-  const by = (id: string, kind: DocumentKind) => published.find((p) => p.agentId === id && p.kind === kind);
-  let latestVersion: string | undefined;
-  const rows = agents.map((a): MaintenanceRow => {
-    const remote = (a.lastHeartbeat?.remote ?? {}) as { config?: Record<string, unknown>; update?: Record<string, unknown> };
-    const c = by(a.agentId, 'config');
-    const u = by(a.agentId, 'update');
-    const target = u?.summary.version as string | undefined;
-    if (target && (!latestVersion || latestVersion.localeCompare(target, undefined, { numeric: true }) < 0)) latestVersion = target;
-    const inForce = typeof remote.config?.inForce === 'number' ? remote.config.inForce : 0;
-    return {
-      agentId: a.agentId,
-      ...(a.version ? { version: a.version } : {}),
-      ...(a.lastSeen ? { lastSeen: a.lastSeen } : {}),
-      config: { ...(c ? { published: c.version, publishedAt: c.createdAt, sections: c.summary.sections } : {}), ...(remote.config ? { reported: remote.config } : {}), behind: c !== undefined && inForce < c.version },
-      update: { ...(u ? { published: target, manifest: u.version, sha256: u.summary.sha256 as string, size: u.summary.size as number } : {}), ...(remote.update ? { reported: remote.update } : {}), behind: target !== undefined && a.version !== target },
-    };
-  });
-  return { ...(latestVersion ? { latestVersion } : {}), agents: rows };
+  return maintenanceRows(await store.published(), agents);
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyDocument } from '../../src/remote/envelope.js';
+import { FleetData } from '../../src/web/fleet/data.js';
 import { startReceiver } from '../../src/receiver/server.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import { runCli } from '../helpers/cli.js';
@@ -132,7 +133,10 @@ describe('receiver keygen, publish-config, publish-update, maintenance', () => {
     expect((await get(url, rx.certPem, 'not-a-token')).status).toBe(401);
   }, 60_000);
 
-  it('maintenance shows, per agent, what is published and who is behind', async () => {
+  it('maintenance shows, per agent, what is published and who is behind (JSON, and the fleet view\'s agents list)', async () => {
+    const fleet = await new FleetData(rx.store, () => new Date(), 900, () => []).agents();
+    expect(fleet.find((a) => a.agentId === 'box-a')?.maintenance).toEqual({ configBehind: true, update: { target: '0.2.0', behind: true } });
+    expect(fleet.find((a) => a.agentId === 'box-b')?.maintenance).toEqual({ configBehind: true });
     await rx.close();
     const r = await runCli(['receiver', 'maintenance', '--db', db]);
     expect(r.code, r.stderr).toBe(0);

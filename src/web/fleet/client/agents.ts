@@ -16,6 +16,18 @@ interface Agent {
   lastReadingAt?: string;
   dataLoss: number;
   dataQuality: number;
+  maintenance?: { configBehind: boolean; configState?: string; update?: { target: string; state?: string; reason?: string; behind: boolean } };
+}
+
+/** Published configuration and update against what the box reported: a badge when it is behind. */
+function upkeep(a: Agent): (HTMLElement | string)[] | string {
+  const m = a.maintenance;
+  if (!m) return '—';
+  const u = m.update;
+  return [
+    ...(u ? [h('span', { class: `badge ${u.behind ? (u.state === 'rolled-back' || u.state === 'refused' || u.state === 'failed' ? 'fail' : 'warn') : 'ok'}`, 'data-update': u.state ?? 'announced', title: u.reason ?? '' }, `update ${u.target}: ${u.state ?? 'announced'}`)] : []),
+    ...(m.configState || m.configBehind ? [h('span', { class: `badge ${m.configBehind ? 'warn' : 'ok'}`, 'data-config': m.configState ?? 'announced' }, `config: ${m.configState ?? 'announced'}`)] : []),
+  ];
 }
 
 const RANK: Record<Agent['health'], number> = { stale: 0, unhealthy: 1, degraded: 2, ok: 3 };
@@ -49,6 +61,7 @@ export function agentsView(): void {
         cell: (a) => [h('span', { class: `badge ${a.health}`, 'data-health': a.health }, a.health), a.reasons.length > 0 ? h('ul', { class: 'alerts' }, ...a.reasons.slice(0, 3).map((r) => h('li', {}, r))) : null],
       },
       { key: 'version', label: 'Version', sort: (a) => a.version, cell: (a) => a.version ?? '—' },
+      { key: 'maintenance', label: 'Maintenance', sort: (a) => (a.maintenance?.update?.behind || a.maintenance?.configBehind ? 0 : 1), cell: upkeep },
       { key: 'seen', label: 'Last heartbeat', sort: (a) => a.lastSeen ?? '', cell: (a) => timeAgo(a.lastSeen) },
       { key: 'outbox', label: 'Outbox', numeric: true, sort: (a) => a.outboxDepth, cell: (a) => num(a.outboxDepth) },
       { key: 'oldest', label: 'Oldest pending', numeric: true, sort: (a) => a.oldestPendingAgeSeconds, cell: (a) => (a.oldestPendingAgeSeconds ? duration(a.oldestPendingAgeSeconds) : '—') },
