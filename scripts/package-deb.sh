@@ -21,6 +21,8 @@ chmod 0755 "$root"
 
 install -d "$root/DEBIAN" "$root/opt/meterbox" "$root/lib/systemd/system" "$root/usr/bin" "$root/usr/share/doc/meterbox"
 cp -a dist package.json package-lock.json "$root/opt/meterbox/"
+# The version the daemon reports (package.json) is the package's, also when DEB_VERSION sets another.
+node -e 'const f=process.argv[1], p=JSON.parse(require("fs").readFileSync(f,"utf8")); p.version=process.argv[2]; require("fs").writeFileSync(f, JSON.stringify(p, null, 2)+"\n")' "$root/opt/meterbox/package.json" "$version"
 cp -a fixtures config "$root/opt/meterbox/"
 # Production dependencies only, from this tree's lockfile.
 (cd "$root/opt/meterbox" && cp -a "$OLDPWD/node_modules" . && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1)

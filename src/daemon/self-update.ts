@@ -128,7 +128,9 @@ export class SelfUpdate {
     const remote = this.deps.current().config.remote;
     if (!p || !remote) return;
     const spool = this.spool();
-    if (existsSync(join(spool, SPOOL.request))) return; // handed over; the helper has it
+    // Handed over: the helper has it (also after the restart it causes), and its result.json ends the wait.
+    if (this.state.report?.state === 'downloaded' && this.state.report.manifest === p.version) return;
+    if (existsSync(join(spool, SPOOL.request))) return;
     if (!inWindow(remote.update.window, this.now())) {
       if (this.state.report?.state !== 'waiting') this.record({ manifest: p.version, target: p.manifest.version, state: 'waiting' });
       return;

@@ -98,6 +98,9 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     const control = readFileSync(join(tree, 'DEBIAN', 'control'), 'utf8');
     const version = `${/^Version: (.+)$/m.exec(control)?.[1] ?? '0'}+${suffix}`;
     writeFileSync(join(tree, 'DEBIAN', 'control'), control.replace(/^Version: .+$/m, `Version: ${version}`));
+    // What the daemon reports as its version: a real new build has it in its package.json too.
+    const pj = join(tree, 'opt', 'meterbox', 'package.json');
+    writeFileSync(pj, JSON.stringify({ ...(JSON.parse(readFileSync(pj, 'utf8')) as Record<string, unknown>), version }, null, 2));
     if (broken) writeFileSync(join(tree, 'opt', 'meterbox', 'dist', 'daemon', 'daemon.js'), "throw new Error('deliberately broken build: the daemon cannot load');\n");
     const file = join(work, 'debs', `meterbox_${version}.deb`);
     await run('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z1', '--build', tree, file]);
@@ -112,7 +115,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     const boot = Container.boot({ log });
     boot.catch(() => undefined);
     const n = (await run('bash', [join(PACKAGE_ROOT, 'scripts', 'package-deb.sh')], { cwd: PACKAGE_ROOT, env: { ...process.env, OUT_DIR: join(work, 'debs') }, timeoutMs: 180_000 })).stdout.trim().split('\n').at(-1) as string;
-    debs.n = { file: n, version: /^Version: (.+)$/m.exec((await run('dpkg-deb', ['-f', n, 'Version'])).stdout)?.[1] ?? (await run('dpkg-deb', ['-f', n, 'Version'])).stdout.trim() };
+    debs.n = { file: n, version: (await run('dpkg-deb', ['-f', n, 'Version'])).stdout.trim() };
     debs.n1 = await variant(n, 'upd1', false);
     debs.n2 = await variant(n, 'upd2', true);
     mark('packages built');
