@@ -39,7 +39,7 @@ function run(cmd: string, args: readonly string[]): { ok: boolean; out: string }
 }
 
 function installedVersion(): string | undefined {
-  const r = run('dpkg-query', ['-W', '-f=${Version}', 'meterbox']);
+  const r = run('dpkg-query', ['-W', '--showformat=${Version}', 'meterbox']);
   return r.ok && r.out ? r.out : undefined;
 }
 
