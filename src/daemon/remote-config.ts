@@ -169,7 +169,8 @@ export class RemoteConfig {
   }
 
   private record(r: Omit<ConfigReport, 'at' | 'inForce'>, kind?: EventKind, severity: 'info' | 'warning' | 'error' = 'info'): void {
-    const report: ConfigReport = { ...r, inForce: this.state.config.active?.version ?? 0, at: this.now().toISOString() };
+    // The wire allows 1000 characters of reason: a longer one would make every heartbeat invalid.
+    const report: ConfigReport = { ...r, ...(r.reason ? { reason: r.reason.slice(0, 1000) } : {}), inForce: this.state.config.active?.version ?? 0, at: this.now().toISOString() };
     this.state.config.report = report;
     try {
       writeRemoteState(this.deps.stateDir, this.state);

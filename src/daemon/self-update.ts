@@ -174,7 +174,8 @@ export class SelfUpdate {
   }
 
   private record(r: Omit<UpdateReport, 'at' | 'running'>, kind?: EventKind, severity: 'info' | 'warning' | 'error' = 'info', extra: Record<string, unknown> = {}): void {
-    const report: UpdateReport = { ...r, running: this.deps.running, at: this.now().toISOString() };
+    // The wire allows 1000 characters of reason (dpkg's output can be longer): a longer one would make every heartbeat invalid.
+    const report: UpdateReport = { ...r, ...(r.reason ? { reason: r.reason.slice(0, 1000) } : {}), running: this.deps.running, at: this.now().toISOString() };
     this.state.report = report;
     try {
       writeJsonState(this.deps.stateDir, UPDATE_STATE_FILE, this.state);
