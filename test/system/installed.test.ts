@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { selfSignedPair } from '../../src/net/tls.js';
@@ -24,7 +24,7 @@ import { randomLoopbackBlock } from '../helpers/net.js';
 import { findSnmpd, startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
-import { allDeliveredOnce, outbox, receiverApi } from './provider.js';
+import { allDeliveredOnce, outbox, receiverApi, storySteps } from './provider.js';
 
 const SKIP = skipReason() ?? (findSnmpd() ? undefined : 'snmpd is not installed (apt-get install snmpd)');
 if (SKIP) console.warn(`installed-system test skipped: ${SKIP}`);
@@ -71,7 +71,6 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   let healthPort = 0;
   let deb1 = '';
   let deb2 = '';
-  let failed = false;
   const timings: string[] = [];
   const mark = (what: string) => timings.push(`${what} at ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -165,17 +164,7 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   }, 60_000);
 
   // One box, one story: a failed step makes the later ones meaningless.
-  const step = (name: string, fn: () => Promise<void>, timeoutMs = 60_000) =>
-    it(name, async (ctx) => {
-      if (failed) ctx.skip();
-      try {
-        await fn();
-        mark(name.split(':')[0] as string);
-      } catch (err) {
-        failed = true;
-        throw new Error(`${(err as Error).message}\n--- journal ---\n${(await box.exec(['journalctl', '-u', 'meterbox', '-n', '40', '--no-pager'])).stdout}\n--- console ---\n${box.consoleTail()}`, { cause: err });
-      }
-    }, timeoutMs);
+  const step = storySteps(() => box, { units: ['meterbox'], journalLines: 40, passed: mark });
 
   step('install: dpkg -i enables the unit but does not start it on the example config, and says what to edit', async () => {
     const r = await box.exec(['dpkg', '-i', '/var/cache/meterbox-test/meterbox-1.deb']);

@@ -6,6 +6,7 @@
  */
 import https from 'node:https';
 import Database from 'better-sqlite3';
+import { it } from 'vitest';
 import { waitFor } from '../daemon/harness.js';
 import type { Container } from './container.js';
 
@@ -52,4 +53,24 @@ export function allDeliveredOnce(box: Container, get: ApiGet, what: string, time
     const mine = new Set(rows.map((r) => r.id));
     return ids.length === mine.size && ids.every((id) => mine.has(id)) ? ids.length : undefined;
   }, timeoutMs, what);
+}
+
+/**
+ * The steps of one story on one box: they run in order, and a failed step skips the rest (they
+ * would be meaningless) and fails with the units' journal, `more()` and the container's console.
+ */
+export function storySteps(box: () => Container, o: { units: readonly string[]; journalLines: number; passed: (name: string) => void; more?: () => Promise<string> }) {
+  let failed = false;
+  return (name: string, fn: () => Promise<void>, timeoutMs = 60_000) =>
+    it(name, async (ctx) => {
+      if (failed) ctx.skip();
+      try {
+        await fn();
+        o.passed(name.split(':')[0] as string);
+      } catch (err) {
+        failed = true;
+        const journal = (await box().exec(['journalctl', ...o.units.flatMap((u) => ['-u', u]), '-n', String(o.journalLines), '--no-pager'])).stdout;
+        throw new Error(`${(err as Error).message}${o.more ? `\n${await o.more().catch(() => '')}` : ''}\n--- journal ---\n${journal}\n--- console ---\n${box().consoleTail()}`, { cause: err });
+      }
+    }, timeoutMs);
 }

@@ -17,14 +17,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { selfSignedPair } from '../../src/net/tls.js';
 import { CLI_ARGV, runCli } from '../helpers/cli.js';
 import { randomLoopbackBlock } from '../helpers/net.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
-import { allDeliveredOnce, outbox, receiverApi } from './provider.js';
+import { allDeliveredOnce, outbox, receiverApi, storySteps } from './provider.js';
 
 const SKIP = skipReason();
 if (SKIP) console.warn(`self-update system test skipped: ${SKIP}`);
@@ -53,7 +53,6 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
   let healthPort = 0;
   let publicKey = '';
   const debs: Record<'n' | 'n1' | 'n2', { file: string; version: string }> = { n: { file: '', version: '' }, n1: { file: '', version: '' }, n2: { file: '', version: '' } };
-  let failed = false;
   const timings: string[] = [];
   const mark = (what: string) => timings.push(`${what} at ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -147,18 +146,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
-  const step = (name: string, fn: () => Promise<void>, timeoutMs = 120_000) =>
-    it(name, async (ctx) => {
-      if (failed) ctx.skip();
-      try {
-        await fn();
-        mark(name.split(':')[0] as string);
-      } catch (err) {
-        failed = true;
-        const j = (await box.exec(['journalctl', '-u', 'meterbox', '-u', 'meterbox-update', '-n', '60', '--no-pager'])).stdout;
-        throw new Error(`${(err as Error).message}\n--- reported ---\n${JSON.stringify(await reported().catch(() => ({})))}\n--- journal ---\n${j}`, { cause: err });
-      }
-    }, timeoutMs);
+  const step = storySteps(() => box, { units: ['meterbox', 'meterbox-update'], journalLines: 60, passed: mark, more: async () => `--- reported ---\n${JSON.stringify(await reported())}` });
 
   step('version N installed, delivering, its package kept for rollback, meterbox-update.path watching', async () => {
     const r = await box.exec(['dpkg', '-i', '/var/cache/meterbox-test/meterbox-n.deb']);
