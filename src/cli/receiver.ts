@@ -73,7 +73,7 @@ function maintenanceCommands(cmd: Command): void {
     });
   cmd
     .command('publish-config')
-    .description('sign a remote configuration (schedules, targets, exclude, credentials by reference, devices, snmp, logging) for agents; heartbeats carry it until they report it')
+    .description('sign a remote configuration (schedules, targets, exclude, credentials by reference, devices, snmp, logging, billing) for agents; heartbeats carry it until they report it')
     .argument('<file>', 'JSON file with the sections to set')
     .option('--db <file|url>', DB_HELP)
     .option('--agent <agentId>', 'an agent to publish for (repeatable)', collect)

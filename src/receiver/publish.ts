@@ -59,7 +59,7 @@ async function publishAll(kind: DocumentKind, payload: Record<string, unknown>, 
 
 /** Signs and stores a remote configuration for each agent. The payload is checked on the box against its own local file. */
 export function publishConfig(payload: unknown, o: PublishOptions): Promise<PublishResult[]> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MeterboxError('MBX_USAGE', 'a remote configuration is a JSON object (schedules, targets, exclude, credentials, devices, snmp, logging)');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MeterboxError('MBX_USAGE', 'a remote configuration is a JSON object (schedules, targets, exclude, credentials, devices, snmp, logging, billing)');
   return publishAll('config', payload as Record<string, unknown>, { sections: Object.keys(payload) }, o);
 }
 

@@ -5,8 +5,8 @@
  * and the local listeners (`health`), and every secret value. The remote document may set, as whole
  * sections, only `REMOTE_SECTIONS`: schedules, targets and exclusions, credential sets (whose
  * secrets must be references — `{ "credential" }`, `{ "env" }`, `{ "file" }` — to secrets kept on the
- * box), the contract allow-list (`devices`), SNMP tuning and the log level. Billing constants are
- * the provider's own (src/billing) and not part of the agent's config, so no section carries them.
+ * box), the contract allow-list (`devices`), SNMP tuning, the log level and the billing constants
+ * (`billing`).
  *
  * The effective configuration is the local document with those sections replaced, checked by the
  * same loader as any local file: a remote document gets no rule of its own.
@@ -14,7 +14,9 @@
 import { MeterboxError } from '../contract/errors.js';
 import { configInvalid, loadConfig, readDocument, validateConfig, type ConfigProblem, type LoadOptions, type ResolvedConfig } from '../config/load.js';
 
-export const REMOTE_SECTIONS = ['schedules', 'targets', 'exclude', 'credentials', 'devices', 'snmp', 'logging'] as const;
+// `billing` (the contract's constants) is the config's own section once issue 12's billing-as-configuration is in;
+// until then the loader refuses it as an unknown key, like any other setting the schema does not have.
+export const REMOTE_SECTIONS = ['schedules', 'targets', 'exclude', 'credentials', 'devices', 'snmp', 'logging', 'billing'] as const;
 export type RemoteSection = (typeof REMOTE_SECTIONS)[number];
 
 /** Keys only the local file may set. */
