@@ -61,13 +61,13 @@ export function agentsView(): void {
         cell: (a) => [h('span', { class: `badge ${a.health}`, 'data-health': a.health }, a.health), a.reasons.length > 0 ? h('ul', { class: 'alerts' }, ...a.reasons.slice(0, 3).map((r) => h('li', {}, r))) : null],
       },
       { key: 'version', label: 'Version', sort: (a) => a.version, cell: (a) => a.version ?? '—' },
-      { key: 'maintenance', label: 'Maintenance', sort: (a) => (a.maintenance?.update?.behind || a.maintenance?.configBehind ? 0 : 1), cell: upkeep },
       { key: 'seen', label: 'Last heartbeat', sort: (a) => a.lastSeen ?? '', cell: (a) => timeAgo(a.lastSeen) },
       { key: 'outbox', label: 'Outbox', numeric: true, sort: (a) => a.outboxDepth, cell: (a) => num(a.outboxDepth) },
       { key: 'oldest', label: 'Oldest pending', numeric: true, sort: (a) => a.oldestPendingAgeSeconds, cell: (a) => (a.oldestPendingAgeSeconds ? duration(a.oldestPendingAgeSeconds) : '—') },
       { key: 'devices', label: 'Devices', numeric: true, sort: (a) => a.devices, cell: (a) => num(a.devices) },
       { key: 'loss', label: 'Data-loss events', numeric: true, sort: (a) => a.dataLoss, cell: (a) => h('span', { class: a.dataLoss > 0 ? 'badge fail' : '' }, num(a.dataLoss)) },
       { key: 'quality', label: 'Data-quality events', numeric: true, sort: (a) => a.dataQuality, cell: (a) => h('span', { class: a.dataQuality > 0 ? 'badge warn' : '' }, num(a.dataQuality)) },
+      { key: 'maintenance', label: 'Maintenance', sort: (a) => (a.maintenance?.update?.behind || a.maintenance?.configBehind ? 0 : 1), cell: upkeep },
       ...(ROLE === 'admin'
         ? [
             {
