@@ -99,7 +99,7 @@ describe('what the CLI loads to answer --version and --help', () => {
     it(`${args.join(' ')}: commander and the CLI's entry only (no zod, axios, net-snmp, better-sqlite3…)`, async () => {
       const { packages, own } = await loaded(args);
       expect(packages).toEqual(['commander']);
-      expect(own).toEqual(['dist/cli/exit-codes.js', 'dist/cli/main.js', 'dist/cli/program.js', 'dist/errors.js']);
+      expect(own).toEqual(['dist/cli/exit-codes.js', 'dist/cli/main.js', 'dist/cli/program.js', 'dist/contract/errors.js']);
     });
   }
 
