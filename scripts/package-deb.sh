@@ -21,6 +21,8 @@ chmod 0755 "$root"
 
 install -d "$root/DEBIAN" "$root/opt/meterbox" "$root/lib/systemd/system" "$root/usr/bin" "$root/usr/share/doc/meterbox"
 cp -a dist package.json package-lock.json "$root/opt/meterbox/"
+# The version the daemon reports (package.json) is the package's, also when DEB_VERSION sets another.
+node -e 'const f=process.argv[1], p=JSON.parse(require("fs").readFileSync(f,"utf8")); p.version=process.argv[2]; require("fs").writeFileSync(f, JSON.stringify(p, null, 2)+"\n")' "$root/opt/meterbox/package.json" "$version"
 cp -a fixtures config "$root/opt/meterbox/"
 # Production dependencies only, from this tree's lockfile.
 (cd "$root/opt/meterbox" && cp -a "$OLDPWD/node_modules" . && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1)
@@ -49,6 +51,9 @@ chmod -R u+rwX,go+rX,go-w "$root/opt" "$root/usr" "$root/lib" 2>/dev/null || tru
 chmod 0755 "$root/opt/meterbox/dist/cli/main.js"
 ln -s /opt/meterbox/dist/cli/main.js "$root/usr/bin/meterbox"
 install -m 0644 systemd/meterbox.service "$root/lib/systemd/system/meterbox.service"
+# Self-update: the agent hands a verified package to this root helper through its spool directory.
+install -m 0644 systemd/meterbox-update.path "$root/lib/systemd/system/meterbox-update.path"
+install -m 0644 systemd/meterbox-update.service "$root/lib/systemd/system/meterbox-update.service"
 install -m 0644 README.md "$root/usr/share/doc/meterbox/README.md"
 
 # As dpkg-gencontrol counts it: each file's size in KiB, rounded up, plus one per directory or link.
@@ -59,6 +64,7 @@ Version: $version
 Architecture: $arch
 Maintainer: meterbox developers <meterbox@localhost>
 Depends: nodejs (>= 20), adduser, systemd, procps
+Recommends: dpkg-repack
 Section: net
 Priority: optional
 Installed-Size: $installed_kb
@@ -92,6 +98,7 @@ if [ "$1" = configure ]; then
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload || true
     systemctl enable meterbox.service >/dev/null 2>&1 || true
+    systemctl enable --now meterbox-update.path >/dev/null 2>&1 || true
     # Start only a config that is real: valid, with its secrets in place (config check reads the credential
     # store and the environment file as the unit hands them over), and not the example's placeholder.
     if check=$(/usr/bin/meterbox config check "$conf" 2>&1) && ! printf '%s\n' "$check" | grep -q 'is a placeholder'; then
@@ -113,7 +120,7 @@ set -e
 if [ -d /run/systemd/system ]; then
   case "$1" in
     # Removal: stop and disable. Upgrade: stop, so the old version closes its outbox before its files are replaced.
-    remove) systemctl disable --now meterbox.service || true ;;
+    remove) systemctl disable --now meterbox.service meterbox-update.path || true ;;
     upgrade) systemctl stop meterbox.service || true ;;
   esac
 fi
@@ -127,7 +134,8 @@ if [ "$1" = purge ]; then
   rm -rf /var/lib/meterbox /etc/meterbox
   if getent passwd meterbox >/dev/null; then deluser --system meterbox >/dev/null || true; fi
   if getent group meterbox >/dev/null; then delgroup --system meterbox >/dev/null 2>&1 || true; fi
-  if [ -d /run/systemd/system ]; then systemctl reset-failed meterbox.service 2>/dev/null || true; fi
+  rm -rf /var/lib/meterbox-update
+  if [ -d /run/systemd/system ]; then systemctl reset-failed meterbox.service meterbox-update.service 2>/dev/null || true; fi
 fi
 exit 0
 POSTRM

@@ -88,6 +88,12 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     load: async () => (await import('./doctor.js')).doctorCommand(),
   },
   {
+    name: 'update-helper',
+    term: 'update-helper [options]',
+    description: 'install an update the agent downloaded and verified, as root (meterbox-update.service); reinstall the previous package if the new one is not healthy',
+    load: async () => (await import('./update-helper.js')).updateHelperCommand(),
+  },
+  {
     name: 'receiver',
     term: 'receiver [options]',
     description: "run the provider's server: HTTPS endpoint for agents, read API for the provider, SQLite or PostgreSQL storage, agent health",

@@ -14,6 +14,8 @@ import { isPostgresUrl, openStore } from '../receiver/store/open.js';
 import type { ReceiverStore } from '../receiver/store/types.js';
 import { startReceiver } from '../receiver/server.js';
 import { AGENT_ID, generateToken, hashToken } from '../receiver/tokens.js';
+import { maintenanceState, publishConfig, publishUpdate } from '../receiver/publish.js';
+import { generateSigningKey } from '../remote/envelope.js';
 import type { AgentRow, ReceiverOptions, TokenRow } from '../receiver/types.js';
 import { age } from './status.js';
 import { BILLING_EXPORT, billingDocument, exportCsv, exportRecords, parseBillingPeriod, storeBillingContext } from '../web/fleet/billing.js';
@@ -35,6 +37,97 @@ function wholeNumber(name: string, v: string, min = 1): number {
 // No commander default: $MBX_RECEIVER_DB may hold a password, and --help prints defaults.
 const DEFAULT_DB = () => process.env.MBX_RECEIVER_DB ?? 'receiver.db';
 const DB_HELP = 'SQLite file or postgres:// URL (default: $MBX_RECEIVER_DB, else receiver.db)';
+const UPDATES_HELP = 'where published packages are kept and served from (GET /v1/updates/<sha256>.deb; default: $MBX_RECEIVER_UPDATES); every node needs the same directory';
+const SIGNING_KEY_HELP = "the provider's Ed25519 signing key, PEM (default: $MBX_SIGNING_KEY, else provider-signing.key); make one with `receiver keygen`";
+
+function readSigningKey(file: string | undefined): string {
+  const path = file ?? process.env.MBX_SIGNING_KEY ?? 'provider-signing.key';
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new MeterboxError('MBX_USAGE', `${path}: cannot read the signing key (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); make one with \`meterbox receiver keygen --out ${path}\``, { path });
+  }
+}
+
+/** --agent ID (repeatable) or --all: every agent with a token or a heartbeat. */
+async function targetAgents(store: ReceiverStore, o: { agent?: string[]; all?: boolean }): Promise<string[]> {
+  if (!!o.all === !!o.agent?.length) throw new MeterboxError('MBX_USAGE', 'name the agents with --agent ID (repeatable) or use --all');
+  if (o.agent) {
+    for (const a of o.agent) if (!AGENT_ID.test(a)) throw new MeterboxError('MBX_USAGE', `'${a}' is not a valid agent id`);
+    return o.agent;
+  }
+  return (await store.agents(new Date(), 900)).map((a) => a.agentId);
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** `receiver keygen`, `publish-config`, `publish-update`, `maintenance`: signed maintenance for the boxes (src/receiver/publish.ts). */
+function maintenanceCommands(cmd: Command): void {
+  cmd
+    .command('keygen')
+    .description("make the provider's Ed25519 signing key; prints the public key to pin in each box's remote.keys")
+    .requiredOption('--out <file>', 'where to write the private key (PEM, mode 0600; never overwritten)')
+    .action((o: { out: string }) => {
+      if (existsSync(o.out)) throw new MeterboxError('MBX_USAGE', `${o.out} exists; a new key would orphan every box that pins the old one (add the new public key to remote.keys first, then switch)`);
+      const k = generateSigningKey();
+      writeFileSync(o.out, k.privatePem, { mode: 0o600, flag: 'wx' });
+      process.stdout.write(`${k.publicText}\n`);
+      process.stderr.write(`private key written to ${o.out} (keep it offline if you can: whoever holds it can configure and update every box)\npin the public key in each box: "remote": { "keys": ["${k.publicText}"] }\n`);
+    });
+  cmd
+    .command('publish-config')
+    .description('sign a remote configuration (schedules, targets, exclude, credentials by reference, devices, snmp, logging, billing) for agents; heartbeats carry it until they report it')
+    .argument('<file>', 'JSON file with the sections to set')
+    .option('--db <file|url>', DB_HELP)
+    .option('--agent <agentId>', 'an agent to publish for (repeatable)', collect)
+    .option('--all', 'every agent the receiver knows (a token or a heartbeat)')
+    .option('--signing-key <file>', SIGNING_KEY_HELP)
+    .option('--expires-in <seconds>', 'a box that has not taken it by then refuses it', String(7 * 86_400))
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { agent?: string[]; all?: boolean; signingKey?: string; expiresIn: string; json?: boolean }, sub: Command) => {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new MeterboxError('MBX_USAGE', `${file}: not a readable JSON file (${(err as Error).message})`, { path: file });
+      }
+      const privatePem = readSigningKey(o.signingKey);
+      const out = await withStore(dbFor(cmd, sub), async (store) => publishConfig(payload, { store, privatePem, agentIds: await targetAgents(store, o), ttlSeconds: wholeNumber('--expires-in', o.expiresIn) }));
+      process.stdout.write(o.json ? `${JSON.stringify({ published: out })}\n` : out.map((r) => `config ${r.version} published for ${r.agentId}\n`).join(''));
+    });
+  cmd
+    .command('publish-update')
+    .description('sign an update manifest for a .deb and serve the package; boxes install it in their maintenance window')
+    .argument('<deb>', 'the package (meterbox_<version>_<arch>.deb)')
+    .option('--db <file|url>', DB_HELP)
+    .option('--updates-dir <dir>', UPDATES_HELP)
+    .option('--agent <agentId>', 'an agent to publish for (repeatable; default: every agent)', collect)
+    .option('--signing-key <file>', SIGNING_KEY_HELP)
+    .option('--version <version>', "the package version (default: the .deb's control file)")
+    .option('--expires-in <seconds>', 'a box that has not taken it by then refuses it', String(30 * 86_400))
+    .option('--json', 'print JSON')
+    .action(async (deb: string, o: { agent?: string[]; updatesDir?: string; signingKey?: string; version?: string; expiresIn: string; json?: boolean }, sub: Command) => {
+      // `receiver` has --updates-dir too and may take it first.
+      const dir = o.updatesDir ?? cmd.opts<{ updatesDir?: string }>().updatesDir ?? process.env.MBX_RECEIVER_UPDATES;
+      if (!dir) throw new MeterboxError('MBX_USAGE', 'publish-update needs --updates-dir (the directory `meterbox receiver --updates-dir` serves)');
+      const privatePem = readSigningKey(o.signingKey);
+      const out = await withStore(dbFor(cmd, sub), async (store) =>
+        publishUpdate(deb, dir, { store, privatePem, agentIds: await targetAgents(store, o.agent?.length ? o : { all: true }), ttlSeconds: wholeNumber('--expires-in', o.expiresIn), ...(o.version ? { version: o.version } : {}) }),
+      );
+      const m = out.manifest;
+      process.stdout.write(o.json ? `${JSON.stringify({ manifest: m, published: [...out] })}\n` : `${m ? `update ${m.version} (${m.size} bytes, sha256 ${m.sha256}) at ${m.url}\n` : ''}${out.map((r) => `manifest ${r.version} published for ${r.agentId}\n`).join('')}`);
+    });
+  cmd
+    .command('maintenance')
+    .description('per agent: the configuration and update published, what it reported, and whether it is behind (JSON)')
+    .option('--db <file|url>', DB_HELP)
+    .option('--behind', 'only the agents that are behind')
+    .action(async (o: { behind?: boolean }, sub: Command) => {
+      const view = await withStore(dbFor(cmd, sub), async (store) => maintenanceState(store, await store.agents(new Date(), 900)));
+      const agents = o.behind ? view.agents.filter((a) => a.config.behind || a.update.behind) : view.agents;
+      process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), ...(view.latestVersion ? { latestVersion: view.latestVersion } : {}), agents }, null, 2)}\n`);
+    });
+}
 
 function formatAgents(agents: readonly AgentRow[], staleAfter: number): string {
   if (agents.length === 0) return 'no agents yet';
@@ -109,6 +202,7 @@ interface RunFlags {
   workers: string;
   sweepInterval?: string;
   billing?: string;
+  updatesDir?: string;
 }
 
 /**
@@ -153,6 +247,7 @@ function receiverOptions(f: RunFlags): ReceiverOptions {
     ...(f.reusePort ? { reusePort: true } : {}),
     ...(f.sweepInterval ? { sweepIntervalMs: wholeNumber('--sweep-interval', f.sweepInterval) } : {}),
     billing: readContractFile(f.billing),
+    ...((f.updatesDir ?? process.env.MBX_RECEIVER_UPDATES) ? { updatesDir: f.updatesDir ?? process.env.MBX_RECEIVER_UPDATES } : {}),
     limits: {
       ...(f.maxDecompressions ? { maxConcurrentDecompressions: wholeNumber('--max-decompressions', f.maxDecompressions) } : {}),
       ...(f.maxInflightMb ? { maxInflightBytes: wholeNumber('--max-inflight-mb', f.maxInflightMb) * 1024 * 1024 } : {}),
@@ -258,6 +353,7 @@ export function receiverCommand(): Command {
     .option('--sweep-interval <ms>', 'how often to look for stale agents, expired commands and due alerts')
     .option('--billing <file>', 'JSON billing contract (units per size, scan ratio, idle and gap windows, spike thresholds), as the agent config\'s "billing" section (default: the contract)')
     .option('--admin-port <port>', 'fault injection on 127.0.0.1 (tests and drills only; needs an admin token)')
+    .option('--updates-dir <dir>', UPDATES_HELP)
     .action(async (f: RunFlags) => {
       const workers = wholeNumber('--workers', f.workers);
       if (workers > 1 && cluster.isPrimary) return runPrimary(f, workers);
@@ -311,6 +407,8 @@ export function receiverCommand(): Command {
     .action(async (_own: unknown, sub: Command) => {
       await withStore(dbFor(cmd, sub), async (store) => process.stdout.write(`${store.kind} ${store.location}: receiver schema version ${await store.schemaVersion()}\n`), true);
     });
+
+  maintenanceCommands(cmd);
 
   const token = cmd.command('token').description('manage tokens kept (hashed) in the database: agent tokens, and provider tokens with a role');
   token

@@ -149,7 +149,7 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `  ${p.path}${p.line !== undefined ? ` (line ${p.line}, column ${p.column ?? 1})` : ''}: ${p.value !== undefined ? `got ${p.value}; ` : ''}expected ${p.expected}`).join('\n');
 }
 
-function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
+export function configInvalid(file: string, problems: ConfigProblem[]): MeterboxError {
   return new MeterboxError(
     'MBX_CONFIG_INVALID',
     `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration:\n${formatProblems(problems)}`,
@@ -501,7 +501,7 @@ export function validateConfig(raw: unknown, file: string, opts: LoadOptions = {
 }
 
 /** Reads and parses `file`; a syntax error is MBX_CONFIG_INVALID with its line and column. */
-function readDocument(file: string): { text: string; raw: unknown } {
+export function readDocument(file: string): { text: string; raw: unknown } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

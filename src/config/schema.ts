@@ -104,6 +104,39 @@ export const StatusPageLan = z
   })
   .strict();
 
+/**
+ * Maintenance from the provider (signed remote configuration and self-update). Only the local file
+ * may set this section: the remote document cannot change which keys it is checked against.
+ */
+export const RemoteSchema = z
+  .object({
+    keys: z
+      .array(z.string({ error: 'a pinned key "ed25519:<43 base64url characters>"' }).regex(/^ed25519:[A-Za-z0-9_-]{43}$/, { error: 'a pinned key "ed25519:<43 base64url characters>", as `meterbox receiver keygen` prints it' }), { error: 'a list of pinned keys' })
+      .default([])
+      .meta({ description: "the provider's Ed25519 public keys; a signed document must verify with one of them (none: every remote document and update is refused)" }),
+    config: z.boolean({ error: 'true or false' }).default(true).meta({ description: 'take signed configuration documents from the heartbeat answer' }),
+    healthWindowSeconds: z
+      .number({ error: 'seconds, 5..86400' })
+      .int()
+      .min(5, { error: 'seconds, 5..86400' })
+      .max(86_400, { error: 'seconds, 5..86400' })
+      .default(600)
+      .meta({ description: 'after a remote config (or an update) is applied, the box must be healthy (a poll with the verdict ok and a heartbeat delivered) within this, or the last known-good one comes back' }),
+    update: z
+      .object({
+        enabled: z.boolean({ error: 'true or false' }).default(true),
+        window: z
+          .string({ error: 'a daily window "HH:MM-HH:MM" in local time' })
+          .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, { error: 'a daily window "HH:MM-HH:MM" in local time (e.g. "02:00-05:00"; "00:00-24:00" for any time)' })
+          .default('02:00-05:00')
+          .meta({ description: 'maintenance window: an announced update is downloaded and installed only inside it (local time; may wrap midnight)' }),
+        spoolDir: z.string().min(1).default('/var/lib/meterbox/update').meta({ description: 'where the verified package is handed to meterbox-update.service (its .path unit watches it)' }),
+      })
+      .strict()
+      .default({ enabled: true, window: '02:00-05:00', spoolDir: '/var/lib/meterbox/update' }),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -182,6 +215,7 @@ export const ConfigSchema = z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'one of fatal, error, warn, info, debug, trace, silent' }).default('info') })
       .strict()
       .default({ level: 'info' }),
+    remote: RemoteSchema.optional().meta({ description: 'signed remote configuration and self-update from the provider (off unless set; local file only)' }),
     health: z
       .object({
         enabled: z.boolean().default(true),

@@ -83,6 +83,24 @@ export const ERROR_CODES = [
   'MBX_DAEMON_HEALTH_BIND',
   /** Billing: readings out of time order, a device's readings not grouped, or a period that cannot be measured. */
   'MBX_BILLING_INPUT',
+  /** A signed document from the provider (remote config, update manifest) that is not well-formed. */
+  'MBX_REMOTE_MALFORMED',
+  /** Its signature does not verify with any pinned key (tampered, or signed by another key), or no key is pinned. */
+  'MBX_REMOTE_SIGNATURE',
+  /** Its version is not newer than the last one this box took (a replay). */
+  'MBX_REMOTE_REPLAYED',
+  /** Past its expiresAt. */
+  'MBX_REMOTE_EXPIRED',
+  /** Signed for another agent id. */
+  'MBX_REMOTE_WRONG_AGENT',
+  /** A remote config that sets what only the local file may set, or that the loader refuses. */
+  'MBX_REMOTE_CONFIG_INVALID',
+  /** After a remote config was applied the box did not become healthy in the window: the last known-good one is back. */
+  'MBX_REMOTE_ROLLED_BACK',
+  /** Self-update: the download failed, or the file is not the announced size or SHA-256. */
+  'MBX_UPDATE_DOWNLOAD',
+  /** Self-update: the helper could not install the package, or the new version was not healthy and the previous one is back. */
+  'MBX_UPDATE_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -134,6 +152,8 @@ export const RECEIVER_ERROR_CODES = [
   'bad-agent',
   'bad-command',
   'not-found',
+  /** A download's Range header asks for bytes the package does not have (416). */
+  'bad-range',
   'unknown-device',
   'ambiguous-device',
   'store-unavailable',

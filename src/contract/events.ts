@@ -38,8 +38,19 @@ const DEVICE_EVENT_KINDS = ['device.moved', 'device.duplicate-serial', 'device.r
 export const BILLING_EVENT_KINDS = ['counter.rollback', 'counter.redefined', 'device.replaced', 'counter.spike', 'device.idle', 'reading.gap'] as const;
 export type BillingEventKind = (typeof BILLING_EVENT_KINDS)[number];
 
+/** Maintenance from the provider (src/remote): signed configurations and updates taken, refused or rolled back. */
+export const REMOTE_EVENT_KINDS = [
+  'remote.config-applied',
+  'remote.config-refused',
+  'remote.config-rolled-back',
+  'update.downloaded',
+  'update.refused',
+  'update.installed',
+  'update.rolled-back',
+] as const;
+
 /** What the agent's events table holds and its heartbeat carries. */
-export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS, ...BILLING_EVENT_KINDS.filter((k) => k !== 'device.replaced')] as const;
+export const AGENT_EVENT_KINDS = [...DATA_PROBLEM_KINDS, ...STORE_EVENT_KINDS, ...RETENTION_EVENT_KINDS, ...UPLOAD_EVENT_KINDS, ...DEVICE_EVENT_KINDS, ...BILLING_EVENT_KINDS.filter((k) => k !== 'device.replaced'), ...REMOTE_EVENT_KINDS] as const;
 export type EventKind = (typeof AGENT_EVENT_KINDS)[number];
 
 /** Event kinds that mean readings were lost or may be lost (status, the heartbeat's dataLoss and the metrics count these). */

@@ -25,8 +25,10 @@ import type { BoxSource, CommunicationCheck } from '../web/box/types.js';
 import { discoverDevices, pollDevices, type DiscoverySummary, type KnownDevice, type PollSummary } from './jobs.js';
 import { contractList } from '../reading/contract-list.js';
 import { jobWindowMs } from './health.js';
-import { DATA_LOSS_KINDS } from '../contract/events.js';
+import { DATA_LOSS_KINDS, type EventKind } from '../contract/events.js';
 import { NODE_FLAGS, desAvailable } from '../node-flags.js';
+import { RemoteConfig } from './remote-config.js';
+import { SelfUpdate } from './self-update.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -83,6 +85,37 @@ export class Daemon {
     this.restoreRegistry();
     this.metrics = new Metrics({ devices: () => this.knownDevices().length, outbox: () => this.outboxFigures() });
     this.notifier = createNotifier(this.logs.child('systemd'), opts.env);
+    this.remote = new RemoteConfig({
+      configFile: opts.configFile,
+      stateDir: dirname(st.path),
+      ...(opts.env ? { env: opts.env } : {}),
+      log: this.logs.child('remote'),
+      current: () => this.cfg,
+      apply: (next, why) => this.applyRemote(next, why),
+      event: (kind, severity, message, data) => this.recordEvent(kind, severity, message, data),
+    });
+    this.update = new SelfUpdate({
+      stateDir: dirname(st.path),
+      running: pkg.version,
+      log: this.logs.child('update'),
+      current: () => this.cfg,
+      download: (path, dest) => (this.delivery?.download ? this.delivery.download(path, dest) : Promise.resolve({ ok: false as const, offset: 0, error: this.deliveryError ?? 'uploader unavailable' })),
+      event: (kind, severity, message, data) => this.recordEvent(kind, severity, message, data),
+    });
+    // The remote configuration in force (if any) over the local file; the local file was checked by start().
+    const effective = this.remote.effective();
+    if (effective !== cfg) this.adopt(effective);
+  }
+
+  private readonly remote: RemoteConfig;
+  private readonly update: SelfUpdate;
+
+  private recordEvent(kind: EventKind, severity: 'info' | 'warning' | 'error', message: string, data: Record<string, unknown>): void {
+    try {
+      this.outbox.current?.events.add({ kind, severity, message, data });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, kind }, 'event not recorded');
+    }
   }
 
   /** Loads the config and starts everything; throws MBX_CONFIG_INVALID before anything runs. */
@@ -109,7 +142,10 @@ export class Daemon {
     if (needDes.length > 0 && !des) this.log.error({ credentials: needDes }, `SNMPv3 DES privacy needs Node started with ${NODE_FLAGS.join(' ')} (as the shipped unit and the meterbox command do); these credentials cannot work`);
     const dlog = this.logs.child('upload');
     try {
-      this.delivery = await loadDelivery(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd));
+      this.delivery = await loadDelivery(this.cfg, this.outbox, dlog, (cmd) => this.onCommand(cmd), (kind, doc) => {
+        if (kind === 'config') this.remote.offer(doc);
+        else this.update.offer(doc);
+      });
     } catch (err) {
       // Options that cannot work (an unreadable token, CA or certificate file): polling goes on, the outbox fills, /healthz says why.
       this.deliveryError = `uploader unavailable: ${(err as Error).message}`;
@@ -356,6 +392,9 @@ export class Daemon {
       recentErrors: this.recentErrors,
       health: this.verdict(),
     };
+    const remoteConfig = this.remote.report();
+    const update = this.update.report();
+    if (remoteConfig || update) snap.remote = { ...(remoteConfig ? { config: remoteConfig } : {}), ...(update ? { update } : {}) };
     const p = this.lastPoll;
     if (p) snap.lastPoll = { at: p.at, durationMs: p.durationMs, devices: p.devices, ok: p.ok, failed: p.failed, ...failureCounts(p.errors) };
     const d = this.lastDiscovery;
@@ -370,6 +409,8 @@ export class Daemon {
     }
     const r = await this.delivery.sendHeartbeat(snap);
     this.lastHeartbeat = r;
+    // The helper's result, and the download in the maintenance window, paced by the heartbeat; not awaited.
+    void this.update.tick();
     this.metrics.heartbeats.inc({ result: r.ok ? 'ok' : 'failed' });
     // The provider is back: uploads that were backing off go now, not at the end of their delay.
     if (r.ok && r.uploadsResumed) (this.jobs.get('upload') as Job).trigger('provider-back', 0, true);
@@ -464,6 +505,9 @@ export class Daemon {
   /** After each run: a change of the health verdict is logged (a blind box is a warning in the journal), and systemd's STATUS follows. */
   private async updateStatus(): Promise<void> {
     const v = this.verdict();
+    const poll = (this.jobs.get('poll') as Job).state;
+    const hb = (this.jobs.get('heartbeat') as Job).state;
+    this.remote.observe({ verdict: v, pollRunning: poll.running, ...(poll.lastStartedAt ? { pollStartedAt: poll.lastStartedAt } : {}), ...(poll.lastFinishedAt ? { pollFinishedAt: poll.lastFinishedAt } : {}), ...(hb.lastSuccessAt ? { heartbeatSuccessAt: hb.lastSuccessAt } : {}) });
     // The same reasons with other figures (seconds late, counts) are the same verdict: no new line for them.
     const key = `${v.status}\n${v.reasons.join('\n').replace(/\d+/g, '#')}`;
     if (key !== this.lastVerdict) {
@@ -480,18 +524,31 @@ export class Daemon {
     await this.notifier.reloading();
     let next: ResolvedConfig;
     try {
-      next = loadConfig(this.opts.configFile, { env: this.opts.env });
+      // The local file, with the remote configuration in force over it (src/remote/overlay.ts).
+      next = this.remote.effective();
     } catch (err) {
       const problems = isMeterboxError(err) ? ((err.context.problems as ConfigProblem[] | undefined) ?? []) : [];
       this.log.error({ config: this.opts.configFile, code: isMeterboxError(err) ? err.code : undefined, problems }, 'new configuration refused; the running one stays in force');
       await this.notifier.ready(this.statusLine());
       return false;
     }
-    const prev = this.cfg;
-    this.logs.setSecrets([...new Set([...prev.secrets, ...next.secrets])]);
+    this.applyConfig(next, 'SIGHUP');
+    await this.notifier.ready(this.statusLine());
+    return true;
+  }
+
+  /** The running configuration swapped for `next` (secrets and log level with it), before any job runs. */
+  private adopt(next: ResolvedConfig): void {
+    this.logs.setSecrets([...new Set([...this.cfg.secrets, ...next.secrets])]);
     this.cfg = next;
-    for (const w of next.warnings) this.log.warn({ path: next.file }, w);
     this.logs.setLevel(next.config.logging.level as LevelWithSilent);
+  }
+
+  /** The one way a new configuration takes effect, whether SIGHUP or the provider brought it. */
+  private applyConfig(next: ResolvedConfig, why: string): void {
+    const prev = this.cfg;
+    this.adopt(next);
+    for (const w of next.warnings) this.log.warn({ path: next.file }, w);
     // Synchronous, one job after the other in one turn of the event loop: no tick can fire between an old and a new schedule.
     for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], next.config.schedules.jitterSeconds);
     this.delivery?.reconfigure(next);
@@ -499,9 +556,18 @@ export class Daemon {
     if (JSON.stringify(prev.config.storage) !== JSON.stringify(next.config.storage)) restartNeeded.push('storage');
     if (JSON.stringify(prev.config.health) !== JSON.stringify(next.config.health)) restartNeeded.push('health');
     if (restartNeeded.length > 0) this.log.warn({ settings: restartNeeded }, 'these settings take effect at the next restart');
-    this.log.info({ config: next.file, schedules: next.config.schedules, targets: next.config.targets.length }, 'configuration reloaded');
-    await this.notifier.ready(this.statusLine());
-    return true;
+    this.log.info({ config: next.file, why, schedules: next.config.schedules, targets: next.config.targets.length }, 'configuration reloaded');
+  }
+
+  /** A remote configuration (or its rollback): applied like SIGHUP, then read at once so its health shows within the window. */
+  private applyRemote(next: ResolvedConfig, why: string): void {
+    const prev = this.cfg.config;
+    this.applyConfig(next, why);
+    const c = next.config;
+    const sweepChanged = ['targets', 'exclude', 'credentials', 'snmp'].some((k) => JSON.stringify(prev[k as keyof typeof prev]) !== JSON.stringify(c[k as keyof typeof c]));
+    if (sweepChanged && next.targets.length > 0) (this.jobs.get('discovery') as Job).trigger('remote-config');
+    (this.jobs.get('poll') as Job).trigger('remote-config');
+    if (this.notifier.enabled) void this.notifier.status(this.statusLine());
   }
 
   /** SIGTERM: no new work, in-flight work gets the bound, then the database is closed. */

@@ -6,12 +6,14 @@
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Outbox } from '../store/outbox.js';
-import { Heartbeat, Uploader, type HeartbeatSnapshot, type UploadResult, type HeartbeatResult, type ConnectionOptions, type ProxyOptions } from '../upload/index.js';
+import { Heartbeat, Transport, Uploader, type DownloadOutcome, type SignedDocumentKind, type HeartbeatSnapshot, type UploadResult, type HeartbeatResult, type ConnectionOptions, type ProxyOptions } from '../upload/index.js';
 
-export type { HeartbeatSnapshot, UploadResult, HeartbeatResult };
+export type { HeartbeatSnapshot, UploadResult, HeartbeatResult, DownloadOutcome };
 
 export interface Delivery {
   drainOnce(): Promise<UploadResult>;
+  /** GET a file from the provider through the same transport (proxy, TLS, CA, mTLS), resuming into `dest`. */
+  download?(path: string, dest: string): Promise<DownloadOutcome>;
   sendHeartbeat(snapshot: HeartbeatSnapshot): Promise<HeartbeatResult>;
   reconfigure(cfg: ResolvedConfig): void;
 }
@@ -53,8 +55,11 @@ export function connectionOptions(cfg: ResolvedConfig, logger: Logger): Connecti
   return o;
 }
 
+/** Told about a signed document (`config`, `update`) in a heartbeat answer; must not throw. */
+export type DocumentHandler = (kind: SignedDocumentKind, document: unknown) => void;
+
 /** Builds the uploader and heartbeat for the configured provider. */
-export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler): Promise<Delivery> {
+export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: Logger, onCommand: CommandHandler, onDocument?: DocumentHandler): Promise<Delivery> {
   const uploaderOpts = (c: ResolvedConfig) => ({ ...connectionOptions(c, logger), store: outbox, batch: { maxCount: c.provider.batch, maxBytes: 4 * 1024 * 1024 }, readingVersion: c.provider.readingVersion });
   const uploader = new Uploader(uploaderOpts(cfg));
   const hbOpts = (c: ResolvedConfig) => ({
@@ -64,12 +69,23 @@ export async function loadDelivery(cfg: ResolvedConfig, outbox: Outbox, logger: 
     onCommand: async (command: string) => {
       if (command === 'read-now' || command === 'discover-now') await onCommand(command);
     },
+    ...(onDocument ? { onDocument } : {}),
   });
   const heartbeat = new Heartbeat(hbOpts(cfg));
+  let current = cfg;
   return {
+    download: async (path, dest) => {
+      const t = new Transport(connectionOptions(current, logger));
+      try {
+        return await t.download(path, dest, Math.max(60_000, current.provider.timeoutMs));
+      } finally {
+        t.close();
+      }
+    },
     drainOnce: () => uploader.drainOnce(),
     sendHeartbeat: (s) => heartbeat.sendOnce(s),
     reconfigure: (c) => {
+      current = c;
       uploader.reconfigure(uploaderOpts(c));
       heartbeat.reconfigure(hbOpts(c));
     },

@@ -17,6 +17,10 @@ import { Faults } from './faults.js';
 import { HttpError, errorBody, parseJson, send } from './http.js';
 import { ByteBudget, Slots, readLimitedBody, type BodyLimits, type Lease } from './limits.js';
 import { startMaintenance } from './maintenance.js';
+import { UPDATE_PATH_PREFIX, maintenanceState } from './publish.js';
+import { createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { apiValidators } from './schema.js';
 import { IngestValidation } from './validation.js';
 import { openStore } from './store/open.js';
@@ -205,8 +209,14 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       const b = body as { agentId: string; version: string; acks?: string[]; events?: AgentEventIn[] };
       const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}), ...(b.events?.length ? { events: b.events } : {}) });
       if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
-      const response = { serverTime: now().toISOString(), commands: r.commands };
-      log.info({ agentId: agent, commands: r.commands.length, acks: b.acks?.length ?? 0 }, 'heartbeat');
+      const response: Record<string, unknown> = { serverTime: now().toISOString(), commands: r.commands };
+      // The newest signed document of each kind, until the agent reports one at least as new (src/receiver/publish.ts).
+      const reported = (body as { remote?: { config?: { version?: unknown }; update?: { manifest?: unknown } } }).remote;
+      for (const d of await store.published({ agentId: agent })) {
+        const seen = d.kind === 'config' ? reported?.config?.version : reported?.update?.manifest;
+        if (typeof seen !== 'number' || seen < d.version) response[d.kind] = JSON.parse(d.document) as unknown;
+      }
+      log.info({ agentId: agent, commands: r.commands.length, acks: b.acks?.length ?? 0, ...(response.config ? { config: true } : {}), ...(response.update ? { update: true } : {}) }, 'heartbeat');
       send(res, 200, response);
       return { status: 200, response };
     };
@@ -279,7 +289,46 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         return { status: 200, body: { events } };
       }
       if (path === '/v1/status') return { status: 200, body: await status() };
+      if (path === '/v1/maintenance') return { status: 200, body: { at: now().toISOString(), ...(await maintenanceState(store, await store.agents(now(), staleAfter, auth.fileAgents()))) } };
       throw new HttpError(404, 'not-found', `no route GET ${path}`);
+    };
+
+    /** GET /v1/updates/<sha256>.deb: a package published for this agent (any, for a provider token), whole or from a Range offset. */
+    const sendUpdate = async (p: Principal, path: string, req: IncomingMessage, res: ServerResponse): Promise<number> => {
+      const m = /^\/v1\/updates\/([0-9a-f]{64})\.deb$/.exec(path);
+      if (!m || !opts.updatesDir) throw new HttpError(404, 'not-found', 'no such package');
+      const sha = m[1] as string;
+      if (p.kind === 'agent' && !(await store.published({ agentId: p.agentId, kind: 'update' })).some((d) => d.summary.sha256 === sha)) throw new HttpError(404, 'not-found', 'no such package for this agent');
+      const file = join(opts.updatesDir, `${sha}.deb`);
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch {
+        throw new HttpError(404, 'not-found', 'no such package');
+      }
+      // One form of Range is enough for resuming: bytes=N- (or N-M).
+      const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+      let start = 0;
+      let end = size - 1;
+      if (req.headers.range !== undefined) {
+        if (!range) throw new HttpError(416, 'bad-range', 'only Range: bytes=N- or bytes=N-M is supported');
+        start = Number(range[1]);
+        if (range[2]) end = Math.min(end, Number(range[2]));
+        if (start >= size || start > end) {
+          res.writeHead(416, { 'content-range': `bytes */${size}`, 'content-type': 'application/json' });
+          res.end(JSON.stringify(errorBody('bad-range', `offset ${start} is past the end (${size} bytes)`)));
+          return 416;
+        }
+      }
+      const status = range ? 206 : 200;
+      res.writeHead(status, {
+        'content-type': 'application/vnd.debian.binary-package',
+        'content-length': String(end - start + 1),
+        'accept-ranges': 'bytes',
+        ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+      });
+      await pipeline(createReadStream(file, { start, end }), res).catch(() => undefined);
+      return status;
     };
 
     const fail = (err: unknown, res: ServerResponse, record: SeenRequest, path: string) => {
@@ -339,6 +388,13 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
           return;
         }
         if (!path.startsWith('/v1/')) throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
+        if (method === 'GET' && path.startsWith(UPDATE_PATH_PREFIX)) {
+          const principal = await authenticate(req);
+          if (principal.kind === 'agent') record.agentId = principal.agentId;
+          else requireRole(principal, 'read');
+          record.status = await sendUpdate(principal, path, req, res);
+          return;
+        }
         const agentPost = method === 'POST' && (path === '/v1/readings' || path === '/v1/heartbeat');
         const windowStart = agentPost ? rateWindow() : undefined;
         const principal = await authenticate(req, windowStart);

@@ -71,6 +71,8 @@ export interface ReceiverOptions {
   heartbeatRetentionSeconds?: number;
   /** A command not acknowledged within this long is dropped and reported (default 3600). */
   commandTtlSeconds?: number;
+  /** Where `publish-update` keeps packages (`<sha256>.deb`), served at GET /v1/updates/<sha256>.deb; shared by every node. */
+  updatesDir?: string;
   /** Alerts when an agent goes stale and when it recovers. */
   webhook?: WebhookOptions;
   /**

@@ -16,7 +16,7 @@ import { isStoreFailure, storeError } from '../store/database.js';
 import type { StoredEvent } from '../store/events.js';
 import { parseRetryAfter } from './backoff.js';
 import { classifyHttpFailure, isCertificateError } from './classify.js';
-import { API_PREFIX, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type WireEvent } from './protocol.js';
+import { API_PREFIX, SIGNED_DOCUMENT_KINDS, isAllowedCommand, type HeartbeatCommandName, type HeartbeatRequest, type SignedDocumentKind, type WireEvent } from './protocol.js';
 import { probeCertificate } from './tls-probe.js';
 import { ProviderLink } from './provider-link.js';
 import type { DeliveryStore, HeartbeatOptions, HeartbeatResult, HeartbeatSnapshot } from './types.js';
@@ -61,6 +61,7 @@ export function buildHeartbeatBody(snapshot: HeartbeatSnapshot, ctx: { agentId: 
     ...(snapshot.health ? { health: { status: snapshot.health.status, reasons: snapshot.health.reasons.slice(0, 20).map((r) => r.slice(0, 500)) } } : {}),
     ...(snapshot.extra ? { extra: snapshot.extra } : {}),
     acks: [...(ctx.acks ?? [])],
+    ...(snapshot.remote && (snapshot.remote.config || snapshot.remote.update) ? { remote: snapshot.remote } : {}),
   };
 }
 
@@ -155,6 +156,11 @@ export class Heartbeat extends ProviderLink<HeartbeatOptions> {
           this.log.info({ command: c.name, id: c.id }, 'provider asked for a command');
           this.act(c.name, c.id);
         }
+        for (const kind of SIGNED_DOCUMENT_KINDS) {
+          if (answer.documents[kind] === undefined) continue;
+          result.documents = [...(result.documents ?? []), kind];
+          this.opts.onDocument?.(kind, answer.documents[kind]);
+        }
         return result;
       }
       const f = out.ok
@@ -213,18 +219,20 @@ export class Heartbeat extends ProviderLink<HeartbeatOptions> {
     );
   }
 
-  private parseAnswer(text: string): { serverTime?: string; commands: { id?: string; name: string }[] } {
+  private parseAnswer(text: string): { serverTime?: string; commands: { id?: string; name: string }[]; documents: Partial<Record<SignedDocumentKind, unknown>> } {
     try {
-      const v = JSON.parse(text) as { serverTime?: unknown; commands?: unknown };
+      const v = JSON.parse(text) as { serverTime?: unknown; commands?: unknown; config?: unknown; update?: unknown };
       const commands = Array.isArray(v.commands)
         ? v.commands
             .filter((c): c is { id?: unknown; name: unknown } => typeof c === 'object' && c !== null && 'name' in c)
             .map((c) => ({ name: String(c.name), ...(typeof c.id === 'string' ? { id: c.id } : {}) }))
         : [];
-      return { ...(typeof v.serverTime === 'string' ? { serverTime: v.serverTime } : {}), commands };
+      const documents: Partial<Record<SignedDocumentKind, unknown>> = {};
+      for (const kind of SIGNED_DOCUMENT_KINDS) if (v[kind] !== undefined && v[kind] !== null) documents[kind] = v[kind];
+      return { ...(typeof v.serverTime === 'string' ? { serverTime: v.serverTime } : {}), commands, documents };
     } catch {
       this.log.warn('heartbeat answer is not JSON; no commands taken');
-      return { commands: [] };
+      return { commands: [], documents: {} };
     }
   }
 }

@@ -21,6 +21,7 @@
  * ```
  */
 export { Uploader } from './uploader.js';
+export { Transport, type DownloadOutcome } from './transport.js';
 export { Heartbeat, buildHeartbeatBody } from './heartbeat.js';
 export { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { classifyHttpFailure, type FailureClass } from './classify.js';

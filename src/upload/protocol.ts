@@ -64,6 +64,23 @@ export interface WireEvent {
   deviceKey?: string;
 }
 
+/** What a heartbeat answer may carry besides commands: signed documents (verified by the box against its pinned keys). */
+export const SIGNED_DOCUMENT_KINDS = ['config', 'update'] as const;
+export type SignedDocumentKind = (typeof SIGNED_DOCUMENT_KINDS)[number];
+
+/** `{ envelope, signature, keyId }`: src/remote/envelope.ts. */
+export interface WireSignedDocument {
+  envelope: string;
+  signature: string;
+  keyId: string;
+}
+
+/** The box's report on maintenance from the provider (docs/provider-api.yaml, RemoteStatus). */
+export interface WireRemote {
+  config?: { version: number; state: 'pending' | 'applied' | 'refused' | 'rolled-back'; inForce: number; code?: string; reason?: string; at: string };
+  update?: { manifest: number; target: string; state: 'waiting' | 'downloading' | 'downloaded' | 'installing' | 'installed' | 'refused' | 'failed' | 'rolled-back'; running: string; code?: string; reason?: string; at: string };
+}
+
 /** POST /v1/heartbeat request body. */
 export interface HeartbeatRequest {
   agentId: string;
@@ -91,6 +108,7 @@ export interface HeartbeatRequest {
   extra?: Record<string, unknown>;
   /** Ids of the provider's commands acted on since the last heartbeat. Present (maybe empty) = this agent acknowledges commands. */
   acks?: string[];
+  remote?: WireRemote;
 }
 
 export interface WireCommand {
@@ -104,5 +122,9 @@ export interface WireCommand {
 export interface HeartbeatResponse {
   serverTime: string;
   commands: WireCommand[];
+  /** A signed configuration document, sent until the box reports a version at least as new. */
+  config?: WireSignedDocument;
+  /** A signed update manifest, sent until the box reports on it. */
+  update?: WireSignedDocument;
 }
 

@@ -6,7 +6,9 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import * as tls from 'node:tls';
@@ -240,7 +242,42 @@ export class Transport {
     }
   }
 
+  /**
+   * GET `path` into `dest`, resuming from what `dest` already holds (`Range: bytes=N-`): a 206
+   * appends, a 200 starts over. What arrived before a cut stays in `dest` for the next attempt.
+   */
+  async download(path: string, dest: string, timeoutMs: number): Promise<DownloadOutcome> {
+    let offset = 0;
+    try {
+      offset = statSync(dest).size;
+    } catch {
+      // nothing yet
+    }
+    try {
+      const res = await this.http.get<Readable>(path, {
+        headers: { authorization: `Bearer ${this.token()}`, ...(offset > 0 ? { range: `bytes=${offset}-` } : {}) },
+        responseType: 'stream',
+        transformResponse: [],
+        maxContentLength: Infinity,
+        decompress: false,
+        timeout: timeoutMs,
+      });
+      if (res.status !== 200 && res.status !== 206) {
+        res.data.resume();
+        return { ok: false, status: res.status, offset, error: `HTTP ${res.status}` };
+      }
+      const append = res.status === 206 && offset > 0;
+      await pipeline(res.data, createWriteStream(dest, { flags: append ? 'a' : 'w', mode: 0o640 }));
+      return { ok: true, status: res.status, offset: append ? offset : 0 };
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      return { ok: false, offset, error: `${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}` };
+    }
+  }
+
   close(): void {
     this.agent.destroy();
   }
 }
+
+export type DownloadOutcome = { ok: true; status: number; offset: number } | { ok: false; status?: number; offset: number; error: string };

@@ -12,7 +12,7 @@ import type { Receipt } from '../store/policy.js';
 import type { OutboxCounts, OutboxItem } from '../store/readings.js';
 import type { ReceiptResult } from '../store/store.js';
 import type { BackoffPolicy } from './backoff.js';
-import type { HeartbeatCommandName, WireCycleSummary, WireHealth } from './protocol.js';
+import type { HeartbeatCommandName, SignedDocumentKind, WireCycleSummary, WireHealth, WireRemote } from './protocol.js';
 
 /**
  * What the uploader and the heartbeat need of the outbox, and nothing more: the open store, or
@@ -156,6 +156,8 @@ export interface HeartbeatSnapshot {
   health?: WireHealth;
   /** Extra fields the daemon wants to show the provider (upload state, …). */
   extra?: Record<string, unknown>;
+  /** The outcome of the last remote configuration and update (src/remote/state.ts). */
+  remote?: WireRemote;
 }
 
 export interface HeartbeatOptions extends ConnectionOptions {
@@ -169,6 +171,11 @@ export interface HeartbeatOptions extends ConnectionOptions {
    * the provider sends the command again).
    */
   onCommand?: (command: HeartbeatCommandName, meta: { id?: string }) => void | Promise<void>;
+  /**
+   * Told about a signed document in the answer (`config`, `update`), unverified: the daemon checks
+   * it (src/remote). Called after the commands, synchronously; it must not throw.
+   */
+  onDocument?: (kind: SignedDocumentKind, document: unknown) => void;
   /** An uploader whose 401/403 block or backoff a successful heartbeat lifts (it returns whether uploads were waiting). */
   uploader?: { heartbeatSucceeded(): boolean | void };
 }
@@ -186,6 +193,8 @@ export interface HeartbeatResult {
   acked?: number;
   /** The provider's clock minus ours, ms (when it sent one). */
   clockSkewMs?: number;
+  /** Signed documents the answer carried (handed to `onDocument`). */
+  documents?: SignedDocumentKind[];
   /** Uploads were blocked or backing off and may run now: the provider is back. */
   uploadsResumed?: boolean;
   error?: MeterboxError;

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
-import { CREDENTIAL_STORE } from '../../src/config/schema.js';
+import { CREDENTIAL_STORE, RemoteSchema } from '../../src/config/schema.js';
 import { UNIT_FILE, unitDirectives } from '../helpers/unit.js';
 
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -62,6 +62,15 @@ describe('systemd/meterbox.service', () => {
     expect(r.status).toBe(0);
   });
 
+  it.skipIf(!has('systemd-analyze'))('the self-update units (meterbox-update.path and .service) pass systemd-analyze verify with nothing on stderr', () => {
+    const dir = join(PACKAGE_ROOT, 'systemd');
+    const r = spawnSync('systemd-analyze', ['verify', join(dir, 'meterbox-update.path'), join(dir, 'meterbox-update.service')], { encoding: 'utf8', cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // The path the .path unit watches is the spool the daemon writes by default.
+    expect(readFileSync(join(dir, 'meterbox-update.path'), 'utf8')).toContain(`PathExists=${RemoteSchema.parse({}).update.spoolDir}/request`);
+  });
+
   it.skipIf(!has('systemd-analyze'))('is well hardened by systemd-analyze security --offline', () => {
     const r = spawnSync('systemd-analyze', ['security', '--offline=yes', UNIT], { encoding: 'utf8' });
     if (/unrecognized option|Unknown command/i.test(r.stderr)) return; // older systemd without --offline
@@ -91,7 +100,7 @@ describe('npm run package:deb', () => {
     // Every directory 0755, the archive's own ./ included (dpkg applies it to /).
     expect(files.filter((l) => l.startsWith('d') && !l.startsWith('drwxr-xr-x'))).toEqual([]);
     expect(files.some((l) => /^drwxr-xr-x .* \.\/$/.test(l))).toBe(true);
-    for (const p of ['./opt/meterbox/dist/cli/main.js', './lib/systemd/system/meterbox.service', './etc/meterbox/config.json', './opt/meterbox/config/meterbox.schema.json', './opt/meterbox/node_modules/better-sqlite3/build/Release/better_sqlite3.node', './opt/meterbox/node_modules/better-sqlite3/lib/index.js', './usr/bin/meterbox -> /opt/meterbox/dist/cli/main.js']) {
+    for (const p of ['./opt/meterbox/dist/cli/main.js', './lib/systemd/system/meterbox.service', './lib/systemd/system/meterbox-update.path', './lib/systemd/system/meterbox-update.service', './etc/meterbox/config.json', './opt/meterbox/config/meterbox.schema.json', './opt/meterbox/node_modules/better-sqlite3/build/Release/better_sqlite3.node', './opt/meterbox/node_modules/better-sqlite3/lib/index.js', './usr/bin/meterbox -> /opt/meterbox/dist/cli/main.js']) {
       expect(files.some((l) => l.includes(p)), p).toBe(true);
     }
     // No build intermediates, sources, dev packages or caches.

@@ -196,6 +196,24 @@ for (const backend of b.list) {
       expect(await s.events({ kind: 'alert.failed' })).toEqual([expect.objectContaining({ agentId: 'box-a', message: expect.stringContaining('ECONNREFUSED') })]);
     });
 
+    it('published documents: only a newer version per agent and kind is taken; the newest of each is listed, byte for byte', async () => {
+      const s = await fresh();
+      const doc = (v: number) => JSON.stringify({ envelope: `{"version":${v},"note":"  spaces kept  "}`, signature: 'x', keyId: 'k' });
+      const row = (agentId: string, kind: 'config' | 'update', version: number) => ({ agentId, kind, version, document: doc(version), summary: { version: `v${version}` }, createdAt: at(version).toISOString() });
+      expect(await s.publish(row('a', 'config', 5))).toBe(true);
+      expect(await s.publish(row('a', 'config', 5))).toBe(false);
+      expect(await s.publish(row('a', 'config', 4))).toBe(false);
+      expect(await s.publish(row('a', 'config', 7))).toBe(true);
+      expect(await s.publish(row('a', 'update', 1))).toBe(true);
+      expect(await s.publish(row('b', 'config', 2))).toBe(true);
+      const mine = await s.published({ agentId: 'a' });
+      expect(mine.map((p) => [p.kind, p.version])).toEqual([['config', 7], ['update', 1]]);
+      expect(mine[0]?.document).toBe(doc(7));
+      expect(mine[0]).toMatchObject({ summary: { version: 'v7' }, createdAt: at(7).toISOString() });
+      expect((await s.published({ kind: 'config' })).map((p) => [p.agentId, p.version])).toEqual([['a', 7], ['b', 2]]);
+      expect(await s.published({ agentId: 'c' })).toEqual([]);
+    });
+
     it('rate windows count per agent and per minute; a lagging clock counts into the current window', async () => {
       const s = await fresh();
       const w1 = new Date('2026-11-22T08:00:00.000Z');

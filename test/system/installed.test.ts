@@ -12,11 +12,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { selfSignedPair } from '../../src/net/tls.js';
@@ -26,6 +24,7 @@ import { randomLoopbackBlock } from '../helpers/net.js';
 import { findSnmpd, startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
+import { allDeliveredOnce, outbox, receiverApi, storySteps } from './provider.js';
 
 const SKIP = skipReason() ?? (findSnmpd() ? undefined : 'snmpd is not installed (apt-get install snmpd)');
 if (SKIP) console.warn(`installed-system test skipped: ${SKIP}`);
@@ -72,7 +71,6 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   let healthPort = 0;
   let deb1 = '';
   let deb2 = '';
-  let failed = false;
   const timings: string[] = [];
   const mark = (what: string) => timings.push(`${what} at ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
@@ -86,16 +84,8 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
       return [{ ...(JSON.parse(text) as LogRecord), _pid: Number(e._PID), _mono: Number(e.__MONOTONIC_TIMESTAMP) }];
     });
 
-  /** GET on the receiver's API with the agent's token, trusting its certificate (the box's caFile). */
-  const rxGet = (path: string) =>
-    new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port: rxPort, path, ca: readFileSync(join(work, 'rx.pem')), headers: { authorization: `Bearer ${READ_TOKEN}` } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') as Record<string, unknown> }));
-      });
-      req.on('error', reject);
-    });
+  /** The receiver's API as the provider reads it (read token, the receiver's certificate: the box's caFile). */
+  const rxGet = receiverApi(() => rxPort, () => readFileSync(join(work, 'rx.pem')), READ_TOKEN);
 
   const startReceiver = () => {
     receiver = spawn(process.execPath, [...CLI_ARGV, 'receiver', '--listen', `127.0.0.1:${rxPort}`, '--db', join(work, 'receiver.db'), '--tokens', join(work, 'tokens.json'), '--cert', join(work, 'rx.pem'), '--key', join(work, 'rx.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -109,37 +99,6 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
     r.kill('SIGTERM');
     await gone;
   };
-
-  /** Ids of every reading the receiver holds, through its API with the provider's read token (repeats kept, to see them). */
-  async function receiverIds(): Promise<string[]> {
-    const get = async (path: string) => (await rxGet(path)).body;
-    const devices = (await get('/v1/devices')).devices as { key: string }[];
-    const ids: string[] = [];
-    for (const d of devices) ids.push(...((await get(`/v1/devices/${encodeURIComponent(d.key)}/readings?limit=10000`)).readings as { id: string }[]).map((r) => r.id));
-    return ids;
-  }
-
-  /** The outbox inside the box, read from the host (SQLite WAL readers do not block the daemon). */
-  function outbox(): { id: string; state: string }[] {
-    const db = new Database(box.path('/var/lib/meterbox/outbox.db'), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare('SELECT id, state FROM readings ORDER BY seq').all() as { id: string; state: string }[];
-    } finally {
-      db.close();
-    }
-  }
-
-  /** Every reading the box committed reached the receiver, exactly once. */
-  async function allDeliveredOnce(what: string): Promise<number> {
-    return waitFor(async () => {
-      const rows = outbox();
-      if (rows.length === 0 || rows.some((r) => r.state !== 'delivered')) return undefined;
-      const ids = await receiverIds();
-      if (ids.length !== new Set(ids).size) throw new Error(`the receiver holds a reading twice: ${ids.length} rows, ${new Set(ids).size} ids`);
-      const mine = new Set(rows.map((r) => r.id));
-      return ids.length === mine.size && ids.every((id) => mine.has(id)) ? ids.length : undefined;
-    }, 60_000, what);
-  }
 
   const config = (schedules: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     $schema: 'file:///opt/meterbox/config/meterbox.schema.json',
@@ -205,17 +164,7 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   }, 60_000);
 
   // One box, one story: a failed step makes the later ones meaningless.
-  const step = (name: string, fn: () => Promise<void>, timeoutMs = 60_000) =>
-    it(name, async (ctx) => {
-      if (failed) ctx.skip();
-      try {
-        await fn();
-        mark(name.split(':')[0] as string);
-      } catch (err) {
-        failed = true;
-        throw new Error(`${(err as Error).message}\n--- journal ---\n${(await box.exec(['journalctl', '-u', 'meterbox', '-n', '40', '--no-pager'])).stdout}\n--- console ---\n${box.consoleTail()}`, { cause: err });
-      }
-    }, timeoutMs);
+  const step = storySteps(() => box, { units: ['meterbox'], journalLines: 40, passed: mark });
 
   step('install: dpkg -i enables the unit but does not start it on the example config, and says what to edit', async () => {
     const r = await box.exec(['dpkg', '-i', '/var/cache/meterbox-test/meterbox-1.deb']);
@@ -352,14 +301,14 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
       return s.ActiveState === 'active' && s.MainPID !== before.MainPID && s.MainPID !== '0' ? s : undefined;
     }, 40_000, 'the restart');
     expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
-    const n = await allDeliveredOnce('every reading delivered after the restart');
+    const n = await allDeliveredOnce(box, rxGet, 'every reading delivered after the restart');
     expect(n).toBeGreaterThanOrEqual(6);
   }, 120_000);
 
   step('upgrade: a newer .deb over a box holding pending readings loses none and keeps config and data', async () => {
     await stopReceiver();
     const pending = await waitFor(() => {
-      const p = outbox().filter((r) => r.state === 'pending');
+      const p = outbox(box).filter((r) => r.state === 'pending');
       return p.length >= 3 ? p : undefined;
     }, 60_000, 'readings pending while the receiver is down');
     const confBefore = createHash('sha256').update(readFileSync(box.path('/etc/meterbox/config.json'))).digest('hex');
@@ -371,10 +320,10 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
     expect(s.ActiveState).toBe('active');
     expect(s.MainPID).not.toBe(pidBefore);
     expect(createHash('sha256').update(readFileSync(box.path('/etc/meterbox/config.json'))).digest('hex')).toBe(confBefore);
-    const ids = new Set(outbox().map((x) => x.id));
+    const ids = new Set(outbox(box).map((x) => x.id));
     for (const p of pending) expect(ids.has(p.id), p.id).toBe(true);
     await startReceiver();
-    await allDeliveredOnce('every reading, the pending ones included, delivered after the upgrade');
+    await allDeliveredOnce(box, rxGet, 'every reading, the pending ones included, delivered after the upgrade');
   }, 150_000);
 
   step('apt purge removes the user, the data, the config and the unit', async () => {

@@ -53,7 +53,7 @@ describe('the layering rule (src/layers.json through eslint.config.js)', () => {
     ['src/receiver/store/sqlite.ts', "import { Outbox } from '../../store/outbox.js';", 'src/receiver may import contract, net, billing'],
     ['src/web/box/status.ts', "import { Job } from '../../daemon/scheduler.js';", 'src/web may import only types from daemon, receiver'],
     ['src/web/fleet/data.ts', "import { startReceiver } from '../../receiver/index.js';", 'src/web may import only types from daemon, receiver'],
-    ['src/web/fleet/data.ts', "import { Uploader } from '../../upload/uploader.js';", 'src/web may import contract, config, net, store, billing, paths.ts (and types only from daemon, receiver)'],
+    ['src/web/fleet/data.ts', "import { Uploader } from '../../upload/uploader.js';", 'src/web may import contract, config, net, store, billing, remote, paths.ts (and types only from daemon, receiver)'],
   ])('%s: %s fails the lint', async (file, line, message) => {
     const errors = await layeringErrors(file, withImport(file, line));
     expect(errors, `${file} + ${line}`).toHaveLength(1);

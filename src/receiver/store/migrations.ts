@@ -150,10 +150,27 @@ const V3_POSTGRES = `
   CREATE INDEX IF NOT EXISTS events_device ON events (agent_id, device_key, at) WHERE device_key IS NOT NULL;
 `;
 
+// Signed documents published for an agent (remote configurations, update manifests). The signed
+// text is kept as TEXT, never jsonb: its bytes are what the signature covers.
+const V4_SQLITE = `
+  CREATE TABLE published (
+    agent_id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL, summary TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (agent_id, kind, version)
+  ) STRICT;
+`;
+
+const V4_POSTGRES = `
+  CREATE TABLE IF NOT EXISTS published (
+    agent_id text NOT NULL, kind text NOT NULL, version bigint NOT NULL, document text NOT NULL, summary text NOT NULL, created_at timestamptz NOT NULL,
+    PRIMARY KEY (agent_id, kind, version)
+  );
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
   { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
   { version: 3, name: 'events reported by agents', sqlite: V3_SQLITE, postgres: V3_POSTGRES },
+  { version: 4, name: 'published remote configurations and update manifests', sqlite: V4_SQLITE, postgres: V4_POSTGRES },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;

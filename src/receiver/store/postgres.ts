@@ -44,7 +44,7 @@ import {
   type RawToken,
 } from './rows.js';
 import type { StoreOptions } from './sqlite.js';
-import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 /** What a transaction body runs statements on. */
 interface Runner {
@@ -372,6 +372,24 @@ export class PostgresStore implements ReceiverStore {
   async readingCount(agentId?: string): Promise<number> {
     const rows = await this.q<{ n: string }>('SELECT COUNT(*) AS n FROM readings WHERE ($1::text IS NULL OR agent_id = $1)', [agentId ?? null]);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async publish(d: PublishedDocument): Promise<boolean> {
+    const rows = await this.q(
+      `INSERT INTO published (agent_id, kind, version, document, summary, created_at)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM published WHERE agent_id = $1 AND kind = $2 AND version >= $3)
+       ON CONFLICT DO NOTHING RETURNING version`,
+      [d.agentId, d.kind, d.version, d.document, JSON.stringify(d.summary), d.createdAt],
+    );
+    return rows.length === 1;
+  }
+
+  async published(filter: { agentId?: string; kind?: 'config' | 'update' } = {}): Promise<PublishedDocument[]> {
+    const rows = await this.q<{ agent_id: string; kind: 'config' | 'update'; version: string; document: string; summary: string; created_at: Date }>(
+      `SELECT DISTINCT ON (agent_id, kind) * FROM published WHERE ($1::text IS NULL OR agent_id = $1) AND ($2::text IS NULL OR kind = $2) ORDER BY agent_id, kind, version DESC`,
+      [filter.agentId ?? null, filter.kind ?? null],
+    );
+    return rows.map((r) => ({ agentId: r.agent_id, kind: r.kind, version: Number(r.version), document: r.document, summary: JSON.parse(r.summary) as Record<string, unknown>, createdAt: new Date(r.created_at).toISOString() }));
   }
 
   async heartbeatCount(agentId?: string): Promise<number> {

@@ -36,7 +36,7 @@ import {
   type RawReading,
   type RawToken,
 } from './rows.js';
-import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 export interface StoreOptions {
   /** Whether stale/recovered transitions queue webhook alerts (a webhook is configured). */
@@ -267,6 +267,25 @@ export class SqliteStore implements ReceiverStore {
     this.tx(() => {
       for (const e of events) ins.run(agentId, e.at, e.kind, e.severity, e.deviceKey, e.message, e.data ? JSON.stringify(e.data) : null);
     });
+  }
+
+  async publish(d: PublishedDocument): Promise<boolean> {
+    return this.tx(() => {
+      const newest = this.st('SELECT MAX(version) FROM published WHERE agent_id = ? AND kind = ?').pluck().get(d.agentId, d.kind) as number | null;
+      if (newest !== null && newest >= d.version) return false;
+      this.st('INSERT INTO published (agent_id, kind, version, document, summary, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(d.agentId, d.kind, d.version, d.document, JSON.stringify(d.summary), d.createdAt);
+      return true;
+    });
+  }
+
+  async published(filter: { agentId?: string; kind?: 'config' | 'update' } = {}): Promise<PublishedDocument[]> {
+    const rows = this.st(
+        `SELECT p.* FROM published p JOIN (SELECT agent_id, kind, MAX(version) AS version FROM published GROUP BY agent_id, kind) n
+           ON n.agent_id = p.agent_id AND n.kind = p.kind AND n.version = p.version
+         WHERE (@agentId IS NULL OR p.agent_id = @agentId) AND (@kind IS NULL OR p.kind = @kind) ORDER BY p.agent_id, p.kind`,
+      )
+      .all({ agentId: filter.agentId ?? null, kind: filter.kind ?? null }) as { agent_id: string; kind: 'config' | 'update'; version: number; document: string; summary: string; created_at: string }[];
+    return rows.map((r) => ({ agentId: r.agent_id, kind: r.kind, version: r.version, document: r.document, summary: JSON.parse(r.summary) as Record<string, unknown>, createdAt: r.created_at }));
   }
 
   async heartbeatCount(agentId?: string): Promise<number> {

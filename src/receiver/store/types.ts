@@ -129,6 +129,18 @@ export interface EventFilter {
   limit?: number;
 }
 
+/** A signed document published for one agent: the newest of its kind is what the heartbeat answer carries. */
+export interface PublishedDocument {
+  agentId: string;
+  kind: 'config' | 'update';
+  version: number;
+  /** The signed document as JSON text ({ envelope, signature, keyId }). */
+  document: string;
+  /** What it says, for the state view (sections of a config; version, sha256 and size of an update). */
+  summary: Record<string, unknown>;
+  createdAt: string;
+}
+
 export interface ReceiverStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Path or URL, with any password masked. */
@@ -173,6 +185,11 @@ export interface ReceiverStore {
   alertDelivered(a: PendingAlert, at: Date): Promise<void>;
   /** Schedules a retry at `nextAt`, or gives up (`nextAt` undefined) with an `alert.failed` event. */
   alertFailed(a: PendingAlert, error: string, nextAt: Date | undefined, at: Date): Promise<void>;
+
+  /** Stores a signed document; its version must be newer than the agent's last of that kind (else false). */
+  publish(d: PublishedDocument): Promise<boolean>;
+  /** The newest document of each kind for one agent, or for every agent. */
+  published(filter?: { agentId?: string; kind?: 'config' | 'update' }): Promise<PublishedDocument[]>;
 
   addToken(t: StoredToken): Promise<void>;
   /**

@@ -10,6 +10,7 @@ import type { Reading, Supply } from '../../contract/reading.js';
 import type { ReceiverStore } from '../../receiver/store/types.js';
 import type { AgentRow } from '../../receiver/types.js';
 import { DATA_LOSS_KINDS, DATA_QUALITY_KINDS } from '../../contract/events.js';
+import { maintenanceRows, type MaintenanceRow } from '../../remote/maintenance.js';
 import { BILLING_FLAGS, UsageCache, monthOf } from './usage.js';
 import { dailyVolume, supplyHistory, type DailyVolume, type SupplyHistory } from './volume.js';
 
@@ -29,6 +30,8 @@ export interface FleetAgent {
   lastReadingAt?: string;
   dataLoss: number;
   dataQuality: number;
+  /** Maintenance from the provider (src/remote/maintenance.ts), when something was published for it. */
+  maintenance?: { configBehind: boolean; configState?: string; update?: { target: string; state?: string; reason?: string; behind: boolean } };
 }
 
 export interface FleetDevice {
@@ -105,7 +108,8 @@ export class FleetData {
   }
 
   async agents(): Promise<FleetAgent[]> {
-    const [agents, devices, counts, names] = await Promise.all([this.store.agents(this.now(), this.staleAfterSeconds, this.fileAgents()), this.store.devices(), this.store.agentEventCounts(), customers(this.store)]);
+    const [agents, devices, counts, names, published] = await Promise.all([this.store.agents(this.now(), this.staleAfterSeconds, this.fileAgents()), this.store.devices(), this.store.agentEventCounts(), customers(this.store), this.store.published()]);
+    const upkeep = new Map(maintenanceRows(published, agents).agents.map((m) => [m.agentId, m]));
     const perAgent = new Map<string, number>();
     for (const d of devices) perAgent.set(d.agentId, (perAgent.get(d.agentId) ?? 0) + 1);
     const loss = new Map<string, number>();
@@ -132,6 +136,7 @@ export class FleetData {
         ...(a.lastReadingAt ? { lastReadingAt: a.lastReadingAt } : {}),
         dataLoss: loss.get(a.agentId) ?? 0,
         dataQuality: quality.get(a.agentId) ?? 0,
+        ...maintenance(upkeep.get(a.agentId)),
       };
     });
   }
@@ -217,3 +222,18 @@ export class FleetData {
 }
 
 export { BILLING_FLAGS };
+
+/** What the agents list shows of maintenance: only when a configuration or an update was published for the agent. */
+function maintenance(m: MaintenanceRow | undefined): Pick<FleetAgent, 'maintenance'> {
+  if (!m || (m.config.published === undefined && m.update.published === undefined)) return {};
+  const state = (r: Record<string, unknown> | undefined) => (typeof r?.state === 'string' ? r.state : undefined);
+  const u = m.update;
+  const reason = typeof u.reported?.reason === 'string' ? u.reported.reason : undefined;
+  return {
+    maintenance: {
+      configBehind: m.config.behind,
+      ...(state(m.config.reported) ? { configState: state(m.config.reported) } : {}),
+      ...(u.published ? { update: { target: u.published, ...(state(u.reported) ? { state: state(u.reported) } : {}), ...(reason ? { reason } : {}), behind: u.behind } } : {}),
+    },
+  };
+}

@@ -3,6 +3,17 @@ import { SortableTable, api, duration, fill, h, num, timeAgo } from '../../clien
 import type { FleetAgent as Agent } from '../data.js';
 import { PREFIX, ROLE, every, frame, selectFilter, textFilter } from './chrome.js';
 
+/** Published configuration and update against what the box reported: a badge when it is behind. */
+function upkeep(a: Agent): (HTMLElement | string)[] | string {
+  const m = a.maintenance;
+  if (!m) return '—';
+  const u = m.update;
+  return [
+    ...(u ? [h('span', { class: `badge ${u.behind ? (u.state === 'rolled-back' || u.state === 'refused' || u.state === 'failed' ? 'fail' : 'warn') : 'ok'}`, 'data-update': u.state ?? 'announced', title: u.reason ?? '' }, `update ${u.target}: ${u.state ?? 'announced'}`)] : []),
+    ...(m.configState || m.configBehind ? [h('span', { class: `badge ${m.configBehind ? 'warn' : 'ok'}`, 'data-config': m.configState ?? 'announced' }, `config: ${m.configState ?? 'announced'}`)] : []),
+  ];
+}
+
 const RANK: Record<Agent['health'], number> = { stale: 0, unhealthy: 1, degraded: 2, ok: 3 };
 
 export function agentsView(): void {
@@ -40,6 +51,7 @@ export function agentsView(): void {
       { key: 'devices', label: 'Devices', numeric: true, sort: (a) => a.devices, cell: (a) => num(a.devices) },
       { key: 'loss', label: 'Data-loss events', numeric: true, sort: (a) => a.dataLoss, cell: (a) => h('span', { class: a.dataLoss > 0 ? 'badge fail' : '' }, num(a.dataLoss)) },
       { key: 'quality', label: 'Data-quality events', numeric: true, sort: (a) => a.dataQuality, cell: (a) => h('span', { class: a.dataQuality > 0 ? 'badge warn' : '' }, num(a.dataQuality)) },
+      { key: 'maintenance', label: 'Maintenance', sort: (a) => (a.maintenance?.update?.behind || a.maintenance?.configBehind ? 0 : 1), cell: upkeep },
       ...(ROLE === 'admin'
         ? [
             {
