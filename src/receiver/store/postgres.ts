@@ -424,6 +424,16 @@ export class PostgresStore implements ReceiverStore {
     return meterRows(distinctReadings(rows));
   }
 
+  async firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]> {
+    return this.q<{ agentId: string; deviceKey: string; firstReadAt: string }>(
+      `SELECT agent_id AS "agentId", device_key AS "deviceKey", ${ISO('first')} AS "firstReadAt" FROM (
+         SELECT d.agent_id, d.device_key, (SELECT min(s.read_at) FROM meter_snapshots s WHERE s.agent_id = d.agent_id AND s.device_key = d.device_key AND s.day = (
+           SELECT min(x.day) FROM meter_snapshots x WHERE x.agent_id = d.agent_id AND x.device_key = d.device_key)) AS first
+         FROM devices d WHERE ($1::text IS NULL OR d.agent_id = $1)) f WHERE first IS NOT NULL`,
+      [agentId ?? null],
+    );
+  }
+
   async ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]> {
     const rows = await this.q<{ kind: string }>(
       'SELECT DISTINCT kind FROM events WHERE agent_id = $1 AND device_key = $2 AND at > $3 AND at <= $4 AND agent_seq IS NULL AND kind = ANY($5::text[]) ORDER BY kind',

@@ -302,6 +302,15 @@ export class SqliteStore implements ReceiverStore {
     return meterRows(distinctReadings(rows));
   }
 
+  async firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]> {
+    return this.st(
+        `SELECT d.agent_id AS agentId, d.device_key AS deviceKey,
+                (SELECT s.read_at FROM meter_snapshots s WHERE s.agent_id = d.agent_id AND s.device_key = d.device_key ORDER BY s.day, s.read_at LIMIT 1) AS firstReadAt
+         FROM devices d WHERE (@a IS NULL OR d.agent_id = @a) AND firstReadAt IS NOT NULL`,
+      )
+      .all({ a: agentId ?? null }) as { agentId: string; deviceKey: string; firstReadAt: string }[];
+  }
+
   async ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]> {
     return this.st(
         `SELECT DISTINCT kind FROM events WHERE agent_id = ? AND device_key = ? AND at > ? AND at <= ? AND agent_seq IS NULL AND kind IN (SELECT value FROM json_each(?)) ORDER BY kind`,

@@ -163,6 +163,8 @@ export interface ReceiverStore {
    * first and last reading of each UTC day and both readings of every break, in the same order.
    */
   meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]>;
+  /** Each device's first reading time (from the daily snapshots), one agent's or all, for telling a swapped-out device from its successor. */
+  firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]>;
   /** Which of `kinds` the receiver's own validation at ingest raised for a device's readings in (after, upTo] (agents' reported events excluded). */
   ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]>;
   readingCount(agentId?: string): Promise<number>;

@@ -57,8 +57,9 @@ export class UsageCache {
     private readonly contract: BillingContract = DEFAULT_CONTRACT,
   ) {}
 
-  async usage(d: DeviceRef, period: BillingPeriod): Promise<BilledUsage | undefined> {
-    const k = `${d.agentId}\u0000${d.key}\u0000${period.from}\u0000${period.to}`;
+  /** `endAt`: the device's position ends there (a swapped-out device's last reading): measured as if the present were then, with nothing estimated after. */
+  async usage(d: DeviceRef, period: BillingPeriod, endAt?: number): Promise<BilledUsage | undefined> {
+    const k = `${d.agentId}\u0000${d.key}\u0000${period.from}\u0000${period.to}\u0000${endAt ?? ''}`;
     const hit = this.cache.get(k);
     if (hit && hit.lastReadAt === d.lastReadAt && this.now() - hit.at < KEEP_MS) return hit.usage;
     // What the core asks for: the history window before the period, and the first reading after it (looked for within a month).
@@ -68,8 +69,8 @@ export class UsageCache {
     // An estimate by trailing average (a device silent at the period's end) reaches back to the first reading a
     // window before its anchor, at any hour: such a device (or one with a figure not computable) is measured again on its full history.
     const snapshots = this.contract.gapHours >= 24;
-    let usage = await this.measure(d, period, snapshots ? await this.store.meterSnapshots(window) : await this.store.meterHistory(window));
-    if (snapshots && usage && needsFullHistory(usage)) usage = await this.measure(d, period, await this.store.meterHistory(window));
+    let usage = await this.measure(d, period, snapshots ? await this.store.meterSnapshots(window) : await this.store.meterHistory(window), endAt);
+    if (snapshots && usage && needsFullHistory(usage)) usage = await this.measure(d, period, await this.store.meterHistory(window), endAt);
     else if (snapshots && usage) usage = { ...(await this.hourlyFlags(d, usage, window.since)), channels: usage.channels };
     this.cache.delete(k);
     this.cache.set(k, { ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}), at: this.now(), ...(usage ? { usage } : {}) });
@@ -78,12 +79,17 @@ export class UsageCache {
   }
 
   /** The core's usage of a device over the period from its stored meter rows, with the channels of its boundary readings. */
-  private async measure(d: DeviceRef, period: BillingPeriod, rows: readonly MeterRow[]): Promise<BilledUsage | undefined> {
+  private async measure(d: DeviceRef, period: BillingPeriod, rows: readonly MeterRow[], endAt?: number): Promise<BilledUsage | undefined> {
+    const now = this.now();
+    if (endAt !== undefined && endAt < period.from) return undefined; // it left before the period: nothing to bill
     // The box's readings win: another channel's reading stands only where the box has none near it.
     const channel = new Map(rows.flatMap((r) => (r.source && r.source !== BOX_CHANNEL ? [[r.id, r.source] as const] : [])));
     const readings = preferBox(rows.map(meterReadingOf), (m) => channel.get(m.id), this.contract);
     try {
-      const u = deviceUsage(d.key, readings, period, { now: this.now(), contract: this.contract });
+      const ended = endAt !== undefined && endAt < Math.min(period.to, now);
+      const measured = deviceUsage(d.key, readings, period, { now: ended ? (endAt as number) : now, contract: this.contract });
+      // A position that ended inside the period is not an open period: its last reading closes it.
+      const u = measured && ended && period.to <= now ? { ...measured, flags: measured.flags.filter((f) => f !== 'open-period') } : measured;
       const of = (id: string | undefined) => (id ? (channel.get(id) ?? BOX_CHANNEL) : undefined);
       const opening = of(u?.opening?.id);
       const closing = of(u?.closing?.id);
