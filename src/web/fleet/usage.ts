@@ -123,9 +123,13 @@ export class UsageCache {
   }
 }
 
-/** Whether a usage measured on daily snapshots rests on something only the full history has: an estimate by trailing average, or a figure not computable. */
+/**
+ * Whether a usage measured on daily snapshots rests on something only the full history has: an
+ * estimate by trailing average, or a figure left empty for lack of history to average over (a
+ * figure not computable for want of a counter or a declared unit is the same either way).
+ */
 function needsFullHistory(u: DeviceUsage): boolean {
-  if (u.flags.includes('not-computable')) return true;
+  if (UNIT_NAMES.some((n) => { const f = u.units[n]; return !f.computable && /days of history/.test(f.reason); })) return true;
   const average = (rules: readonly string[]) => rules.includes('trailing-average');
   return Object.values(u.counters).some((c) => c !== undefined && average(c.rules)) || UNIT_NAMES.some((n) => { const f = u.units[n]; return f.computable && average(f.rules); });
 }
