@@ -552,6 +552,10 @@ export class Daemon {
     // Synchronous, one job after the other in one turn of the event loop: no tick can fire between an old and a new schedule.
     for (const [n, j] of this.jobs) j.reschedule(next.config.schedules[n], next.config.schedules.jitterSeconds);
     this.delivery?.reconfigure(next);
+    if (JSON.stringify(prev.config.billing) !== JSON.stringify(next.config.billing)) {
+      this.outbox.setBillingContract(next.config.billing);
+      this.log.info({ billing: next.config.billing }, 'billing contract reloaded: new readings are validated under it');
+    }
     const restartNeeded: string[] = [];
     if (JSON.stringify(prev.config.storage) !== JSON.stringify(next.config.storage)) restartNeeded.push('storage');
     if (JSON.stringify(prev.config.health) !== JSON.stringify(next.config.health)) restartNeeded.push('health');

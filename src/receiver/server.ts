@@ -223,16 +223,13 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
 
     /**
      * GET /v1/billing?from=&to=[&agent=][&format=csv]: the contract units per device (the fleet
-     * view's billing export, web/fleet/billing.ts). A provider token with the read role reads any
-     * agent or all; an agent token reads its own devices only (another agent's is 403).
+     * view's billing export, web/fleet/billing.ts). Provider tokens (read role) only, like every
+     * other read endpoint: an agent token reads nothing here (the box has `meterbox usage` locally).
      */
     const billingUsage = new UsageCache(store, () => now().getTime(), contract);
     const billing = async (p: Principal, url: URL): Promise<{ status: number; body: unknown; csv?: { text: string; filename: string } }> => {
-      const asked = url.searchParams.get('agent') ?? undefined;
-      if (p.kind === 'agent') {
-        if (asked !== undefined && asked !== p.agentId) throw new HttpError(403, 'forbidden', `this token belongs to agent '${p.agentId}'; it reads only that agent's billing`);
-      } else requireRole(p, 'read');
-      const agentId = p.kind === 'agent' ? p.agentId : asked;
+      requireRole(p, 'read');
+      const agentId = url.searchParams.get('agent') ?? undefined;
       const period = parseBillingPeriod(url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined);
       if (typeof period === 'string') throw new HttpError(400, 'bad-query', period);
       const format = url.searchParams.get('format') ?? 'json';
@@ -260,8 +257,8 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
         return { status: 201, body: queued };
       }
       if (method !== 'GET') throw new HttpError(404, 'not-found', `no route ${method} ${path}`);
-      if (path === '/v1/billing') return billing(p, url);
       requireRole(p, 'read');
+      if (path === '/v1/billing') return billing(p, url);
       if (path === '/v1/agents') return { status: 200, body: { at: now().toISOString(), staleAfterSeconds: staleAfter, agents: await store.agents(now(), staleAfter, auth.fileAgents()) } };
       if (cmd) return { status: 200, body: { commands: await store.commands(decodeURIComponent(cmd[1] as string)) } };
       if (path === '/v1/devices') {

@@ -7,6 +7,7 @@
  * moved aside and salvaged at the next open. The WAL is checkpointed after every cycle. No method
  * throws because of the disk; the process never dies of it.
  */
+import type { BillingContract } from '../billing/index.js';
 import type { Logger } from 'pino';
 import { fallbackLogger } from '../log.js';
 import type { ErrorCode, MeterboxError } from '../contract/errors.js';
@@ -51,6 +52,8 @@ export class Outbox {
   private readonly now: () => Date;
   /** Set when the open store failed with SQLITE_CORRUPT: the next open moves it aside and salvages it. */
   private corruptInUse?: string;
+  /** The contract in force: the options' until a reload sets another. */
+  private billing?: BillingContract;
 
   constructor(
     readonly path: string,
@@ -58,7 +61,14 @@ export class Outbox {
   ) {
     this.log = (opts.log ?? fallbackLogger()).child({ component: 'outbox' });
     this.now = opts.now ?? (() => new Date());
+    if (opts.billing) this.billing = opts.billing;
     this.tryOpen();
+  }
+
+  /** SIGHUP: the billing contract new readings are validated under, in the open store and in any store opened later. */
+  setBillingContract(contract: BillingContract): void {
+    this.billing = contract;
+    this.store?.setBillingContract(contract);
   }
 
   /** The open store, when there is one (for batches, receipts, status). */
@@ -87,7 +97,7 @@ export class Outbox {
     if (this.store?.isOpen) return this.store;
     try {
       const { holdMaxBytes: _bound, ...storeOpts } = this.opts;
-      this.store = Store.open(this.path, { ...storeOpts, log: this.opts.log ?? this.log, ...(this.corruptInUse ? { assumeCorrupt: this.corruptInUse } : {}) });
+      this.store = Store.open(this.path, { ...storeOpts, ...(this.billing ? { billing: this.billing } : {}), log: this.opts.log ?? this.log, ...(this.corruptInUse ? { assumeCorrupt: this.corruptInUse } : {}) });
       this.corruptInUse = undefined;
       return this.store;
     } catch (err) {

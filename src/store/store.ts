@@ -82,7 +82,7 @@ export class Store {
   readonly deliveries: DeliveryLog;
   readonly meta: MetaTable;
   /** Billing validation of each stored reading against its device's history (validation.ts). */
-  readonly validation: ReadingValidation;
+  private validation: ReadingValidation;
   /** The largest WAL seen before a checkpoint since this store was opened (for the disk-need estimate). */
   walPeakBytes = 0;
   private readonly now: () => Date;
@@ -105,6 +105,11 @@ export class Store {
     this.readings = new ReadingTable(db);
     this.devices = new DeviceTable(db, this.events);
     this.validation = new ReadingValidation(db, opts.billing);
+  }
+
+  /** A new billing contract (SIGHUP): readings stored from now on are validated under it; each device's history is rebuilt from the outbox on its next reading. */
+  setBillingContract(contract: BillingContract): void {
+    this.validation = new ReadingValidation(this.db, contract);
   }
 
   /**

@@ -4,7 +4,7 @@
  * evidence; the readings are stored as received); the receiver's billing contract is configuration
  * (a bad one is MBX_CONFIG_INVALID naming the field); GET /v1/billing and `meterbox receiver billing`
  * give the contract units per device (the fleet view's billing export: one function), JSON and CSV,
- * with the estimated flag; an agent token reads only its own agent's billing; a reading from another
+ * with the estimated flag; provider tokens only (an agent token is 403); a reading from another
  * channel (manual) stands where the box has none, and the box's reading wins where both cover a time.
  */
 import axios, { type AxiosInstance } from 'axios';
@@ -141,11 +141,14 @@ for (const backend of b.list) {
       const row = lines.find((l) => l.includes('generic:DEV7'))?.split(',') ?? [];
       expect(row[res.data.columns.indexOf('units_mono')]).toBe(String(close.mono - open.mono));
 
-      // Tenancy: an agent token reads its own billing only; another agent's is refused; no token is 401.
-      const own = await client(B.token).get('/v1/billing', { params: { from, to } });
-      expect(own.status).toBe(200);
-      expect(own.data.devices.map((d: Record<string, unknown>) => [d.agent_id, d.device_key])).toEqual([[B.id, 'generic:DEV8'], [B.id, 'generic:SIM00001']]);
-      expect((await client(B.token).get('/v1/billing', { params: { from, to, agent: A.id } })).status).toBe(403);
+      // Tenancy: provider tokens only, like every read endpoint (agent tokens read nothing, their own billing included); no token is 401.
+      const one = await client(READ).get('/v1/billing', { params: { from, to, agent: B.id } });
+      expect(one.status).toBe(200);
+      expect(one.data.devices.map((d: Record<string, unknown>) => [d.agent_id, d.device_key])).toEqual([[B.id, 'generic:DEV8'], [B.id, 'generic:SIM00001']]);
+      for (const params of [{ from, to }, { from, to, agent: B.id }, { from, to, agent: A.id }]) {
+        const res = await client(B.token).get('/v1/billing', { params });
+        expect([params, res.status, res.data.devices]).toEqual([params, 403, undefined]);
+      }
       expect((await axios.get(`${rx.url}/v1/billing`, { params: { from, to }, httpsAgent: new Agent({ ca: rx.certPem }), validateStatus: () => true, proxy: false })).status).toBe(401);
       expect((await client(READ).get('/v1/billing', { params: { from: '2026-13-01', to } })).data.error.message).toMatch(/^from must be a date/);
 

@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LATEST_SCHEMA } from '../../src/receiver/store/migrations.js';
 import { startReceiver } from '../../src/receiver/index.js';
 import { apiValidators } from '../../src/receiver/schema.js';
 import { hashToken } from '../../src/receiver/tokens.js';
@@ -54,7 +55,7 @@ for (const backend of b.list) {
     afterAll(() => rx?.close());
 
     it("an agent token reads nothing: every read endpoint answers 403; no token 401; a provider token 200", async () => {
-      for (const path of ['/v1/agents', '/v1/devices', '/v1/devices/x/readings', '/v1/events', '/v1/status', `/v1/agents/${A.id}/commands`]) {
+      for (const path of ['/v1/agents', '/v1/devices', '/v1/devices/x/readings', '/v1/events', '/v1/status', `/v1/agents/${A.id}/commands`, `/v1/billing?from=2026-01-01&to=2026-02-01&agent=${A.id}`, '/v1/billing?from=2026-01-01&to=2026-02-01']) {
         const res = await client(A.token).get(path);
         expect([path, res.status]).toEqual([path, 403]);
         expect(v.check('Error', res.data)).toEqual([]);

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Outbox } from '../../src/store/outbox.js';
 import { parseContract } from '../../src/billing/index.js';
 import type { Reading } from '../../src/contract/reading.js';
 import { Store } from '../../src/store/store.js';
@@ -90,5 +91,19 @@ describe('billing validation in the outbox', () => {
     c.saveCycle([late]);
     expect(kinds(c).map((e) => [e.kind, e.data?.hours])).toEqual([['reading.gap', 96]]);
     c.close();
+  });
+
+  it('a reloaded contract (SIGHUP) applies to the next readings: a 48 h gap is none under 72 h, one under 24 h', () => {
+    tmp = tempDir();
+    const outbox = new Outbox(join(tmp.dir, 'outbox.db'), { log: silent, now: fakeClock('2027-01-01T00:00:00Z').now, billing: parseContract({}) });
+    const store = () => outbox.current as Store;
+    for (const r of hourly(0, 24 * 10, (h) => 1_000 + h)) outbox.record([r]);
+    outbox.record([makeReading(1, at(24 * 12), 1_000 + 24 * 12)]);
+    expect(kinds(store())).toEqual([]);
+    outbox.setBillingContract(parseContract({ gapHours: 24 }));
+    const late = makeReading(1, at(24 * 14), 1_000 + 24 * 14);
+    outbox.record([late]);
+    expect(kinds(store()).map((e) => [e.kind, e.data?.hours, e.data?.windowHours])).toEqual([['reading.gap', 48, 24]]);
+    outbox.close();
   });
 });

@@ -15,6 +15,8 @@
  * and rate windows; on a SQLite file from before, it carries the rows over.
  */
 
+import { PRINTED_COUNTERS } from '../../billing/index.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -166,11 +168,83 @@ const V4_POSTGRES = `
   );
 `;
 
+/** The printed counters as an SQL list (a rise of one is a printed page: the billing core's idle rule). */
+const PRINTED_SQL = PRINTED_COUNTERS.map((c) => `'${c}'`).join(', ');
+
+// Version 5: daily meter snapshots for the billing export (snapshots.ts): per (agent, device, UTC
+// day) the first and last reading, and both readings of every break (slot `b:<reading id>`), as
+// columns beside the reading's JSON. Existing readings are backfilled here; ingest keeps it after.
+const V5_SQLITE = `
+  CREATE TABLE meter_snapshots (
+    agent_id TEXT NOT NULL, device_key TEXT NOT NULL, day TEXT NOT NULL, slot TEXT NOT NULL,
+    reading_id TEXT NOT NULL, read_at TEXT NOT NULL, serial TEXT, source TEXT, counters TEXT NOT NULL, sources TEXT, units TEXT,
+    PRIMARY KEY (agent_id, device_key, day, slot)
+  ) STRICT;
+  CREATE TEMP TABLE snapshot_meters AS
+    SELECT agent_id, device_key, reading_id, read_at, substr(read_at, 1, 10) AS day, body ->> '$.device.serial' AS serial, body ->> '$.source' AS source,
+           COALESCE(body -> '$.counters', '{}') AS counters, body -> '$.sources' AS sources, body -> '$.units' AS units,
+           row_number() OVER (PARTITION BY agent_id, device_key, substr(read_at, 1, 10) ORDER BY read_at, reading_id) AS up,
+           row_number() OVER (PARTITION BY agent_id, device_key, substr(read_at, 1, 10) ORDER BY read_at DESC, reading_id DESC) AS down
+    FROM readings;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'first', reading_id, read_at, serial, source, counters, sources, units FROM snapshot_meters WHERE up = 1;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'last', reading_id, read_at, serial, source, counters, sources, units FROM snapshot_meters WHERE down = 1;
+  CREATE TEMP TABLE snapshot_breaks AS
+    SELECT * FROM (
+      SELECT m.*, lag(reading_id) OVER w AS p_id, lag(read_at) OVER w AS p_at, lag(day) OVER w AS p_day, lag(serial) OVER w AS p_serial, lag(source) OVER w AS p_source,
+             lag(counters) OVER w AS p_counters, lag(sources) OVER w AS p_sources, lag(units) OVER w AS p_units
+      FROM snapshot_meters m WINDOW w AS (PARTITION BY agent_id, device_key ORDER BY read_at, reading_id))
+    WHERE p_id IS NOT NULL AND (serial IS NOT p_serial OR units IS NOT p_units OR sources IS NOT p_sources OR (counters <> p_counters AND (
+      (SELECT count(*) FROM json_each(counters)) <> (SELECT count(*) FROM json_each(p_counters))
+      OR EXISTS (SELECT 1 FROM json_each(counters) c LEFT JOIN json_each(p_counters) p ON p.key = c.key WHERE p.key IS NULL OR c.value < p.value))));
+  INSERT OR IGNORE INTO meter_snapshots SELECT agent_id, device_key, day, 'b:' || reading_id, reading_id, read_at, serial, source, counters, sources, units FROM snapshot_breaks;
+  INSERT OR IGNORE INTO meter_snapshots SELECT agent_id, device_key, p_day, 'b:' || p_id, p_id, p_at, p_serial, p_source, p_counters, p_sources, p_units FROM snapshot_breaks;
+  CREATE TEMP TABLE snapshot_pages AS
+    SELECT * FROM (SELECT m.*, lag(counters) OVER w AS p_counters FROM snapshot_meters m WINDOW w AS (PARTITION BY agent_id, device_key ORDER BY read_at, reading_id))
+    WHERE p_counters IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(counters) c JOIN json_each(p_counters) p ON p.key = c.key WHERE c.key IN (${PRINTED_SQL}) AND c.value > p.value);
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'page', reading_id, read_at, serial, source, counters, sources, units
+    FROM (SELECT *, row_number() OVER (PARTITION BY agent_id, device_key, day ORDER BY read_at DESC, reading_id DESC) AS k FROM snapshot_pages) WHERE k = 1;
+  DROP TABLE snapshot_pages;
+  DROP TABLE snapshot_breaks;
+  DROP TABLE snapshot_meters;
+`;
+
+const V5_POSTGRES = `
+  CREATE TABLE IF NOT EXISTS meter_snapshots (
+    agent_id text NOT NULL, device_key text NOT NULL, day date NOT NULL, slot text NOT NULL,
+    reading_id text NOT NULL, read_at timestamptz NOT NULL, serial text, source text, counters jsonb NOT NULL, sources jsonb, units jsonb,
+    PRIMARY KEY (agent_id, device_key, day, slot)
+  );
+  CREATE TEMP TABLE snapshot_meters ON COMMIT DROP AS
+    SELECT agent_id, device_key, reading_id, read_at, (read_at AT TIME ZONE 'UTC')::date AS day, body->'device'->>'serial' AS serial, body->>'source' AS source,
+           COALESCE(body->'counters', '{}') AS counters, body->'sources' AS sources, body->'units' AS units,
+           row_number() OVER (PARTITION BY agent_id, device_key, (read_at AT TIME ZONE 'UTC')::date ORDER BY read_at, reading_id) AS up,
+           row_number() OVER (PARTITION BY agent_id, device_key, (read_at AT TIME ZONE 'UTC')::date ORDER BY read_at DESC, reading_id DESC) AS down
+    FROM readings;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'first', reading_id, read_at, serial, source, counters, sources, units FROM snapshot_meters WHERE up = 1 ON CONFLICT DO NOTHING;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'last', reading_id, read_at, serial, source, counters, sources, units FROM snapshot_meters WHERE down = 1 ON CONFLICT DO NOTHING;
+  CREATE TEMP TABLE snapshot_breaks ON COMMIT DROP AS
+    SELECT * FROM (
+      SELECT m.*, lag(reading_id) OVER w AS p_id, lag(read_at) OVER w AS p_at, lag(day) OVER w AS p_day, lag(serial) OVER w AS p_serial, lag(source) OVER w AS p_source,
+             lag(counters) OVER w AS p_counters, lag(sources) OVER w AS p_sources, lag(units) OVER w AS p_units
+      FROM snapshot_meters m WINDOW w AS (PARTITION BY agent_id, device_key ORDER BY read_at, reading_id)) s
+    WHERE p_id IS NOT NULL AND (serial IS DISTINCT FROM p_serial OR units IS DISTINCT FROM p_units OR sources IS DISTINCT FROM p_sources OR (counters <> p_counters AND (
+      (SELECT count(*) FROM jsonb_object_keys(counters)) <> (SELECT count(*) FROM jsonb_object_keys(p_counters))
+      OR EXISTS (SELECT 1 FROM jsonb_each(counters) c LEFT JOIN jsonb_each(p_counters) p ON p.key = c.key WHERE p.key IS NULL OR c.value < p.value))));
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'b:' || reading_id, reading_id, read_at, serial, source, counters, sources, units FROM snapshot_breaks ON CONFLICT DO NOTHING;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, p_day, 'b:' || p_id, p_id, p_at, p_serial, p_source, p_counters, p_sources, p_units FROM snapshot_breaks ON CONFLICT DO NOTHING;
+  INSERT INTO meter_snapshots SELECT agent_id, device_key, day, 'page', reading_id, read_at, serial, source, counters, sources, units
+    FROM (SELECT s.*, row_number() OVER (PARTITION BY agent_id, device_key, day ORDER BY read_at DESC, reading_id DESC) AS k
+          FROM (SELECT m.*, lag(counters) OVER w AS p_counters FROM snapshot_meters m WINDOW w AS (PARTITION BY agent_id, device_key ORDER BY read_at, reading_id)) s
+          WHERE p_counters IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_each(counters) c JOIN jsonb_each(p_counters) p ON p.key = c.key WHERE c.key IN (${PRINTED_SQL}) AND c.value > p.value)) t
+    WHERE k = 1 ON CONFLICT DO NOTHING;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
   { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
   { version: 3, name: 'events reported by agents', sqlite: V3_SQLITE, postgres: V3_POSTGRES },
   { version: 4, name: 'published remote configurations and update manifests', sqlite: V4_SQLITE, postgres: V4_POSTGRES },
+  { version: 5, name: 'daily meter snapshots for the billing export', sqlite: V5_SQLITE, postgres: V5_POSTGRES },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;

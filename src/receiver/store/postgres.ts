@@ -44,7 +44,21 @@ import {
   type RawToken,
 } from './rows.js';
 import type { StoreOptions } from './sqlite.js';
+import { distinctReadings, snapshotMeterOf, snapshotRows, utcDay, type PlacedReading, type SnapshotMeter } from './snapshots.js';
 import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+
+/** A neighbouring reading's meters as row_to_json hands them over (the JSON columns already parsed). */
+interface RawSnapshot {
+  id: string;
+  readAt: string;
+  serial: string | null;
+  source: string | null;
+  counters: unknown;
+  sources: unknown;
+  units: unknown;
+}
+const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const snapshotMeter = (x: RawSnapshot): SnapshotMeter => ({ id: x.id, readAt: x.readAt, serial: x.serial, source: x.source, counters: jsonText(x.counters) ?? '{}', sources: jsonText(x.sources), units: jsonText(x.units) });
 
 /** What a transaction body runs statements on. */
 interface Runner {
@@ -192,8 +206,9 @@ export class PostgresStore implements ReceiverStore {
     const at = receivedAt.toISOString();
     // One parameter for the whole batch: the bodies are JSON already, so they are spliced in, not re-encoded.
     const batch = `[${readings.map((r) => `{"i":${JSON.stringify(r.id)},"k":${JSON.stringify(r.deviceKey)},"t":${JSON.stringify(r.readAt)},"b":${r.body}}`).join(',')}]`;
-    const row = (
-      await this.q<{ accepted: string[]; fresh: string[] }>(
+    const row = await this.tx(async (c) => {
+      const stored = (
+        await c.query<{ accepted: string[]; fresh: string[] }>(
         `WITH ins AS (
              INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body)
              SELECT $1, e->>'i', e->>'k', (e->>'t')::timestamptz, $2, e->'b' FROM jsonb_array_elements($3::jsonb) AS e
@@ -219,8 +234,12 @@ export class PostgresStore implements ReceiverStore {
            SELECT (SELECT COALESCE(array_agg(reading_id), '{}') FROM ins) AS accepted,
                   (SELECT COALESCE(array_agg(device_key ORDER BY device_key), '{}') FROM dev WHERE inserted) AS fresh`,
         [agentId, at, batch],
-      )
-    )[0] as { accepted: string[]; fresh: string[] };
+        )
+      ).rows[0] as { accepted: string[]; fresh: string[] };
+      const ids = new Set(stored.accepted);
+      await this.snapshot(c, agentId, readings.filter((r) => ids.has(r.id)));
+      return stored;
+    });
     if (row.fresh.length > 0) await this.recordKeyConflicts(agentId, row.fresh, at);
     const ids = new Set(row.accepted);
     return { accepted: readings.filter((r) => ids.has(r.id)).map((r) => r.id), duplicate: readings.filter((r) => !ids.has(r.id)).map((r) => r.id) };
@@ -358,6 +377,70 @@ export class PostgresStore implements ReceiverStore {
       [q.agentId, q.deviceKey, q.since, q.until],
     );
     return meterRows(rows);
+  }
+
+  /**
+   * The daily snapshots (snapshots.ts) of what a batch stored, in the batch's transaction. A lock
+   * per device makes two nodes storing one device's readings at once take turns here, so the later
+   * one sees the other's readings as neighbours and no break between the two batches is missed.
+   */
+  private async snapshot(c: Q, agentId: string, accepted: readonly IncomingReading[]): Promise<void> {
+    if (accepted.length === 0) return;
+    const keys = [...new Set(accepted.map((r) => r.deviceKey))].sort();
+    await c.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || k, 1)) FROM unnest($2::text[]) AS k`, [agentId, keys]);
+    const meter = (x: string) => `${x}.reading_id AS id, ${ISO(`${x}.read_at`)} AS "readAt", ${x}.body->'device'->>'serial' AS serial, ${x}.body->>'source' AS source, COALESCE(${x}.body->'counters', '{}') AS counters, ${x}.body->'sources' AS sources, ${x}.body->'units' AS units`;
+    const near = (cmp: string, dir: string) =>
+      `LEFT JOIN LATERAL (SELECT ${meter('x')} FROM readings x WHERE x.agent_id = $1 AND x.device_key = r.device_key AND (x.read_at, x.reading_id) ${cmp} (r.read_at, r.reading_id) ORDER BY x.read_at ${dir}, x.reading_id ${dir} LIMIT 1)`;
+    const rows = await c.query<{ id: string; before: RawSnapshot | null; after: RawSnapshot | null }>(
+      `SELECT r.reading_id AS id, CASE WHEN b.id IS NULL THEN NULL ELSE row_to_json(b) END AS before, CASE WHEN n.id IS NULL THEN NULL ELSE row_to_json(n) END AS after
+       FROM unnest($2::text[]) AS a(id) JOIN readings r ON r.agent_id = $1 AND r.reading_id = a.id
+       ${near('<', 'DESC')} b ON true ${near('>', 'ASC')} n ON true`,
+      [agentId, accepted.map((r) => r.id)],
+    );
+    const around = new Map(rows.rows.map((x) => [x.id, x]));
+    const placed = accepted.map((r): PlacedReading => {
+      const x = around.get(r.id);
+      return { deviceKey: r.deviceKey, m: snapshotMeterOf(r.id, r.readAt, r.body), ...(x?.before ? { before: snapshotMeter(x.before) } : {}), ...(x?.after ? { after: snapshotMeter(x.after) } : {}) };
+    });
+    const { bounds, breaks } = snapshotRows(placed);
+    await c.query(
+      `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units)
+       SELECT $1, e->>'deviceKey', (e->>'day')::date, e->>'slot', e->'m'->>'id', (e->'m'->>'readAt')::timestamptz, e->'m'->>'serial', e->'m'->>'source',
+              (e->'m'->>'counters')::jsonb, (e->'m'->>'sources')::jsonb, (e->'m'->>'units')::jsonb
+       FROM jsonb_array_elements($2::jsonb) AS e
+       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, serial = excluded.serial, source = excluded.source,
+         counters = excluded.counters, sources = excluded.sources, units = excluded.units
+       WHERE CASE WHEN excluded.slot = 'first' THEN (excluded.read_at, excluded.reading_id) < (meter_snapshots.read_at, meter_snapshots.reading_id)
+                WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (meter_snapshots.read_at, meter_snapshots.reading_id) ELSE false END`,
+      [agentId, JSON.stringify([...bounds, ...breaks])],
+    );
+  }
+
+  async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {
+    const rows = await this.q<RawMeter & pg.QueryResultRow>(
+      `SELECT reading_id, read_at, serial, source, counters, sources, units FROM meter_snapshots
+       WHERE agent_id = $1 AND device_key = $2 AND day >= $3::date AND day <= $4::date AND read_at >= $5 AND read_at < $6 ORDER BY read_at, reading_id, slot`,
+      [q.agentId, q.deviceKey, utcDay(q.since), utcDay(q.until), q.since, q.until],
+    );
+    return meterRows(distinctReadings(rows));
+  }
+
+  async firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]> {
+    return this.q<{ agentId: string; deviceKey: string; firstReadAt: string }>(
+      `SELECT agent_id AS "agentId", device_key AS "deviceKey", ${ISO('first')} AS "firstReadAt" FROM (
+         SELECT d.agent_id, d.device_key, (SELECT min(s.read_at) FROM meter_snapshots s WHERE s.agent_id = d.agent_id AND s.device_key = d.device_key AND s.day = (
+           SELECT min(x.day) FROM meter_snapshots x WHERE x.agent_id = d.agent_id AND x.device_key = d.device_key)) AS first
+         FROM devices d WHERE ($1::text IS NULL OR d.agent_id = $1)) f WHERE first IS NOT NULL`,
+      [agentId ?? null],
+    );
+  }
+
+  async ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]> {
+    const rows = await this.q<{ kind: string }>(
+      'SELECT DISTINCT kind FROM events WHERE agent_id = $1 AND device_key = $2 AND at > $3 AND at <= $4 AND agent_seq IS NULL AND kind = ANY($5::text[]) ORDER BY kind',
+      [q.agentId, q.deviceKey, q.after, q.upTo, [...q.kinds]],
+    );
+    return rows.map((r) => r.kind);
   }
 
   async addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void> {

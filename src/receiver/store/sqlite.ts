@@ -12,6 +12,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
+import { distinctReadings, snapshotMeterOf, snapshotRows, utcDay, type PlacedReading, type SnapshotMeter } from './snapshots.js';
 import {
   agentEventsJson,
   agentRows,
@@ -124,6 +125,7 @@ export class SqliteStore implements ReceiverStore {
         if (insert.run(agentId, r.id, r.deviceKey, r.readAt, at, r.body).changes === 0) duplicate.push(r.id);
         else accepted.push(r);
       }
+      this.snapshot(agentId, accepted);
       const exists = this.st('SELECT 1 FROM devices WHERE agent_id = ? AND device_key = ?').pluck();
       const upsert = this.st(
         `INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at, last_counters)
@@ -255,6 +257,68 @@ export class SqliteStore implements ReceiverStore {
       )
       .all(q.agentId, q.deviceKey, q.since, q.until) as RawMeter[];
     return meterRows(rows);
+  }
+
+  /** The daily snapshots (snapshots.ts) of what a batch stored, in the batch's transaction. */
+  private snapshot(agentId: string, accepted: readonly IncomingReading[]): void {
+    if (accepted.length === 0) return;
+    const cols = `reading_id AS id, read_at AS readAt, body ->> '$.device.serial' AS serial, body ->> '$.source' AS source, COALESCE(body -> '$.counters', '{}') AS counters, body -> '$.sources' AS sources, body -> '$.units' AS units`;
+    const before = this.st(`SELECT ${cols} FROM readings WHERE agent_id = @a AND device_key = @k AND (read_at < @t OR (read_at = @t AND reading_id < @i)) ORDER BY read_at DESC, reading_id DESC LIMIT 1`);
+    const after = this.st(`SELECT ${cols} FROM readings WHERE agent_id = @a AND device_key = @k AND (read_at > @t OR (read_at = @t AND reading_id > @i)) ORDER BY read_at, reading_id LIMIT 1`);
+    const placed = accepted.map((r): PlacedReading => {
+      const at = { a: agentId, k: r.deviceKey, t: r.readAt, i: r.id };
+      const b = before.get(at) as SnapshotMeter | undefined;
+      const n = after.get(at) as SnapshotMeter | undefined;
+      return { deviceKey: r.deviceKey, m: snapshotMeterOf(r.id, r.readAt, r.body), ...(b ? { before: b } : {}), ...(n ? { after: n } : {}) };
+    });
+    const { bounds, breaks } = snapshotRows(placed);
+    const put = this.st(
+      `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units)
+       VALUES (@a, @k, @day, @slot, @id, @readAt, @serial, @source, @counters, @sources, @units)
+       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, serial = excluded.serial, source = excluded.source,
+         counters = excluded.counters, sources = excluded.sources, units = excluded.units
+       WHERE CASE WHEN excluded.slot = 'first' THEN (excluded.read_at, excluded.reading_id) < (read_at, reading_id)
+                WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (read_at, reading_id) ELSE 0 END`,
+    );
+    for (const r of [...bounds, ...breaks]) put.run({ a: agentId, k: r.deviceKey, day: r.day, slot: r.slot, ...r.m });
+  }
+
+  async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {
+    // A day's last and page rows have the sources and units of the row before them (a change is a
+    // break, kept with its own row), so only first and break rows hand their text over: most of the
+    // cost of a row here is making strings of it.
+    const rows = this.st(
+        `SELECT reading_id, read_at, serial, source, counters, CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE sources END AS sources,
+                CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE units END AS units, slot IN ('last', 'page') AND day > @first AS inherits
+         FROM meter_snapshots WHERE agent_id = @a AND device_key = @k AND day >= @first AND day <= @lastDay AND read_at >= @since AND read_at < @until
+         ORDER BY read_at, reading_id, slot`,
+      )
+      .all({ a: q.agentId, k: q.deviceKey, first: utcDay(q.since), lastDay: utcDay(q.until), since: q.since, until: q.until }) as (RawMeter & { inherits: number })[];
+    for (let i = 1; i < rows.length; i++) {
+      const r = rows[i] as RawMeter & { inherits: number };
+      if (!r.inherits) continue;
+      const prev = rows[i - 1] as RawMeter;
+      r.sources = prev.sources;
+      r.units = prev.units;
+    }
+    return meterRows(distinctReadings(rows));
+  }
+
+  async firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]> {
+    return this.st(
+        `SELECT d.agent_id AS agentId, d.device_key AS deviceKey,
+                (SELECT s.read_at FROM meter_snapshots s WHERE s.agent_id = d.agent_id AND s.device_key = d.device_key ORDER BY s.day, s.read_at LIMIT 1) AS firstReadAt
+         FROM devices d WHERE (@a IS NULL OR d.agent_id = @a) AND firstReadAt IS NOT NULL`,
+      )
+      .all({ a: agentId ?? null }) as { agentId: string; deviceKey: string; firstReadAt: string }[];
+  }
+
+  async ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]> {
+    return this.st(
+        `SELECT DISTINCT kind FROM events WHERE agent_id = ? AND device_key = ? AND at > ? AND at <= ? AND agent_seq IS NULL AND kind IN (SELECT value FROM json_each(?)) ORDER BY kind`,
+      )
+      .pluck()
+      .all(q.agentId, q.deviceKey, q.after, q.upTo, JSON.stringify(q.kinds)) as string[];
   }
 
   async readingCount(agentId?: string): Promise<number> {

@@ -170,6 +170,15 @@ export interface ReceiverStore {
   latestReadings(filter?: { agentId?: string }): Promise<StoredReading[]>;
   /** One device's readings in [since, until), oldest first, cut down to meters (and supplies when asked). */
   meterHistory(q: { agentId: string; deviceKey: string; since: string; until: string; supplies?: boolean }): Promise<MeterRow[]>;
+  /**
+   * What the billing core needs of the same readings, from the daily snapshots (snapshots.ts): the
+   * first and last reading of each UTC day and both readings of every break, in the same order.
+   */
+  meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]>;
+  /** Each device's first reading time (from the daily snapshots), one agent's or all, for telling a swapped-out device from its successor. */
+  firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]>;
+  /** Which of `kinds` the receiver's own validation at ingest raised for a device's readings in (after, upTo] (agents' reported events excluded). */
+  ingestEventKinds(q: { agentId: string; deviceKey: string; after: string; upTo: string; kinds: readonly string[] }): Promise<string[]>;
   readingCount(agentId?: string): Promise<number>;
   /** Records events the receiver raised about an agent's devices (one transaction). */
   addEvents(agentId: string, events: readonly DeviceEventIn[]): Promise<void>;

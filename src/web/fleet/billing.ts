@@ -5,14 +5,17 @@
  * another BillingExport, reading `usage.units` from the same DeviceUsage; the page lists whatever
  * exports the fleet view is given, so adding it is one object and one line in server.ts.
  */
-import type { BillingContract, BillingPeriod, DeviceUsage, UnitFigure } from '../../billing/index.js';
+import { replacementCandidates, type BillingContract, type BillingPeriod, type DeviceSpan, type DeviceUsage, type UnitFigure } from '../../billing/index.js';
 import { COUNTER_NAMES, type CounterName } from '../../contract/reading.js';
 import type { ReceiverStore } from '../../receiver/store/types.js';
 import type { BilledUsage, UsageCache } from './usage.js';
 import type { FleetDevice } from './data.js';
 
 /** A device of the fleet view as an export sees it. */
-export type BillingDevice = Pick<FleetDevice, 'agentId' | 'customer' | 'key' | 'vendor' | 'model' | 'serial' | 'lastReadAt'>;
+export type BillingDevice = Pick<FleetDevice, 'agentId' | 'customer' | 'key' | 'vendor' | 'model' | 'serial' | 'lastReadAt'> & {
+  /** The device that took this one's place (replacementCandidates: same MAC or host, started after this one's last reading): its position ends at its last reading. */
+  replacedBy?: string;
+};
 
 export interface BillingContext {
   period: BillingPeriod;
@@ -91,6 +94,7 @@ export const BILLING_EXPORT: BillingExport = {
     'period_from',
     'period_to',
     ...BILLING_METERS.flatMap((m) => [`${m}_opening`, `${m}_closing`]),
+    'replaced_by',
     'units_mono',
     'units_color',
     'units_scan',
@@ -106,21 +110,50 @@ export const BILLING_EXPORT: BillingExport = {
       const u = await ctx.usage(d);
       const meters = BILLING_METERS.flatMap((m) => [u?.counters[m]?.opening.value, u?.counters[m]?.closing.value]);
       if (!u) {
-        yield [d.agentId, d.key, d.serial, d.model, from, to, ...meters, '', '', '', '', '', 'no readings', ''];
+        yield [d.agentId, d.key, d.serial, d.model, from, to, ...meters, d.replacedBy, '', '', '', '', '', d.replacedBy ? 'replaced before the period' : 'no readings', ''];
         continue;
       }
       const channels = [...new Set([u.channels.opening, u.channels.closing].filter((c): c is string => !!c))].join(' ');
-      yield [d.agentId, d.key, u.serial ?? d.serial, d.model, from, to, ...meters, unitCell(u.units.mono), unitCell(u.units.color), unitCell(u.units.scan), u.estimated, channels, u.flags.join(' '), whyNot(u)];
+      yield [d.agentId, d.key, u.serial ?? d.serial, d.model, from, to, ...meters, d.replacedBy, unitCell(u.units.mono), unitCell(u.units.color), unitCell(u.units.scan), u.estimated, channels, u.flags.join(' '), whyNot(u)];
     }
   },
 };
 
-/** The devices of the receiver's store (one agent's, or all), in (agent, key) order, measured by `usage`. */
+/**
+ * The devices of the receiver's store (one agent's, or all), in (agent, key) order, measured by
+ * `usage`. A device swapped for another of the same agent (replacementCandidates: the other started
+ * after this one's last reading, within 30 days, at the same MAC or host) is marked `replacedBy`
+ * and measured up to its last reading only: it is not billed on estimates after it left.
+ */
 export async function storeBillingContext(store: ReceiverStore, usage: UsageCache, period: BillingPeriod, agentId?: string): Promise<BillingContext> {
   const devices: BillingDevice[] = (await store.devices(agentId ? { agentId } : {}))
     .map((d) => ({ agentId: d.agentId, key: d.key, ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}), ...(d.serial ? { serial: d.serial } : {}), ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}) }))
     .sort((a, b) => a.agentId.localeCompare(b.agentId) || a.key.localeCompare(b.key));
-  return { period, devices, usage: (d) => usage.usage(d, period) };
+  const replaced = await replacements(store, agentId);
+  for (const d of devices) {
+    const by = replaced.get(`${d.agentId}\u0000${d.key}`);
+    if (by) d.replacedBy = by;
+  }
+  return { period, devices, usage: (d) => usage.usage(d, period, d.replacedBy && d.lastReadAt ? Date.parse(d.lastReadAt) : undefined) };
+}
+
+/** "B replaced A" within each agent (never across agents), keyed `agent\u0000A` → B, from each device's first and last reading and its latest MAC and host. */
+async function replacements(store: ReceiverStore, agentId?: string): Promise<Map<string, string>> {
+  const latest = await store.latestReadings(agentId ? { agentId } : {});
+  const byAgent = new Map<string, DeviceSpan[]>();
+  const where = new Map(latest.map((r) => [`${r.agentId}\u0000${r.deviceKey}`, r]));
+  for (const f of await store.firstReadings(agentId)) {
+    const r = where.get(`${f.agentId}\u0000${f.deviceKey}`);
+    if (!r) continue;
+    const dev = (r.body.device ?? {}) as { mac?: unknown; host?: unknown };
+    const span: DeviceSpan = { deviceKey: f.deviceKey, firstAt: Date.parse(f.firstReadAt), lastAt: Date.parse(r.readAt), ...(typeof dev.mac === 'string' ? { mac: dev.mac } : {}), ...(typeof dev.host === 'string' ? { host: dev.host } : {}) };
+    const list = byAgent.get(f.agentId);
+    if (list) list.push(span);
+    else byAgent.set(f.agentId, [span]);
+  }
+  const out = new Map<string, string>();
+  for (const [agent, spans] of byAgent) for (const c of replacementCandidates(spans)) out.set(`${agent}\u0000${c.replaced}`, c.by);
+  return out;
 }
 
 /**
