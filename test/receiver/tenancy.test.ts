@@ -20,7 +20,6 @@ import { runCli } from '../helpers/cli.js';
 import { makeReading, tempDir } from '../store/helpers.js';
 import { captureLogger } from '../upload/helpers.js';
 import { backends, titled } from './backends.js';
-import { LATEST_SCHEMA } from '../../src/receiver/store/migrations.js';
 
 const b = await backends();
 const tmp = tempDir('mbx-tenancy-');
