@@ -138,6 +138,7 @@ export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number
      VALUES ('bench', @deviceKey, @day, @slot, @id, @readAt, @serial, @source, @counters, @sources, @units)`,
   );
   let before: SnapshotMeter | undefined; // the device's previous reading, across transactions
+  let beforeKey = '';
   for (const batch of chunks(ingestBatches(o.devices, o.hours), 1000)) {
     store.db.transaction(() => {
       let placed: PlacedReading[] = [];
@@ -148,15 +149,14 @@ export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number
       };
       for (const day of batch) {
         const first = day[0] as IncomingReading;
-        if (placed.length > 0 && placed[0]?.deviceKey !== first.deviceKey) {
-          flush();
-          before = undefined;
-        }
+        if (placed.length > 0 && placed[0]?.deviceKey !== first.deviceKey) flush();
+        if (before && beforeKey !== first.deviceKey) before = undefined; // another device, also when it starts a transaction
         for (const r of day) {
           ins.run('bench', r.id, r.deviceKey, r.readAt, r.readAt, r.body);
           const m = snapshotMeterOf(r.id, r.readAt, r.body);
           placed.push({ deviceKey: r.deviceKey, m, ...(before ? { before } : {}) });
           before = m;
+          beforeKey = r.deviceKey;
         }
         const last = day.at(-1) as IncomingReading;
         if (Date.parse(last.readAt) === T0 + (o.hours - 1) * HOUR) dev.run(last.deviceKey, last.serial, o.hours, new Date(T0).toISOString(), last.readAt);
