@@ -10,6 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { MIGRATIONS } from '../../src/receiver/store/migrations.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BOX_CHANNEL, DEFAULT_CONTRACT, deviceUsage, preferBox, readingWindow, type BillingPeriod, type DeviceUsage } from '../../src/billing/index.js';
 import { openStore } from '../../src/receiver/store/open.js';
@@ -149,7 +150,9 @@ for (const backend of b.list) {
 
       // The migration's backfill builds the same snapshots from the stored readings.
       await store.close();
-      const reset = ['DROP TABLE meter_snapshots', 'DELETE FROM schema_migrations WHERE version = 4'];
+      const snapshotsMigration = MIGRATIONS.find((m) => m.name.includes('snapshots'))?.version;
+      expect(snapshotsMigration, 'the migration that makes the snapshots').toBeDefined();
+      const reset = ['DROP TABLE meter_snapshots', `DELETE FROM schema_migrations WHERE version = ${snapshotsMigration}`];
       if (backend.name === 'sqlite') {
         const x = new Database(db);
         for (const s of reset) x.exec(s);
