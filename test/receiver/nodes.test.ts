@@ -162,7 +162,7 @@ describe(titled(b.sqlite, '--workers 2: two node processes on one port'), () => 
     const tokensFile = join(tmp.dir, 'workers-tokens.json');
     const READ = 'prov-read-8e4a2c0f6d1b9e37';
     writeFileSync(tokensFile, JSON.stringify({ viewer: { role: 'read', token: READ } }));
-    const rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--workers', '2', '--db', join(tmp.dir, 'workers.db'), '--tokens', tokensFile, '--write-cert', join(tmp.dir, 'workers.pem')]);
+    const rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--workers', '2', '--db', join(tmp.dir, 'workers.db'), '--tokens', tokensFile, '--write-cert', join(tmp.dir, 'workers.pem')], {}, 90_000);
     running.push(rx);
     expect(rx.output()).toMatch(/\(2 workers\)/);
     const ca = readFileSync(join(tmp.dir, 'workers.pem'), 'utf8');
@@ -186,5 +186,5 @@ describe(titled(b.sqlite, '--workers 2: two node processes on one port'), () => 
     await rx.stop('SIGTERM');
     expect(rx.child.exitCode).toBe(0);
     for (const pid of after) expect(() => process.kill(pid, 0)).toThrow();
-  }, 60_000);
+  }, 180_000);
 });
