@@ -53,11 +53,15 @@ describe('retryable failures deliver nothing and back off', () => {
   it('429: rate limited, retried after the backoff', async () => {
     const { store, u } = setup(2);
     rx.faults.failNext(1, 429, '0');
+    const before = Date.now();
     const r = await u.drainOnce();
+    const after = Date.now();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_UPLOAD_RATE_LIMITED' } });
-    // random() = 1: the first retry waits the full base delay (100 ms).
-    expect(r.retryAt!.getTime() - Date.now()).toBeLessThanOrEqual(100);
-    await new Promise((res) => setTimeout(res, 120));
+    // random() = 1: the first retry waits the full base delay (100 ms) from the failure, whenever that came.
+    const retryAt = r.retryAt!.getTime();
+    expect(retryAt).toBeGreaterThanOrEqual(before + 100);
+    expect(retryAt).toBeLessThanOrEqual(after + 100);
+    await new Promise((res) => setTimeout(res, Math.max(0, retryAt - Date.now()) + 20));
     expect(await u.drainOnce()).toMatchObject({ stop: 'empty', delivered: 2 });
     expect(store.readings.counts().delivered).toBe(2);
     u.close();
