@@ -270,7 +270,14 @@ const untilSignal = () =>
 
 /** One node: serve until SIGTERM/SIGINT, then finish the requests in flight and close. */
 async function runNode(f: RunFlags): Promise<void> {
-  const rx = await startReceiver(receiverOptions(f));
+  let rx;
+  try {
+    rx = await startReceiver(receiverOptions(f));
+  } catch (err) {
+    // A worker's IPC channel would keep a worker that cannot start alive, neither serving nor replaced.
+    if (cluster.isWorker) cluster.worker?.disconnect();
+    throw err;
+  }
   if (cluster.isWorker) {
     process.send?.({ type: 'listening', url: rx.url, fingerprint: rx.fingerprint, pid: process.pid });
   } else {
@@ -289,9 +296,17 @@ async function runNode(f: RunFlags): Promise<void> {
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-/** `--workers N`: N node processes sharing one port through node:cluster; a worker that dies is replaced. */
+/**
+ * `--workers N`: N node processes sharing one port through node:cluster; a worker that dies is replaced.
+ * A worker that exits before it ever listened stops the whole receiver (exit 1): a start-up fault
+ * (a locked database, a bad certificate) would otherwise be retried every second, forever.
+ */
 async function runPrimary(f: RunFlags, workers: number): Promise<void> {
   parseListen(f.listen);
+  // The primary brings the database up to date before any worker opens it: N workers creating the
+  // file, switching it to WAL and migrating it at the same moment wait on each other's locks, and a
+  // loaded disk made one of them give up ("database is locked").
+  await withStore(f.db ?? DEFAULT_DB(), async () => undefined, true);
   const env: Record<string, string> = {};
   if (!f.cert) {
     const pair = await selfSignedPair(parseListen(f.listen).host);
@@ -301,21 +316,29 @@ async function runPrimary(f: RunFlags, workers: number): Promise<void> {
   } else if (f.writeCert) writeFileSync(f.writeCert, readFileSync(f.cert));
   let stopping = false;
   let ready = 0;
+  let startFailure: MeterboxError | undefined;
+  let failedToStart = () => {};
   const fork = () => {
     const w = cluster.fork(env);
+    let listening = false;
     w.on('message', (m: { type?: string; url?: string; fingerprint?: string; pid?: number }) => {
       if (m.type !== 'listening') return;
+      listening = true;
       process.stdout.write(`worker ${m.pid} listening\n`);
       if (++ready === workers) process.stdout.write(`receiver listening on ${m.url} (${workers} workers)\ncertificate SHA-256 fingerprint ${m.fingerprint}\n`);
     });
     w.on('exit', (code, signal) => {
       if (stopping) return;
+      if (!listening) {
+        startFailure = new MeterboxError('MBX_RECEIVER_START', `worker ${w.process.pid} could not start (${signal ?? code}); its error is above. Stopping the other workers`);
+        return failedToStart();
+      }
       process.stderr.write(`meterbox receiver: worker ${w.process.pid} exited (${signal ?? code}); starting another\n`);
       setTimeout(fork, 1000).unref();
     });
   };
   for (let i = 0; i < workers; i++) fork();
-  await untilSignal();
+  await Promise.race([untilSignal(), new Promise<void>((resolve) => (failedToStart = resolve))]);
   stopping = true;
   const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
   await Promise.all(
@@ -328,6 +351,7 @@ async function runPrimary(f: RunFlags, workers: number): Promise<void> {
         }),
     ),
   );
+  if (startFailure) throw startFailure;
 }
 
 export function receiverCommand(): Command {

@@ -79,6 +79,8 @@ export const ERROR_CODES = [
   'MBX_RECEIVER_DB',
   /** Receiver: options that cannot work together (fault injection without an admin token, reusePort on an old Node). */
   'MBX_RECEIVER_CONFIG',
+  /** Receiver `--workers N`: a worker exited before it listened; the others are stopped. */
+  'MBX_RECEIVER_START',
   /** `meterbox run`: the health endpoint cannot listen on the configured host:port (in use, no such address). */
   'MBX_DAEMON_HEALTH_BIND',
   /** Billing: readings out of time order, a device's readings not grouped, or a period that cannot be measured. */

@@ -19,6 +19,7 @@ import type { NodeStatus } from '../../src/receiver/types.js';
 import { Store } from '../../src/store/store.js';
 import { Uploader } from '../../src/upload/index.js';
 import { waitFor } from '../daemon/harness.js';
+import { runCli } from '../helpers/cli.js';
 import { makeReading, tempDir } from '../store/helpers.js';
 import { backends, titled } from './backends.js';
 
@@ -187,4 +188,14 @@ describe(titled(b.sqlite, '--workers 2: two node processes on one port'), () => 
     expect(rx.child.exitCode).toBe(0);
     for (const pid of after) expect(() => process.kill(pid, 0)).toThrow();
   }, 180_000);
+
+  it('a worker that cannot start stops the receiver with its reason, instead of hanging or retrying forever', async () => {
+    const bad = join(tmp.dir, 'not-a-certificate.pem');
+    writeFileSync(bad, 'this is not PEM\n');
+    const r = await runCli(['receiver', '--listen', '127.0.0.1:0', '--workers', '2', '--db', join(tmp.dir, 'bad-cert.db'), '--cert', bad, '--key', bad], { timeoutMs: 120_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[MBX_RECEIVER_TLS]');
+    expect(r.stderr).toMatch(/worker \d+ could not start .*\[MBX_RECEIVER_START\]/);
+    expect(r.stdout).not.toMatch(/listening/);
+  }, 150_000);
 });
