@@ -7,6 +7,17 @@
 
 export type EventSeverity = 'info' | 'warning' | 'error';
 
+/** One event as an agent reports it in a heartbeat (`events[]`): what the uploader sends and the receiver stores. */
+export interface WireEvent {
+  /** The agent's own sequence number: the receiver keeps an event once per (agent, seq). */
+  seq: number;
+  at: string;
+  kind: string;
+  severity: EventSeverity;
+  message: string;
+  deviceKey?: string;
+}
+
 /** Problems with the data a device sent (reading/quality.ts): the reading goes out, the problem is an event. */
 export const DATA_PROBLEM_KINDS = ['counter.invalid', 'counter.missing', 'counter.totals-differ', 'counter.check-failed', 'snmp.walk-broken', 'reading.no-counters', 'reading.truncated'] as const;
 export type DataProblemKind = (typeof DATA_PROBLEM_KINDS)[number];

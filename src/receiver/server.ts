@@ -24,7 +24,8 @@ import { pipeline } from 'node:stream/promises';
 import { apiValidators } from './schema.js';
 import { IngestValidation } from './validation.js';
 import { openStore } from './store/open.js';
-import type { AgentEventIn, IncomingReading, ReceiverStore } from './store/types.js';
+import type { IncomingReading, ReceiverStore } from './store/types.js';
+import type { WireEvent } from '../contract/events.js';
 import { loadCertPair } from '../net/tls.js';
 import { AGENT_ID } from './tokens.js';
 import { createFleetView } from '../web/fleet/server.js';
@@ -206,7 +207,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<RunningRecei
       ownAgent(agent, body);
       const problems = v.check('HeartbeatRequest', body);
       if (problems.length > 0) throw new HttpError(400, 'invalid-heartbeat', `not a heartbeat: ${problems.join('; ')}`);
-      const b = body as { agentId: string; version: string; acks?: string[]; events?: AgentEventIn[] };
+      const b = body as { agentId: string; version: string; acks?: string[]; events?: WireEvent[] };
       const r = await store.recordHeartbeat({ agentId: agent, at: now(), version: b.version, body: JSON.stringify(body), ...(b.acks ? { acks: b.acks } : {}), ...(b.events?.length ? { events: b.events } : {}) });
       if (r.recovered) log.info({ agentId: agent }, 'agent recovered');
       const response: Record<string, unknown> = { serverTime: now().toISOString(), commands: r.commands };

@@ -2,6 +2,7 @@
  * Wire types of the provider protocol, mirroring docs/provider-api.yaml (the contract; the tests
  * validate real bodies against it). Field names are a contract: change them only with /v2.
  */
+import type { WireEvent } from '../contract/events.js';
 import type { Reading } from '../contract/reading.js';
 
 export const API_PREFIX = '/v1';
@@ -55,14 +56,8 @@ export interface WireHealth {
   reasons: string[];
 }
 
-export interface WireEvent {
-  seq: number;
-  at: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'error';
-  message: string;
-  deviceKey?: string;
-}
+/** One reported event (its shape is the agent–receiver contract's). */
+export type { WireEvent };
 
 /** What a heartbeat answer may carry besides commands: signed documents (verified by the box against its pinned keys). */
 export const SIGNED_DOCUMENT_KINDS = ['config', 'update'] as const;

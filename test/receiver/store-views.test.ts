@@ -7,7 +7,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/contract/reading.js';
 import { openStore } from '../../src/receiver/store/open.js';
-import type { AgentEventIn, IncomingReading, ReceiverStore } from '../../src/receiver/store/types.js';
+import type { IncomingReading, ReceiverStore } from '../../src/receiver/store/types.js';
+import type { WireEvent } from '../../src/contract/events.js';
 import { makeReading } from '../store/helpers.js';
 import { backends, titled } from './backends.js';
 
@@ -17,8 +18,8 @@ afterAll(() => b.cleanup());
 const incoming = (r: Reading): IncomingReading => ({ id: r.id, readAt: r.readAt, deviceKey: r.device.key, vendor: r.device.vendor, counters: r.counters as Record<string, number>, body: JSON.stringify(r) });
 const T0 = Date.parse('2026-11-22T08:00:00.000Z');
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
-const event = (seq: number, at: string, kind: string, deviceKey?: string): AgentEventIn => ({ seq, at, kind, severity: 'warning', message: `${kind} #${seq}`, ...(deviceKey ? { deviceKey } : {}) });
-const beat = (s: ReceiverStore, agentId: string, at: number, events: AgentEventIn[]) => s.recordHeartbeat({ agentId, at: new Date(T0 + at * 1000), version: '1', body: '{}', acks: [], events });
+const event = (seq: number, at: string, kind: string, deviceKey?: string): WireEvent => ({ seq, at, kind, severity: 'warning', message: `${kind} #${seq}`, ...(deviceKey ? { deviceKey } : {}) });
+const beat = (s: ReceiverStore, agentId: string, at: number, events: WireEvent[]) => s.recordHeartbeat({ agentId, at: new Date(T0 + at * 1000), version: '1', body: '{}', acks: [], events });
 
 for (const backend of b.list) {
   describe.skipIf(!!backend.skip)(titled(backend, 'receiver store: what the fleet view reads'), () => {

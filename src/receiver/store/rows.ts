@@ -3,7 +3,8 @@
  * the texts of events and the bodies of webhook alerts. The stores only move rows.
  */
 import type { AgentRow, CommandRow, CommandState, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
-import type { AgentEventIn, MeterRow, StoredToken } from './types.js';
+import type { MeterRow, StoredToken } from './types.js';
+import type { WireEvent } from '../../contract/events.js';
 
 /** A timestamp from either store (ISO text from SQLite, Date from pg) as ISO text. */
 export function iso(v: unknown): string | undefined {
@@ -177,7 +178,7 @@ export function meterRow(r: RawMeter, parse: <T>(v: unknown) => T | undefined = 
 }
 
 /** Agent events as one JSON parameter, with a time each store can take (a malformed one becomes the heartbeat's). */
-export function agentEventsJson(events: readonly AgentEventIn[] | undefined, at: string): string {
+export function agentEventsJson(events: readonly WireEvent[] | undefined, at: string): string {
   return JSON.stringify(
     (events ?? []).map((e) => ({
       seq: e.seq,

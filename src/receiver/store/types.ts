@@ -9,6 +9,7 @@
  * can be distributed by agent_id (Citus). All state a node needs (stale transitions, command
  * queues, rate windows, webhook alerts) is here, none in a process.
  */
+import type { WireEvent } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 
 export interface IncomingReading {
@@ -21,16 +22,6 @@ export interface IncomingReading {
   counters: Record<string, number>;
   /** The reading JSON as received. */
   body: string;
-}
-
-/** An event the agent reported in a heartbeat (its outbox's event, with the agent's own seq). */
-export interface AgentEventIn {
-  seq: number;
-  at: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'error';
-  message: string;
-  deviceKey?: string;
 }
 
 /** An event the receiver itself raises about an agent's device (billing validation at ingest). */
@@ -67,8 +58,8 @@ export interface HeartbeatIn {
    * agent), so commands are handed out once and counted as acknowledged when sent.
    */
   acks?: readonly string[];
-  /** Events it reports; kept once each (a resent one is skipped). */
-  events?: readonly AgentEventIn[];
+  /** The events it reports (its outbox's, with the agent's own seq); kept once each (a resent one is skipped). */
+  events?: readonly WireEvent[];
 }
 
 export interface OutgoingCommand {
