@@ -241,9 +241,12 @@ export class SqliteStore implements ReceiverStore {
   }
 
   async latestReadings(filter: { agentId?: string } = {}): Promise<StoredReading[]> {
+    // CROSS JOIN keeps devices the outer loop (SQLite's manual control of the join order,
+    // https://www.sqlite.org/optoverview.html#crossjoin): with a plain JOIN and no ANALYZE statistics
+    // the planner scanned every stored reading (0.24–0.30 s for the billing bench's 876,000 readings, 10× that at its full size).
     const rows = this.st(
         `SELECT r.agent_id, r.reading_id, r.device_key, r.read_at, r.received_at, r.body FROM devices d
-         JOIN readings r ON r.agent_id = d.agent_id AND r.device_key = d.device_key AND r.read_at = d.last_read_at
+         CROSS JOIN readings r ON r.agent_id = d.agent_id AND r.device_key = d.device_key AND r.read_at = d.last_read_at
          WHERE (@agentId IS NULL OR d.agent_id = @agentId) ORDER BY r.agent_id, r.device_key, r.reading_id DESC`,
       )
       .all({ agentId: filter.agentId ?? null }) as RawReading[];
