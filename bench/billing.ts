@@ -16,7 +16,7 @@ import type { CounterSources, CounterUnits } from '../src/contract/reading.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { snapshotMeterOf, snapshotRows, type PlacedReading, type SnapshotMeter } from '../src/receiver/store/snapshots.js';
+import { EVERY_DAY, pageCollapseSql, snapshotMeterOf, snapshotRows, type PlacedReading, type SnapshotMeter } from '../src/receiver/store/snapshots.js';
 import { SqliteStore } from '../src/receiver/store/sqlite.js';
 import type { IncomingReading } from '../src/receiver/store/types.js';
 import { BILLING_EXPORT, exportCsv, storeBillingContext } from '../src/web/fleet/billing.js';
@@ -122,12 +122,13 @@ function* ingestBatches(devices: number, hours: number): Generator<IncomingReadi
   if (batch.length > 0) yield batch;
 }
 
-const SLOTS = 'SELECT device_key, day, slot, reading_id FROM meter_snapshots ORDER BY 1, 2, 3';
+const SLOTS = 'SELECT device_key, day, slot, reading_id, page FROM meter_snapshots ORDER BY 1, 2, 3';
 
 /**
  * Loads the bench fleet straight into the readings and devices tables (8.76 M rows would take an
  * hour through the HTTPS ingest) and fills the daily snapshots with the same planning code the
- * ingest runs (snapshotRows), device by device.
+ * ingest runs (snapshotRows), device by device, then folds each day's page into its last row as
+ * the ingest does (pageCollapseSql).
  */
 export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number }): void {
   store.db.pragma('synchronous = OFF');
@@ -164,6 +165,9 @@ export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number
       flush();
     })();
   }
+  store.db.transaction(() => {
+    for (const sql of pageCollapseSql(EVERY_DAY)) store.db.exec(sql);
+  })();
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {

@@ -16,6 +16,7 @@
  */
 
 import { PRINTED_COUNTERS } from '../../billing/index.js';
+import { EVERY_DAY, pageCollapseSql } from './snapshots.js';
 
 export interface Migration {
   version: number;
@@ -239,12 +240,26 @@ const V5_POSTGRES = `
     WHERE k = 1 ON CONFLICT DO NOTHING;
 `;
 
+// Version 6: a day's last printed page that is also its last reading is a flag on the `last` row
+// (`page`), no longer a second row of the same reading (snapshots.ts, pageCollapseSql); existing
+// snapshots are folded the same way.
+const V6_SQLITE = `
+  ALTER TABLE meter_snapshots ADD COLUMN page INTEGER NOT NULL DEFAULT 0;
+  ${pageCollapseSql(EVERY_DAY).join(';\n')};
+`;
+
+const V6_POSTGRES = `
+  ALTER TABLE meter_snapshots ADD COLUMN IF NOT EXISTS page boolean NOT NULL DEFAULT false;
+  ${pageCollapseSql(EVERY_DAY).join(';\n')};
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
   { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
   { version: 3, name: 'events reported by agents', sqlite: V3_SQLITE, postgres: V3_POSTGRES },
   { version: 4, name: 'published remote configurations and update manifests', sqlite: V4_SQLITE, postgres: V4_POSTGRES },
   { version: 5, name: 'daily meter snapshots for the billing export', sqlite: V5_SQLITE, postgres: V5_POSTGRES },
+  { version: 6, name: 'daily meter snapshots: the last printed page folded into the last reading', sqlite: V6_SQLITE, postgres: V6_POSTGRES },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;

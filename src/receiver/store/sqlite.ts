@@ -12,7 +12,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
-import { distinctReadings, snapshotMeterOf, snapshotRows, utcDay, type PlacedReading, type SnapshotMeter } from './snapshots.js';
+import { distinctReadings, pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type DaysWhere, type PlacedReading, type SnapshotMeter } from './snapshots.js';
 import {
   agentEventsJson,
   agentRows,
@@ -283,7 +283,14 @@ export class SqliteStore implements ReceiverStore {
        WHERE CASE WHEN excluded.slot = 'first' THEN (excluded.read_at, excluded.reading_id) < (read_at, reading_id)
                 WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (read_at, reading_id) ELSE 0 END`,
     );
+    // A day's page folded into its last row is unfolded for the merge, and folded again after it (snapshots.ts).
+    const days = new Map(bounds.map((r) => [`${r.deviceKey}\u0000${r.day}`, { a: agentId, k: r.deviceKey, day: r.day }]));
+    const oneDay: DaysWhere = { l: 'l.agent_id = @a AND l.device_key = @k AND l.day = @day', p: 'p.agent_id = @a AND p.device_key = @k AND p.day = @day' };
+    const expand = pageExpandSql(oneDay).map((sql) => this.st(sql));
+    const collapse = pageCollapseSql(oneDay).map((sql) => this.st(sql));
+    for (const d of days.values()) for (const st of expand) st.run(d);
     for (const r of [...bounds, ...breaks]) put.run({ a: agentId, k: r.deviceKey, day: r.day, slot: r.slot, ...r.m });
+    for (const d of days.values()) for (const st of collapse) st.run(d);
   }
 
   async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {
