@@ -12,7 +12,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
-import { distinctReadings, pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type DaysWhere, type PlacedReading, type SnapshotMeter } from './snapshots.js';
+import { pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type DaysWhere, type PlacedReading, type SnapshotMeter } from './snapshots.js';
 import {
   agentEventsJson,
   agentRows,
@@ -38,6 +38,9 @@ import {
   type RawToken,
 } from './rows.js';
 import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
+
+/** A meter_snapshots row as meterSnapshots selects it: reading_id, read_at, serial, source, counters, sources, units (null where inherited), inherits. */
+type SnapshotRaw = [string, string, string | null, string | null, string, string | null, string | null, number];
 
 export interface StoreOptions {
   /** Whether stale/recovered transitions queue webhook alerts (a webhook is configured). */
@@ -296,22 +299,46 @@ export class SqliteStore implements ReceiverStore {
   async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {
     // A day's last and page rows have the sources and units of the row before them (a change is a
     // break, kept with its own row), so only first and break rows hand their text over: most of the
-    // cost of a row here is making strings of it.
+    // cost of a row here is making strings of it. Rows come as arrays (no object per row) and become
+    // MeterRows here directly, each reading once (a reading may hold several slots of its day), each
+    // distinct sources or units text parsed once (the rows share the object).
     const rows = this.st(
         `SELECT reading_id, read_at, serial, source, counters, CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE sources END AS sources,
                 CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE units END AS units, slot IN ('last', 'page') AND day > @first AS inherits
          FROM meter_snapshots WHERE agent_id = @a AND device_key = @k AND day >= @first AND day <= @lastDay AND read_at >= @since AND read_at < @until
          ORDER BY read_at, reading_id, slot`,
       )
-      .all({ a: q.agentId, k: q.deviceKey, first: utcDay(q.since), lastDay: utcDay(q.until), since: q.since, until: q.until }) as (RawMeter & { inherits: number })[];
-    for (let i = 1; i < rows.length; i++) {
-      const r = rows[i] as RawMeter & { inherits: number };
-      if (!r.inherits) continue;
-      const prev = rows[i - 1] as RawMeter;
-      r.sources = prev.sources;
-      r.units = prev.units;
+      .raw()
+      .all({ a: q.agentId, k: q.deviceKey, first: utcDay(q.since), lastDay: utcDay(q.until), since: q.since, until: q.until }) as SnapshotRaw[];
+    const parsed = new Map<string, Record<string, string>>();
+    const parse = (text: string | null) => {
+      if (text === null) return undefined;
+      let v = parsed.get(text);
+      if (v === undefined) parsed.set(text, (v = JSON.parse(text) as Record<string, string>));
+      return v;
+    };
+    const out: MeterRow[] = [];
+    let sourcesText: string | null = null;
+    let unitsText: string | null = null;
+    let sources: Record<string, string> | undefined;
+    let units: Record<string, string> | undefined;
+    let previousId: string | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const [id, readAt, serial, source, counters, ownSources, ownUnits, inherits] = rows[i] as SnapshotRaw;
+      if (i === 0 || !inherits) {
+        if (ownSources !== sourcesText) sources = parse((sourcesText = ownSources));
+        if (ownUnits !== unitsText) units = parse((unitsText = ownUnits));
+      }
+      if (id === previousId) continue;
+      previousId = id;
+      const m: MeterRow = { id, readAt, counters: JSON.parse(counters) as Record<string, number> };
+      if (serial) m.serial = serial;
+      if (source) m.source = source;
+      if (sources) m.sources = sources;
+      if (units) m.units = units;
+      out.push(m);
     }
-    return meterRows(distinctReadings(rows));
+    return out;
   }
 
   async firstReadings(agentId?: string): Promise<{ agentId: string; deviceKey: string; firstReadAt: string }[]> {
