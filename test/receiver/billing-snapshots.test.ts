@@ -226,7 +226,7 @@ for (const backend of b.list) {
       await store.close();
       const snapshotsMigrations = MIGRATIONS.filter((m) => m.name.includes('snapshots')).map((m) => m.version);
       expect(snapshotsMigrations.length, 'the migrations that make the snapshots').toBeGreaterThan(0);
-      const reset = ['DROP TABLE meter_snapshots', `DELETE FROM schema_migrations WHERE version IN (${snapshotsMigrations.join(', ')})`];
+      const reset = ['DROP TABLE meter_snapshots', 'DROP TABLE IF EXISTS meter_declarations', `DELETE FROM schema_migrations WHERE version IN (${snapshotsMigrations.join(', ')})`];
       if (backend.name === 'sqlite') {
         const x = new Database(db);
         for (const s of reset) x.exec(s);

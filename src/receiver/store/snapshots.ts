@@ -156,7 +156,9 @@ export interface DaysWhere {
 /** Every device-day (the migration's backfill, the bench's bulk load). */
 export const EVERY_DAY: DaysWhere = { l: 'true', p: 'true' };
 
-const SNAPSHOT_COLUMNS = 'agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units';
+/** A snapshot row's meter columns: PostgreSQL keeps sources and units in the row; SQLite (schema 6) a declaration number (meter_declarations). */
+export const PG_METER_COLUMNS = 'serial, source, counters, sources, units';
+export const SQLITE_METER_COLUMNS = 'serial, source, counters, decl';
 
 /**
  * Folds a day's `page` row into its `last` row when both hold the same reading: the `last` row's
@@ -177,12 +179,12 @@ export function pageCollapseSql(where: DaysWhere): string[] {
  * becomes a `page` row again (and the flag is cleared), so the merge keeps the later `last` and the
  * later `page` exactly as in version 5; pageCollapseSql then folds them again.
  */
-export function pageExpandSql(where: DaysWhere): string[] {
+export function pageExpandSql(where: DaysWhere, meterColumns: string): string[] {
+  const set = meterColumns.split(', ').map((c) => `${c} = excluded.${c}`).join(', ');
   return [
-    `INSERT INTO meter_snapshots (${SNAPSHOT_COLUMNS}, page)
-       SELECT agent_id, device_key, day, 'page', reading_id, read_at, serial, source, counters, sources, units, FALSE FROM meter_snapshots AS l WHERE l.slot = 'last' AND l.page = TRUE AND ${where.l}
-       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, serial = excluded.serial, source = excluded.source,
-         counters = excluded.counters, sources = excluded.sources, units = excluded.units`,
+    `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, ${meterColumns}, page)
+       SELECT agent_id, device_key, day, 'page', reading_id, read_at, ${meterColumns}, FALSE FROM meter_snapshots AS l WHERE l.slot = 'last' AND l.page = TRUE AND ${where.l}
+       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, ${set}`,
     `UPDATE meter_snapshots AS l SET page = FALSE WHERE l.slot = 'last' AND l.page = TRUE AND ${where.l}`,
   ];
 }

@@ -12,7 +12,7 @@ import { MeterboxError } from '../../contract/errors.js';
 import type { AgentAlertKind, ReceiverEventKind } from '../../contract/events.js';
 import type { AgentRow, CommandRow, DeviceRow, ReceiverEvent, StoredReading, TokenRow } from '../types.js';
 import { pendingMigrations } from './migrations.js';
-import { pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type DaysWhere, type PlacedReading, type SnapshotMeter } from './snapshots.js';
+import { SQLITE_METER_COLUMNS, pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type DaysWhere, type PlacedReading, type SnapshotMeter, type SnapshotRow } from './snapshots.js';
 import {
   agentEventsJson,
   agentRows,
@@ -39,8 +39,8 @@ import {
 } from './rows.js';
 import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
-/** A meter_snapshots row as meterSnapshots selects it: reading_id, read_at, serial, source, counters, sources, units (null where inherited), inherits. */
-type SnapshotRaw = [string, string, string | null, string | null, string, string | null, string | null, number];
+/** A meter_snapshots row as meterSnapshots selects it: reading_id, read_at, serial, source, counters, decl. */
+type SnapshotRaw = [string, string, string | null, string | null, string, number];
 
 export interface StoreOptions {
   /** Whether stale/recovered transitions queue webhook alerts (a webhook is configured). */
@@ -278,64 +278,70 @@ export class SqliteStore implements ReceiverStore {
       return { deviceKey: r.deviceKey, m: snapshotMeterOf(r.id, r.readAt, r.body), ...(b ? { before: b } : {}), ...(n ? { after: n } : {}) };
     });
     const { bounds, breaks } = snapshotRows(placed);
-    const put = this.st(
-      `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units)
-       VALUES (@a, @k, @day, @slot, @id, @readAt, @serial, @source, @counters, @sources, @units)
-       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, serial = excluded.serial, source = excluded.source,
-         counters = excluded.counters, sources = excluded.sources, units = excluded.units
-       WHERE CASE WHEN excluded.slot = 'first' THEN (excluded.read_at, excluded.reading_id) < (read_at, reading_id)
-                WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (read_at, reading_id) ELSE 0 END`,
-    );
     // A day's page folded into its last row is unfolded for the merge, and folded again after it (snapshots.ts).
     const days = new Map(bounds.map((r) => [`${r.deviceKey}\u0000${r.day}`, { a: agentId, k: r.deviceKey, day: r.day }]));
     const oneDay: DaysWhere = { l: 'l.agent_id = @a AND l.device_key = @k AND l.day = @day', p: 'p.agent_id = @a AND p.device_key = @k AND p.day = @day' };
-    const expand = pageExpandSql(oneDay).map((sql) => this.st(sql));
+    const expand = pageExpandSql(oneDay, SQLITE_METER_COLUMNS).map((sql) => this.st(sql));
     const collapse = pageCollapseSql(oneDay).map((sql) => this.st(sql));
     for (const d of days.values()) for (const st of expand) st.run(d);
-    for (const r of [...bounds, ...breaks]) put.run({ a: agentId, k: r.deviceKey, day: r.day, slot: r.slot, ...r.m });
+    this.writeSnapshots(agentId, [...bounds, ...breaks]);
     for (const d of days.values()) for (const st of collapse) st.run(d);
   }
 
+  /**
+   * Merges snapshot rows into meter_snapshots (a day's first: the earlier; its last and page: the
+   * later; a break row as it is), each with the number of its sources and units pair in
+   * meter_declarations (added when new). The ingest's, and the billing bench's bulk load's.
+   */
+  writeSnapshots(agentId: string, rows: readonly SnapshotRow[]): void {
+    const put = this.st(
+      `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, decl)
+       VALUES (@a, @k, @day, @slot, @id, @readAt, @serial, @source, @counters, @decl)
+       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, serial = excluded.serial, source = excluded.source,
+         counters = excluded.counters, decl = excluded.decl
+       WHERE CASE WHEN excluded.slot = 'first' THEN (excluded.read_at, excluded.reading_id) < (read_at, reading_id)
+                WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (read_at, reading_id) ELSE 0 END`,
+    );
+    const find = this.st('SELECT decl FROM meter_declarations WHERE agent_id = @a AND device_key = @k AND sources IS @sources AND units IS @units').pluck();
+    const add = this.st(
+      'INSERT INTO meter_declarations (agent_id, device_key, decl, sources, units) SELECT @a, @k, COALESCE(MAX(decl), 0) + 1, @sources, @units FROM meter_declarations WHERE agent_id = @a AND device_key = @k RETURNING decl',
+    ).pluck();
+    const known = new Map<string, number>();
+    for (const r of rows) {
+      const pair = { a: agentId, k: r.deviceKey, sources: r.m.sources, units: r.m.units };
+      const key = JSON.stringify([r.deviceKey, r.m.sources, r.m.units]);
+      let decl = known.get(key);
+      if (decl === undefined) known.set(key, (decl = ((find.get(pair) as number | undefined) ?? (add.get(pair) as number))));
+      put.run({ a: agentId, k: r.deviceKey, day: r.day, slot: r.slot, id: r.m.id, readAt: r.m.readAt, serial: r.m.serial, source: r.m.source, counters: r.m.counters, decl });
+    }
+  }
+
   async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {
-    // A day's last and page rows have the sources and units of the row before them (a change is a
-    // break, kept with its own row), so only first and break rows hand their text over: most of the
-    // cost of a row here is making strings of it. Rows come as arrays (no object per row) and become
-    // MeterRows here directly, each reading once (a reading may hold several slots of its day), each
-    // distinct sources or units text parsed once (the rows share the object).
+    // Rows come as arrays (no object per row) and become MeterRows here directly, each reading once
+    // (a reading may hold several slots of its day); the device's sources and units pairs are read and
+    // parsed once (meter_declarations) and shared by its rows.
+    const pairs = new Map<number, { sources?: Record<string, string>; units?: Record<string, string> }>();
+    for (const [decl, sources, units] of this.st('SELECT decl, sources, units FROM meter_declarations WHERE agent_id = ? AND device_key = ?').raw().all(q.agentId, q.deviceKey) as [number, string | null, string | null][]) {
+      pairs.set(decl, { ...(sources !== null ? { sources: JSON.parse(sources) as Record<string, string> } : {}), ...(units !== null ? { units: JSON.parse(units) as Record<string, string> } : {}) });
+    }
     const rows = this.st(
-        `SELECT reading_id, read_at, serial, source, counters, CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE sources END AS sources,
-                CASE WHEN slot IN ('last', 'page') AND day > @first THEN NULL ELSE units END AS units, slot IN ('last', 'page') AND day > @first AS inherits
-         FROM meter_snapshots WHERE agent_id = @a AND device_key = @k AND day >= @first AND day <= @lastDay AND read_at >= @since AND read_at < @until
+        `SELECT reading_id, read_at, serial, source, counters, decl FROM meter_snapshots
+         WHERE agent_id = @a AND device_key = @k AND day >= @first AND day <= @lastDay AND read_at >= @since AND read_at < @until
          ORDER BY read_at, reading_id, slot`,
       )
       .raw()
       .all({ a: q.agentId, k: q.deviceKey, first: utcDay(q.since), lastDay: utcDay(q.until), since: q.since, until: q.until }) as SnapshotRaw[];
-    const parsed = new Map<string, Record<string, string>>();
-    const parse = (text: string | null) => {
-      if (text === null) return undefined;
-      let v = parsed.get(text);
-      if (v === undefined) parsed.set(text, (v = JSON.parse(text) as Record<string, string>));
-      return v;
-    };
     const out: MeterRow[] = [];
-    let sourcesText: string | null = null;
-    let unitsText: string | null = null;
-    let sources: Record<string, string> | undefined;
-    let units: Record<string, string> | undefined;
     let previousId: string | undefined;
-    for (let i = 0; i < rows.length; i++) {
-      const [id, readAt, serial, source, counters, ownSources, ownUnits, inherits] = rows[i] as SnapshotRaw;
-      if (i === 0 || !inherits) {
-        if (ownSources !== sourcesText) sources = parse((sourcesText = ownSources));
-        if (ownUnits !== unitsText) units = parse((unitsText = ownUnits));
-      }
+    for (const [id, readAt, serial, source, counters, decl] of rows) {
       if (id === previousId) continue;
       previousId = id;
       const m: MeterRow = { id, readAt, counters: JSON.parse(counters) as Record<string, number> };
       if (serial) m.serial = serial;
       if (source) m.source = source;
-      if (sources) m.sources = sources;
-      if (units) m.units = units;
+      const pair = pairs.get(decl);
+      if (pair?.sources) m.sources = pair.sources;
+      if (pair?.units) m.units = pair.units;
       out.push(m);
     }
     return out;
