@@ -16,7 +16,7 @@ import type { CounterSources, CounterUnits } from '../src/contract/reading.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { snapshotMeterOf, snapshotRows, type PlacedReading, type SnapshotMeter } from '../src/receiver/store/snapshots.js';
+import { EVERY_DAY, pageCollapseSql, snapshotMeterOf, snapshotRows, type PlacedReading, type SnapshotMeter } from '../src/receiver/store/snapshots.js';
 import { SqliteStore } from '../src/receiver/store/sqlite.js';
 import type { IncomingReading } from '../src/receiver/store/types.js';
 import { BILLING_EXPORT, exportCsv, storeBillingContext } from '../src/web/fleet/billing.js';
@@ -122,21 +122,18 @@ function* ingestBatches(devices: number, hours: number): Generator<IncomingReadi
   if (batch.length > 0) yield batch;
 }
 
-const SLOTS = 'SELECT device_key, day, slot, reading_id FROM meter_snapshots ORDER BY 1, 2, 3';
+const SLOTS = 'SELECT s.device_key, s.day, s.slot, s.reading_id, s.page, d.sources, d.units FROM meter_snapshots s JOIN meter_declarations d USING (agent_id, device_key, decl) ORDER BY 1, 2, 3';
 
 /**
  * Loads the bench fleet straight into the readings and devices tables (8.76 M rows would take an
  * hour through the HTTPS ingest) and fills the daily snapshots with the same planning code the
- * ingest runs (snapshotRows), device by device.
+ * ingest runs (snapshotRows), device by device, then folds each day's page into its last row as
+ * the ingest does (pageCollapseSql).
  */
 export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number }): void {
   store.db.pragma('synchronous = OFF');
   const ins = store.db.prepare('INSERT INTO readings (agent_id, reading_id, device_key, read_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?)');
   const dev = store.db.prepare(`INSERT INTO devices (agent_id, device_key, vendor, model, serial, readings, first_seen, last_read_at) VALUES ('bench', ?, 'Bench', 'MFP', ?, ?, ?, ?)`);
-  const snap = store.db.prepare(
-    `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units)
-     VALUES ('bench', @deviceKey, @day, @slot, @id, @readAt, @serial, @source, @counters, @sources, @units)`,
-  );
   let before: SnapshotMeter | undefined; // the device's previous reading, across transactions
   let beforeKey = '';
   for (const batch of chunks(ingestBatches(o.devices, o.hours), 1000)) {
@@ -144,7 +141,7 @@ export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number
       let placed: PlacedReading[] = [];
       const flush = () => {
         const { bounds, breaks } = snapshotRows(placed);
-        for (const r of [...bounds, ...breaks]) snap.run({ deviceKey: r.deviceKey, day: r.day, slot: r.slot, ...r.m });
+        store.writeSnapshots('bench', [...bounds, ...breaks]);
         placed = [];
       };
       for (const day of batch) {
@@ -164,6 +161,9 @@ export function bulkLoad(store: SqliteStore, o: { devices: number; hours: number
       flush();
     })();
   }
+  store.db.transaction(() => {
+    for (const sql of pageCollapseSql(EVERY_DAY)) store.db.exec(sql);
+  })();
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {

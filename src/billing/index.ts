@@ -21,3 +21,4 @@ export * from './types.js';
 export { BILLING_EVENT_KINDS, type BillingEventKind } from '../contract/events.js';
 export { FleetValidators } from './validators.js';
 export { BOX_CHANNEL, preferBox } from './channels.js';
+export { isoMillis } from './iso-time.js';

@@ -16,6 +16,7 @@
  */
 
 import { PRINTED_COUNTERS } from '../../billing/index.js';
+import { EVERY_DAY, pageCollapseSql } from './snapshots.js';
 
 export interface Migration {
   version: number;
@@ -239,12 +240,47 @@ const V5_POSTGRES = `
     WHERE k = 1 ON CONFLICT DO NOTHING;
 `;
 
+// Version 6: a day's last printed page that is also its last reading is a flag on the `last` row
+// (`page`), no longer a second row of the same reading (snapshots.ts, pageCollapseSql); existing
+// snapshots are folded the same way. SQLite also moves sources and units (two JSON texts of ~150
+// bytes that change a few times in a device's life) out of the rows into meter_declarations, one
+// row per device and distinct pair, numbered per device: a snapshot row shrinks to about a third
+// and the export parses each pair once per device (PostgreSQL keeps them in the row: jsonb, and
+// its export is not the one measured).
+const V6_SQLITE = `
+  CREATE TABLE meter_declarations (
+    agent_id TEXT NOT NULL, device_key TEXT NOT NULL, decl INTEGER NOT NULL, sources TEXT, units TEXT,
+    PRIMARY KEY (agent_id, device_key, decl)
+  ) STRICT;
+  INSERT INTO meter_declarations
+    SELECT agent_id, device_key, row_number() OVER (PARTITION BY agent_id, device_key ORDER BY since, sources, units), sources, units
+    FROM (SELECT agent_id, device_key, sources, units, min(read_at) AS since FROM meter_snapshots GROUP BY agent_id, device_key, sources, units);
+  CREATE TABLE meter_snapshots_v6 (
+    agent_id TEXT NOT NULL, device_key TEXT NOT NULL, day TEXT NOT NULL, slot TEXT NOT NULL,
+    reading_id TEXT NOT NULL, read_at TEXT NOT NULL, serial TEXT, source TEXT, counters TEXT NOT NULL, decl INTEGER NOT NULL, page INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (agent_id, device_key, day, slot)
+  ) STRICT;
+  INSERT INTO meter_snapshots_v6
+    SELECT s.agent_id, s.device_key, s.day, s.slot, s.reading_id, s.read_at, s.serial, s.source, s.counters, d.decl, 0
+    FROM meter_snapshots s JOIN meter_declarations d ON d.agent_id = s.agent_id AND d.device_key = s.device_key AND d.sources IS s.sources AND d.units IS s.units
+    ORDER BY s.agent_id, s.device_key, s.day, s.slot;
+  DROP TABLE meter_snapshots;
+  ALTER TABLE meter_snapshots_v6 RENAME TO meter_snapshots;
+  ${pageCollapseSql(EVERY_DAY).join(';\n')};
+`;
+
+const V6_POSTGRES = `
+  ALTER TABLE meter_snapshots ADD COLUMN IF NOT EXISTS page boolean NOT NULL DEFAULT false;
+  ${pageCollapseSql(EVERY_DAY).join(';\n')};
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'reference receiver (before tenancy)', sqlite: V1_SQLITE, postgres: '' },
   { version: 2, name: 'tenant keys, tokens, acknowledged commands, alerts, events, rate windows', sqlite: V2_SQLITE, postgres: V2_POSTGRES },
   { version: 3, name: 'events reported by agents', sqlite: V3_SQLITE, postgres: V3_POSTGRES },
   { version: 4, name: 'published remote configurations and update manifests', sqlite: V4_SQLITE, postgres: V4_POSTGRES },
   { version: 5, name: 'daily meter snapshots for the billing export', sqlite: V5_SQLITE, postgres: V5_POSTGRES },
+  { version: 6, name: 'daily meter snapshots: the last printed page folded into the last reading', sqlite: V6_SQLITE, postgres: V6_POSTGRES },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS.at(-1)?.version ?? 0;

@@ -44,7 +44,7 @@ import {
   type RawToken,
 } from './rows.js';
 import type { StoreOptions } from './sqlite.js';
-import { distinctReadings, snapshotMeterOf, snapshotRows, utcDay, type PlacedReading, type SnapshotMeter } from './snapshots.js';
+import { PG_METER_COLUMNS, distinctReadings, pageCollapseSql, pageExpandSql, snapshotMeterOf, snapshotRows, utcDay, type PlacedReading, type SnapshotMeter } from './snapshots.js';
 import type { DeviceEventIn, EventFilter, HeartbeatIn, IncomingReading, MeterRow, OutgoingCommand, PendingAlert, PublishedDocument, ReadingFilter, ReceiverStore, StoredToken, SweepResult } from './types.js';
 
 /** A neighbouring reading's meters as row_to_json hands them over (the JSON columns already parsed). */
@@ -403,6 +403,11 @@ export class PostgresStore implements ReceiverStore {
       return { deviceKey: r.deviceKey, m: snapshotMeterOf(r.id, r.readAt, r.body), ...(x?.before ? { before: snapshotMeter(x.before) } : {}), ...(x?.after ? { after: snapshotMeter(x.after) } : {}) };
     });
     const { bounds, breaks } = snapshotRows(placed);
+    // A day's page folded into its last row is unfolded for the merge, and folded again after it (snapshots.ts).
+    const days = [...new Map(bounds.map((r) => [`${r.deviceKey}\u0000${r.day}`, r])).values()];
+    const touched = (x: string) => `${x}.agent_id = $1 AND (${x}.device_key, ${x}.day) IN (SELECT k, d::date FROM unnest($2::text[], $3::text[]) AS t(k, d))`;
+    const daysArgs = [agentId, days.map((r) => r.deviceKey), days.map((r) => r.day)];
+    for (const sql of pageExpandSql({ l: touched('l'), p: touched('p') }, PG_METER_COLUMNS)) await c.query(sql, daysArgs);
     await c.query(
       `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, serial, source, counters, sources, units)
        SELECT $1, e->>'deviceKey', (e->>'day')::date, e->>'slot', e->'m'->>'id', (e->'m'->>'readAt')::timestamptz, e->'m'->>'serial', e->'m'->>'source',
@@ -414,6 +419,7 @@ export class PostgresStore implements ReceiverStore {
                 WHEN excluded.slot IN ('last', 'page') THEN (excluded.read_at, excluded.reading_id) > (meter_snapshots.read_at, meter_snapshots.reading_id) ELSE false END`,
       [agentId, JSON.stringify([...bounds, ...breaks])],
     );
+    for (const sql of pageCollapseSql({ l: touched('l'), p: touched('p') })) await c.query(sql, daysArgs);
   }
 
   async meterSnapshots(q: { agentId: string; deviceKey: string; since: string; until: string }): Promise<MeterRow[]> {

@@ -13,6 +13,9 @@ import { PRINTED_COUNTERS } from '../../billing/index.js';
  * Each day also keeps its last reading where a printed counter rose (slot `page`): the billing
  * core's idleness runs from the last printed page, and that reading is the last page of the full
  * history as well (counters only grow within a run, so it rose against any earlier snapshot too).
+ * When that page is also the day's last reading (most days of a printing device) it is a flag on
+ * the `last` row instead of a second row of the same reading (schema version 6): see
+ * pageCollapseSql.
  *
  * Keeping a reading too many is harmless (it is a real reading); missing a break is not, so the
  * break test errs on the side of keeping (any difference in units or sources text, for instance).
@@ -142,4 +145,46 @@ export function snapshotRows(placed: readonly PlacedReading[]): { bounds: Snapsh
 /** Snapshot rows in (read_at, reading id) order, each reading once (a reading may hold several slots of its day). */
 export function distinctReadings<T extends { reading_id: string }>(rows: readonly T[]): T[] {
   return rows.filter((r, i) => i === 0 || (rows[i - 1] as T).reading_id !== r.reading_id);
+}
+
+/** A condition on the `last` row `l` or the `page` row `p` of the device-days concerned. */
+export interface DaysWhere {
+  l: string;
+  p: string;
+}
+
+/** Every device-day (the migration's backfill, the bench's bulk load). */
+export const EVERY_DAY: DaysWhere = { l: 'true', p: 'true' };
+
+/** A snapshot row's meter columns: PostgreSQL keeps sources and units in the row; SQLite (schema 6) a declaration number (meter_declarations). */
+export const PG_METER_COLUMNS = 'serial, source, counters, sources, units';
+export const SQLITE_METER_COLUMNS = 'serial, source, counters, decl';
+
+/**
+ * Folds a day's `page` row into its `last` row when both hold the same reading: the `last` row's
+ * `page` flag is set and the `page` row goes (one row of that reading instead of two for the
+ * export to read). SQL that SQLite (3.23+, TRUE) and PostgreSQL both run; one statement each.
+ */
+export function pageCollapseSql(where: DaysWhere): string[] {
+  return [
+    `UPDATE meter_snapshots AS l SET page = TRUE WHERE l.slot = 'last' AND ${where.l}
+       AND EXISTS (SELECT 1 FROM meter_snapshots p WHERE p.agent_id = l.agent_id AND p.device_key = l.device_key AND p.day = l.day AND p.slot = 'page' AND p.reading_id = l.reading_id)`,
+    `DELETE FROM meter_snapshots AS p WHERE p.slot = 'page' AND ${where.p}
+       AND EXISTS (SELECT 1 FROM meter_snapshots l WHERE l.agent_id = p.agent_id AND l.device_key = p.device_key AND l.day = p.day AND l.slot = 'last' AND l.reading_id = p.reading_id)`,
+  ];
+}
+
+/**
+ * The inverse, before the ingest merges a batch into the days it touches: a flagged `last` row
+ * becomes a `page` row again (and the flag is cleared), so the merge keeps the later `last` and the
+ * later `page` exactly as in version 5; pageCollapseSql then folds them again.
+ */
+export function pageExpandSql(where: DaysWhere, meterColumns: string): string[] {
+  const set = meterColumns.split(', ').map((c) => `${c} = excluded.${c}`).join(', ');
+  return [
+    `INSERT INTO meter_snapshots (agent_id, device_key, day, slot, reading_id, read_at, ${meterColumns}, page)
+       SELECT agent_id, device_key, day, 'page', reading_id, read_at, ${meterColumns}, FALSE FROM meter_snapshots AS l WHERE l.slot = 'last' AND l.page = TRUE AND ${where.l}
+       ON CONFLICT (agent_id, device_key, day, slot) DO UPDATE SET reading_id = excluded.reading_id, read_at = excluded.read_at, ${set}`,
+    `UPDATE meter_snapshots AS l SET page = FALSE WHERE l.slot = 'last' AND l.page = TRUE AND ${where.l}`,
+  ];
 }

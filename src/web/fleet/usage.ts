@@ -5,7 +5,7 @@
  * on the devices page and a figure in a download always agree. Results are kept per device and
  * period until a new reading of the device arrives (or ten minutes pass, for open periods).
  */
-import { BILLING_EVENT_KINDS, BOX_CHANNEL, UNIT_NAMES, DEFAULT_CONTRACT, deviceUsage, preferBox, readingWindow, type BillingContract, type BillingPeriod, type DeviceUsage, type MeterReading, type UsageFlag } from '../../billing/index.js';
+import { BILLING_EVENT_KINDS, BOX_CHANNEL, UNIT_NAMES, DEFAULT_CONTRACT, deviceUsage, isoMillis, preferBox, readingWindow, type BillingContract, type BillingPeriod, type DeviceUsage, type MeterReading, type UsageFlag } from '../../billing/index.js';
 import type { Counters, CounterSources, CounterUnits } from '../../contract/reading.js';
 import type { MeterRow, ReceiverStore } from '../../receiver/store/types.js';
 
@@ -18,7 +18,7 @@ export interface BilledUsage extends DeviceUsage {
 export function meterReadingOf(r: MeterRow): MeterReading {
   return {
     id: r.id,
-    at: Date.parse(r.readAt),
+    at: isoMillis(r.readAt),
     ...(r.serial ? { serial: r.serial } : {}),
     counters: r.counters as Counters,
     ...(r.sources ? { sources: r.sources as CounterSources } : {}),
