@@ -15,7 +15,7 @@
  *   them resident in an idle daemon.
  * And in the environment (NODE_ENVIRONMENT), which must be set before the process starts:
  * - `MALLOC_ARENA_MAX=2`: at most two glibc malloc arenas whatever the threads (V8's worker,
- *   libuv's four, the inspector's), so freed memory is reused rather than spread over a 64 MiB
+ *   libuv's four and Node's own), so freed memory is reused rather than spread over a 64 MiB
  *   arena per thread. Side by side for 100 s with 50 devices (`npm run bench -- idle`): RSS
  *   97.5 MiB with neither, 92.5 with the pool of 1, 89.4 with both (thread arenas 8.5 -> 0.3 MiB).
  */
