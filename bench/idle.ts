@@ -11,15 +11,21 @@
  * RSS is also shown split as the kernel counts it: anonymous (the agent's own heap) and file-backed
  * (pages of node's binary, ICU data and libraries: about 50 MiB once TLS, Intl and SQLite ran,
  * 31 MiB for `node -e 0`, shared with every node process and reclaimable).
- * The agent starts as systemd starts it (node with NODE_FLAGS); BENCH_IDLE_NODE_OPTIONS adds flags
- * (e.g. `--heapsnapshot-signal=SIGUSR2` to profile its heap). Traffic stays on 127.0.0.0/8.
+ * The agent starts as systemd starts it: the shipped unit's ExecStart (node, NODE_FLAGS, the CLI)
+ * and its Environment= settings (MALLOC_ARENA_MAX among them); BENCH_IDLE_NODE_OPTIONS adds flags
+ * (e.g. `--heapsnapshot-signal=SIGUSR2` to profile its heap). Side by side in the same run: a bare
+ * node started the same way that only idles, and the peak RSS of `node -e 0`. At the end, the
+ * agent's and the bare node's RSS are split by part (bench/smaps.ts: the binary's code, ICU data and
+ * other read-only data, libraries, malloc arenas, stacks, V8's heap). Traffic stays on 127.0.0.0/8.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_FLAGS } from '../src/node-flags.js';
+import { execStartArgv, unitEnvironment } from '../test/helpers/unit.js';
 import { CLI_MAIN, freePort, processCpuSeconds, processMemory, spawnReceiver, type ReceiverProcess } from './receiver-process.js';
+import { rssBreakdown, type RssPart } from './smaps.js';
 
 export interface IdleRun {
   label: string;
@@ -61,6 +67,11 @@ interface IdleResult {
   discovery?: { durationMs: number; printers: number };
   exit: number | null;
   stopMs: number;
+  /** A bare node started as the agent is (the unit's flags and environment) that only idles, at the same moment. */
+  bare?: { rss: number; parts?: RssPart[] };
+  parts?: RssPart[];
+  /** Peak RSS of `node -e 0`, plain and started as the agent is (GNU time); undefined without /usr/bin/time. */
+  nodeE0?: { plain: number; asUnit: number };
 }
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
@@ -102,11 +113,35 @@ async function health(url: string): Promise<{ lastPoll?: PollSeen; lastDiscovery
   }
 }
 
+/** ExecStart of the shipped unit (paths mapped to this checkout) and its environment over this one's. */
+function asTheUnitStartsIt(configFile: string, db: string): { argv: string[]; env: NodeJS.ProcessEnv } {
+  return { argv: execStartArgv(configFile), env: { ...process.env, ...unitEnvironment(db) } };
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/** Peak RSS (bytes) of `node -e 0`, plain and with the unit's flags and environment; GNU time reports it. */
+function peakOfNodeE0(unit: { argv: string[]; env: NodeJS.ProcessEnv }): { plain: number; asUnit: number } | undefined {
+  if (!existsSync(GNU_TIME)) return undefined;
+  const flags = unit.argv.slice(1, unit.argv.findIndex((a) => a === CLI_MAIN));
+  const peak = (args: string[], env: NodeJS.ProcessEnv) => {
+    const out = join(tmpdir(), `mbx-bench-e0-${process.pid}`);
+    try {
+      const r = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, process.execPath, ...args, '-e', '0'], { env, stdio: 'ignore' });
+      return r.status === 0 ? Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) * 1024 : NaN;
+    } finally {
+      rmSync(out, { force: true });
+    }
+  };
+  return { plain: peak([], process.env), asUnit: peak(flags, unit.env) };
+}
+
 async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mbx-bench-idle-'));
   const sim = await startSimulator(run);
   let rx: ReceiverProcess | undefined;
   let agent: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
   try {
     const token = 'bench-idle-token-0123456789';
     const agentId = `bench-idle-${run.devices}`;
@@ -130,7 +165,11 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
     };
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
-    agent = spawn(process.execPath, [...NODE_FLAGS, ...o.nodeOptions, CLI_MAIN, 'run', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
+    const unit = asTheUnitStartsIt(file, join(dir, 'outbox.db'));
+    const script = unit.argv.findIndex((a) => a === CLI_MAIN);
+    const nodeFlags = unit.argv.slice(1, script);
+    agent = spawn(unit.argv[0] as string, [...nodeFlags, ...o.nodeOptions, ...unit.argv.slice(script)], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir, env: unit.env });
+    bare = spawn(unit.argv[0] as string, [...nodeFlags, '-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore', env: unit.env });
     const pid = agent.pid as number;
     const healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
     const samples: { t: number; rss: number; anon: number }[] = [];
@@ -155,6 +194,10 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
       await sleep(250);
     }
     const mem = processMemory(pid);
+    const parts = rssBreakdown(pid);
+    const bareMem = bare.pid ? processMemory(bare.pid) : undefined;
+    const bareParts = bare.pid ? rssBreakdown(bare.pid) : undefined;
+    const nodeE0 = peakOfNodeE0(unit);
     const cpuSeconds = processCpuSeconds(pid);
     const lastMinute = samples.filter((s) => s.t >= end - 60_000).map((s) => s.rss);
     const exited = new Promise<number | null>((r) => agent?.once('exit', (c) => r(c)));
@@ -175,9 +218,13 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
       ...(discovery ? { discovery } : {}),
       exit,
       stopMs: Date.now() - t0,
+      ...(parts ? { parts } : {}),
+      ...(bareMem ? { bare: { rss: bareMem.rss, ...(bareParts ? { parts: bareParts } : {}) } } : {}),
+      ...(nodeE0 ? { nodeE0 } : {}),
     };
   } finally {
     if (agent) await stopChild(agent);
+    if (bare) await stopChild(bare);
     await rx?.stop();
     await stopChild(sim.child);
     rmSync(dir, { recursive: true, force: true });
@@ -195,6 +242,19 @@ function report(r: IdleResult, o: IdleOptions): void {
     console.log(`    poll ${p.at.slice(11, 19)}Z  ${(p.durationMs / 1000).toFixed(2)} s for ${p.ok}/${p.devices} devices, ${((p.devices / p.durationMs) * 1000).toFixed(0)} devices/s`);
   }
   console.log(`    SIGTERM      exit ${r.exit} in ${r.stopMs} ms (provider ${o.provider})`);
+  if (r.bare) console.log(`    beside it    a bare node started the same way, idling: RSS ${mib(r.bare.rss)} (the agent is ${mib(r.rssEnd - r.bare.rss)} more)`);
+  if (r.nodeE0) console.log(`                 \`node -e 0\`: peak RSS ${mib(r.nodeE0.plain)}; with the unit's flags and environment ${mib(r.nodeE0.asUnit)}`);
+  if (r.parts) {
+    const bare = new Map((r.bare?.parts ?? []).map((p) => [p.what, p.kib]));
+    const rows = r.parts.filter((p) => p.kib >= 256 || (bare.get(p.what) ?? 0) >= 256);
+    console.log(`    RSS by part at the end (MiB)     agent   bare node   difference`);
+    for (const p of rows) {
+      const b = bare.get(p.what) ?? 0;
+      console.log(`      ${p.what.padEnd(62)} ${(p.kib / 1024).toFixed(1).padStart(6)} ${(b / 1024).toFixed(1).padStart(9)} ${((p.kib - b) / 1024).toFixed(1).padStart(10)}`);
+    }
+    const other = r.parts.filter((p) => !rows.includes(p)).reduce((n, p) => n + p.kib, 0);
+    console.log(`      ${'everything else (under 0.25 MiB each)'.padEnd(62)} ${(other / 1024).toFixed(1).padStart(6)}`);
+  }
 }
 
 export async function benchIdle(o: IdleOptions): Promise<void> {

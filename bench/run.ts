@@ -60,13 +60,13 @@ const SUITES: Record<string, () => Promise<void>> = {
   idle: () =>
     benchIdle({
       runs: [
-        { label: 'small', devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), latencyMs: 0, seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 150), first: '127.0.60.1' },
+        { label: 'small', devices: Number(process.env.BENCH_IDLE_DEVICES ?? 50), latencyMs: 0, seconds: Number(process.env.BENCH_IDLE_SECONDS ?? 150), first: process.env.BENCH_IDLE_FIRST ?? '127.0.60.1' },
         {
           label: 'large',
           devices: Number(process.env.BENCH_IDLE_LARGE_DEVICES ?? 1000),
           latencyMs: Number(process.env.BENCH_IDLE_LARGE_LATENCY_MS ?? 20),
           seconds: Number(process.env.BENCH_IDLE_LARGE_SECONDS ?? 150),
-          first: '127.0.80.1',
+          first: process.env.BENCH_IDLE_LARGE_FIRST ?? '127.0.80.1',
           ...(process.env.BENCH_IDLE_POLL_CONCURRENCY ? { pollConcurrency: Number(process.env.BENCH_IDLE_POLL_CONCURRENCY) } : {}),
         },
       ].filter((r) => r.devices > 0 && r.seconds > 0),

@@ -65,6 +65,8 @@ export interface ReadingCheck {
 }
 
 const S = SPIKE_COUNTERS.length;
+/** Readings the trailing window has room for at first (it grows by doubling). */
+const WINDOW_START = 8;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const NO_EVENTS: readonly BillingEvent[] = Object.freeze([]);
@@ -87,9 +89,12 @@ export class DeviceValidator {
   private idleRaised = false;
   private readonly inSpike = new Set<number>();
   // The trailing window, oldest first from `head` to `len`: times, ids, and the SPIKE_COUNTERS' values.
-  private wAt = new Float64Array(256);
+  // It starts small and doubles as readings come (hold()): the box keeps one validator per device,
+  // and 256 slots from the start were 10 KiB of malloc per device (10 MiB for 1,000 devices)
+  // before a single day of history existed.
+  private wAt = new Float64Array(WINDOW_START);
   private wId: string[] = [];
-  private wV = new Float64Array(256 * S);
+  private wV = new Float64Array(WINDOW_START * S);
   private head = 0;
   private len = 0;
   /** Window index of the last reading at least a day older than the newest one (the base of the day's volume). */

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { PACKAGE_ROOT } from '../paths.js';
-import { NODE_FLAGS } from '../node-flags.js';
+import { NODE_ENVIRONMENT, NODE_FLAGS } from '../node-flags.js';
 import { readStatus } from '../store/status.js';
 import { formatStatus } from './status.js';
 import Table from 'cli-table3';
@@ -133,7 +133,7 @@ async function productDemo(first: string, pollSeconds: number, stay: boolean): P
         `The pages work while the demo runs${stay ? ' (--stay: until Ctrl-C)' : '; add --stay to keep it running after the two poll cycles'}.\n\n`,
     );
     const agent = spawn(process.execPath, [...NODE_FLAGS, join(PACKAGE_ROOT, 'dist', 'cli', 'main.js'), 'run', '--config', join(dir, 'config.json')], {
-      env: { ...process.env, DEMO_COMMUNITY: community },
+      env: { ...process.env, ...NODE_ENVIRONMENT, DEMO_COMMUNITY: community },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = agent;

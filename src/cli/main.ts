@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --openssl-legacy-provider --optimize-for-size
-// The flags are NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy; V8 favours memory over speed.
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --openssl-legacy-provider --optimize-for-size --v8-pool-size=1
+// NODE_ENVIRONMENT and NODE_FLAGS (src/node-flags.ts): the legacy provider lets OpenSSL 3 do SNMPv3 DES privacy; V8 favours memory over speed, with one worker thread; glibc keeps two malloc arenas.
 /**
  * The meterbox command line: one subcommand per job (program.ts), exit codes in exit-codes.ts.
  * Kept small on purpose: everything heavy loads with the one subcommand a call runs.

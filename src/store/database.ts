@@ -18,6 +18,21 @@ import { MIGRATIONS, planMigrations, type Migration } from './schema.js';
  */
 const WAL_LIMIT_BYTES = 4 * 1024 * 1024;
 const WAL_AUTOCHECKPOINT_PAGES = 256;
+/**
+ * The page cache of the daemon's one connection, KiB (SQLite's own default). better-sqlite3 builds
+ * SQLite with SQLITE_DEFAULT_CACHE_SIZE=-16000 (16 MB), which the outbox fills: quick_check at
+ * start reads the whole file through it, and a poll of 1,000 devices writes thousands of pages.
+ * The outbox's work is appends and reads of the oldest batch, where a bigger cache buys nothing.
+ */
+const CACHE_KIB = 2000;
+
+/** A connection with the outbox's settings that hold per connection (not stored in the file). */
+function openConnection(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma(`cache_size = -${CACHE_KIB}`);
+  return db;
+}
 
 export interface OpenedDatabase {
   db: Database.Database;
@@ -122,8 +137,7 @@ export function openDatabase(path: string, opts: { now: () => Date; migrations?:
   let corrupt = opts.knownCorrupt ?? (existed ? walDamage(path) : undefined);
   if (corrupt === undefined) {
     try {
-      db = new Database(path);
-      db.pragma('busy_timeout = 5000');
+      db = openConnection(path);
       if (existed) corrupt = quickCheck(db);
     } catch (err) {
       if (failureOf(err) === 'corrupt') corrupt = err instanceof Error ? err.message : String(err);
@@ -146,8 +160,7 @@ export function openDatabase(path: string, opts: { now: () => Date; migrations?:
   }
   try {
     if (!db) {
-      db = new Database(path);
-      db.pragma('busy_timeout = 5000');
+      db = openConnection(path);
     }
     const d = db;
     const fresh = !existed || movedAside !== undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { NODE_FLAGS } from '../../src/node-flags.js';
+import { NODE_ENVIRONMENT, NODE_FLAGS } from '../../src/node-flags.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { CREDENTIAL_STORE, RemoteSchema } from '../../src/config/schema.js';
 import { UNIT_FILE, unitDirectives } from '../helpers/unit.js';
@@ -48,8 +48,10 @@ describe('systemd/meterbox.service', () => {
     const exec = (d.get('ExecStart')?.[0] ?? '').split(/\s+/);
     expect(exec.slice(0, 1 + NODE_FLAGS.length)).toEqual(['/usr/bin/node', ...NODE_FLAGS]);
     expect(exec.slice(1 + NODE_FLAGS.length)).toEqual(['/opt/meterbox/dist/cli/main.js', 'run', '--config', '/etc/meterbox/config.json']);
-    // The shebang of the installed command carries the same flags.
-    expect(readFileSync(join(PACKAGE_ROOT, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
+    // The unit's environment has NODE_ENVIRONMENT, and the shebang of the installed command carries the same environment and flags.
+    const environment = Object.entries(NODE_ENVIRONMENT).map(([k, v]) => `${k}=${v}`);
+    for (const setting of environment) expect(d.get('Environment')).toContain(setting);
+    expect(readFileSync(join(PACKAGE_ROOT, 'src', 'cli', 'main.ts'), 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S ${[...environment, 'node', ...NODE_FLAGS].join(' ')}`);
     expect(d.get('RestartPreventExitStatus')).toEqual([String(EXIT.config)]);
     expect(d.get('SystemCallFilter')).toEqual(['@system-service', 'pkey_alloc pkey_free pkey_mprotect']);
     expect(d.get('LoadCredential')).toEqual([`meterbox:${CREDENTIAL_STORE}`]);

@@ -26,3 +26,16 @@ export function execStartArgv(configFile: string): string[] {
     .split(/\s+/)
     .map((a) => (a === '/usr/bin/node' ? process.execPath : a === '/etc/meterbox/config.json' ? configFile : a.replace(/^\/opt\/meterbox\//, `${PACKAGE_ROOT}/`)));
 }
+
+/**
+ * The unit's `Environment=` settings as a process environment, for a process started the way
+ * systemd starts the agent; METERBOX_DB (the installed outbox path) is mapped to `db`.
+ */
+export function unitEnvironment(db: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const setting of unitDirectives().get('Environment') ?? []) {
+    for (const [, name, value] of setting.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S*)/g)) env[name as string] = value as string;
+  }
+  if (env.METERBOX_DB) env.METERBOX_DB = db;
+  return env;
+}
