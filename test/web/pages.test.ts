@@ -375,12 +375,42 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(serious(await axeViolations(page))).toEqual([]);
     });
 
+    it('draws the devices without waiting for their billing flags, which fill in when computed', async () => {
+      // Fault injection: the flags' answer is held back until the list has been checked.
+      let release = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      await page.route('**/fleet/api/device-flags', async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await page.goto(fleetUrl('devices'));
+        await page.waitForSelector('#devices tbody tr[data-device]');
+        expect(await text(page, '#device-count')).toBe(`${DEVICES + 2} device(s)`);
+        expect(await page.getAttribute('#devices', 'aria-busy')).toBe('true');
+        const pending = await page.$$eval('#devices tbody tr[data-device] td:last-child', (cells) => cells.map((c) => c.textContent));
+        expect(new Set(pending)).toEqual(new Set(['computing…']));
+        release();
+        await page.waitForSelector('#devices:not([aria-busy])');
+        const drawn = await page.$$eval('#devices tbody tr[data-device] td:last-child', (cells) => cells.map((c) => c.textContent));
+        expect(drawn).not.toContain('computing…');
+      } finally {
+        release();
+        await page.unroute('**/fleet/api/device-flags');
+      }
+    });
+
     it('filters the devices by vendor or model, by last reading age and by billing flag', async () => {
       await page.goto(fleetUrl('devices'));
       await page.waitForSelector('#devices tbody tr[data-device]');
       const shown = () => page.$$eval('#devices tbody tr[data-device]', (rows) => rows.map((r) => r.getAttribute('data-device') ?? '').sort());
-      const api = (await page.evaluate(async () => (await fetch('/fleet/api/devices')).json())) as { devices: { agentId: string; key: string; vendor?: string; model?: string; flags: string[] }[]; flags: string[] };
+      const list = (await page.evaluate(async () => (await fetch('/fleet/api/devices')).json())) as { devices: { agentId: string; key: string; vendor?: string; model?: string }[]; flags: string[] };
+      // The billing flags come apart from the list (the page draws the list without waiting for them).
+      const computed = (await page.evaluate(async () => (await fetch('/fleet/api/device-flags')).json())) as { devices: { agentId: string; key: string; flags: string[] }[] };
       const id = (d: { agentId: string; key: string }) => `${d.agentId}/${d.key}`;
+      const flagsOf = new Map(computed.devices.map((d) => [id(d), d.flags]));
+      expect([...flagsOf.keys()].sort()).toEqual(list.devices.map(id).sort());
+      const api = { flags: list.flags, devices: list.devices.map((d) => ({ ...d, flags: flagsOf.get(id(d)) ?? [] })) };
       const model = api.devices.find((d) => d.agentId === 'lab-box' && d.model)?.model as string;
       await page.fill('#what-filter', model.toUpperCase());
       expect(await shown()).toEqual(api.devices.filter((d) => `${d.vendor ?? ''} ${d.model ?? ''}`.toLowerCase().includes(model.toLowerCase())).map(id).sort());
@@ -393,6 +423,7 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(flagged.length, JSON.stringify(api.devices.map((d) => [id(d), d.flags]))).toBeGreaterThan(0);
       const flag = flagged[0]?.flags[0] as string;
       expect(api.flags).toContain(flag);
+      await page.waitForSelector('#devices:not([aria-busy])');
       await page.selectOption('#flag-filter', flag);
       expect(await shown()).toEqual(api.devices.filter((d) => d.flags.includes(flag)).map(id).sort());
       expect(await shown()).not.toHaveLength(api.devices.length);
