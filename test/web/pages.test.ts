@@ -97,7 +97,12 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
   let silentToken: string;
   let labKey: string;
   const now = () => new Date(Date.now() + offsetMs);
-  /** silent-box's history device: a reading every 6 hours for 10 days, at 00, 06, 12, 18 UTC. */
+  /**
+   * silent-box's history device: a reading every 6 hours for 10 days, at 00, 06, 12, 18 UTC, the
+   * last one 30 hours before today's midnight, so that at any time of day it has been silent
+   * longer than a day and its billing shows as estimated (ending 6 hours before midnight, the flag
+   * came only after 18:00 UTC).
+   */
   const history: Reading[] = [];
 
   beforeAll(async () => {
@@ -136,7 +141,7 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
 
     // silent-box: ten days of history of one device, one reading under lab-box's first key (another agent's device), one heartbeat, then silence.
     const midnight = Math.floor(now().getTime() / DAY) * DAY;
-    for (let k = 40; k >= 1; k--) history.push(sampleReading({ device: 9001, serial: 'SIL00001', readAt: new Date(midnight - k * 6 * 3600_000), total: 20_000 - k * 100 }));
+    for (let k = 44; k >= 5; k--) history.push(sampleReading({ device: 9001, serial: 'SIL00001', readAt: new Date(midnight - k * 6 * 3600_000), total: 20_000 - k * 100 }));
     const clash = sampleReading({ device: 9002, serial: 'SIM00001', readAt: now(), total: 7 });
     const other = { ...clash, device: { ...clash.device, key: labKey } };
     expect(await post(rx, '/v1/readings', silentToken, { agentId: 'silent-box', readings: [...history, other] })).toBe(200);
