@@ -276,6 +276,11 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(navigations).toBe(1);
       const origin = new URL(box).origin;
       expect(requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+      // Every module the page imports is named in the HTML (modulepreload), so none waits for the one importing it.
+      const preloaded = await fresh.$$eval('link[rel=modulepreload]', (ls) => ls.map((l) => new URL((l as HTMLLinkElement).href).pathname).sort());
+      const modules = [...new Set(requests.map((u) => new URL(u).pathname).filter((p) => p.endsWith('.js') && p !== '/assets/box/client/box.js'))].sort();
+      expect(modules.length).toBeGreaterThan(0);
+      expect(preloaded).toEqual(modules);
       await fresh.close();
     });
 

@@ -22,6 +22,7 @@ import type { BoxSource } from '../../src/web/box/types.js';
 import { supplyWords, type Supply } from '../../src/web/client/supplies.js';
 import { csvCell, csvLine } from '../../src/web/fleet/billing.js';
 import { dailyVolume } from '../../src/web/fleet/volume.js';
+import { Assets } from '../../src/web/shared/assets.js';
 import { hostName, isLoopback, sameOrigin } from '../../src/web/shared/http.js';
 import { LoginThrottle, Sessions } from '../../src/web/shared/session.js';
 import { problemsOf } from '../helpers/config-problems.js';
@@ -100,6 +101,19 @@ describe('supplies in words', () => {
     expect(supplyWords(s({ level: -1, state: 'unknown' })).text).toBe('not measured (the printer reports -1, "other")');
     expect(supplyWords(s({ level: 1200, max: -1, unit: 'impressions', state: 'unknown' })).text).toBe('1,200 impressions (no maximum: -1)');
     expect(supplyWords(s({ level: 30, max: -2, state: 'unknown' })).text).toBe('30 of an unknown maximum');
+  });
+});
+
+describe('page modules', () => {
+  it('names every module a page script imports, directly or not, from the compiled files, and nothing outside its folders', () => {
+    const box = new Assets('/assets/', ['client', 'box/client']).modules('box/client/box.js');
+    // box.js imports dom.js and supply-bars.js; dom.js imports format.js; supply-bars.js imports supplies.js.
+    expect(box).toEqual(['/assets/client/dom.js', '/assets/client/format.js', '/assets/client/supplies.js', '/assets/client/supply-bars.js']);
+    const fleet = new Assets('/fleet/assets/', ['client', 'fleet/client'], true).modules('fleet/client/fleet.js');
+    expect(fleet).toContain('/fleet/assets/fleet/client/devices.js');
+    expect(fleet).toContain('/fleet/assets/client/format.js');
+    // A page whose folders leave out the shared client code names none of it.
+    expect(new Assets('/assets/', ['box/client']).modules('box/client/box.js')).toEqual([]);
   });
 });
 

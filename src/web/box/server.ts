@@ -80,6 +80,7 @@ export async function startBoxPage(o: { source: BoxSource; log: Logger; lan?: La
       title: `meterbox ${o.source.agentId()}: status`,
       styles: [assets.url('style.css')],
       script: assets.url('box/client/box.js'),
+      modules: assets.modules('box/client/box.js'),
       data: {
         csrf,
         access: a.kind,

@@ -84,6 +84,7 @@ export function createFleetView(o: FleetViewOptions): FleetView {
       styles: [assets.url('style.css'), ...(view === 'device' ? [assets.url('vendor/uPlot.min.css')] : [])],
       ...(view === 'device' ? { before: [assets.url('vendor/uPlot.iife.min.js')] } : {}),
       script: assets.url('fleet/client/fleet.js'),
+      modules: assets.modules('fleet/client/fleet.js'),
       data: { view, csrf: s.csrf, role: p.role, user: p.name, prefix: FLEET_PREFIX, ...extra },
       loading: 'Loading the fleet…',
     });
