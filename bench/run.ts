@@ -79,6 +79,7 @@ const SUITES: Record<string, () => Promise<void>> = {
       renders: Number(process.env.BENCH_WEB_RENDERS ?? 5),
       fetches: Number(process.env.BENCH_WEB_FETCHES ?? 20),
       first: process.env.BENCH_WEB_FIRST ?? '127.0.62.1',
+      historyDays: Number(process.env.BENCH_WEB_HISTORY_DAYS ?? 60),
     }),
 };
 

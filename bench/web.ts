@@ -9,7 +9,12 @@
  *   this process's own latency does not count), for the box's status page and the fleet view's
  *   devices page, each loaded R times. Each load is split with the browser's Navigation and
  *   Resource Timing: the HTML, the scripts (until DOMContentLoaded), the data request (the
- *   server's time to first byte, and the transfer), and the drawing after the data arrived.
+ *   server's time to first byte, and the transfer), and the drawing after the data arrived. The
+ *   fleet page's billing flags (the billing core over each device's history) come in a request of
+ *   their own after the list: the time they are drawn is shown too. So that they cost what they
+ *   cost a provider, the fleet receiver's database first gets D days (default 60) of hourly
+ *   history before each device's first live reading, through the store's own ingest
+ *   (storeReadings, with its daily snapshots), written beside the running receiver.
  * - Memory the status page costs `meterbox run`: each daemon's RSS from /proc (median of samples
  *   over two poll cycles) before any browser, and again after the page was loaded R times, fetched
  *   F more times and left open refreshing itself. The page's cost is the growth of the daemon that
@@ -24,7 +29,10 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Reading } from '../src/contract/reading.js';
 import { NODE_FLAGS } from '../src/node-flags.js';
+import { SqliteStore } from '../src/receiver/store/sqlite.js';
+import type { IncomingReading } from '../src/receiver/store/types.js';
 import { launchBrowser } from './browser.js';
 import { CLI_MAIN, freePort, processMemory, spawnReceiver, type ReceiverProcess } from './receiver-process.js';
 import { startSimulator, stopChild } from './simulator-process.js';
@@ -87,10 +95,12 @@ interface Load {
   apiServer: number;
   apiEnd: number;
   apiBytes: number;
+  /** When the billing flags were drawn (the fleet page), else NaN. */
+  flagsDrawn: number;
 }
 
 /** Loads `url` in a fresh tab and waits until `selector`'s text is `text`; the timings of that load. */
-async function timedLoad(page: Page, url: string, selector: string, text: string, api: string): Promise<Load> {
+async function timedLoad(page: Page, url: string, selector: string, text: string, api: string, afterwards?: string): Promise<Load> {
   await page.goto(url, { waitUntil: 'commit' });
   const handle = await page.waitForFunction(
     ([sel, want]) => (document.querySelector(sel as string)?.textContent === want ? performance.now() : false),
@@ -98,6 +108,9 @@ async function timedLoad(page: Page, url: string, selector: string, text: string
     { polling: 'raf', timeout: 120_000 },
   );
   const firstRender = (await handle.jsonValue()) as number;
+  const flagsDrawn = afterwards
+    ? ((await (await page.waitForFunction((sel) => (document.querySelector(sel) ? performance.now() : false), afterwards, { polling: 'raf', timeout: 300_000 })).jsonValue()) as number)
+    : NaN;
   const t = await page.evaluate((path) => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) => new URL(r.name).pathname === path);
@@ -110,7 +123,7 @@ async function timedLoad(page: Page, url: string, selector: string, text: string
       apiBytes: res?.encodedBodySize ?? NaN,
     };
   }, api);
-  return { firstRender, ...t };
+  return { firstRender, flagsDrawn, ...t };
 }
 
 function renderLines(label: string, loads: readonly Load[]): string[] {
@@ -120,18 +133,56 @@ function renderLines(label: string, loads: readonly Load[]): string[] {
   return [
     `  ${label.padEnd(20)} ${first.toFixed(0).padStart(5)} ms (${Math.min(...all).toFixed(0)}–${Math.max(...all).toFixed(0)})   goal ≤ ${GOAL_RENDER_MS} ms   ${verdict(first <= GOAL_RENDER_MS)}`,
     `    HTML ${m((l) => l.html).toFixed(0)} ms · scripts ready ${m((l) => l.domReady).toFixed(0)} ms · data asked at ${m((l) => l.apiStart).toFixed(0)} ms, server ${m((l) => l.apiServer).toFixed(0)} ms, received at ${m((l) => l.apiEnd).toFixed(0)} ms (${(m((l) => l.apiBytes) / 1024).toFixed(0)} KiB) · drawn ${m((l) => l.firstRender - l.apiEnd).toFixed(0)} ms after`,
+    ...(loads.some((l) => Number.isFinite(l.flagsDrawn))
+      ? [`    then the billing flags, asked beside the list: drawn at ${m((l) => l.flagsDrawn).toFixed(0)} ms (${Math.min(...loads.map((l) => l.flagsDrawn)).toFixed(0)}–${Math.max(...loads.map((l) => l.flagsDrawn)).toFixed(0)}; no goal: the page is usable before)`]
+      : []),
   ];
+}
+
+/**
+ * `days` of hourly readings before each device's first live one, into a running receiver's SQLite
+ * database through the store's own ingest (storeReadings: readings, devices, daily snapshots), one
+ * device-day per transaction. The counters climb from half the live reading's to just below it;
+ * the bodies carry what billing reads (device, counters, sources, units), as bench/billing.ts's do.
+ */
+async function seedHistory(dbPath: string, agentId: string, days: number): Promise<number> {
+  const store = SqliteStore.open(dbPath);
+  let stored = 0;
+  try {
+    const hours = days * 24;
+    for (const d of await store.devices({ agentId })) {
+      const first = (await store.readings({ agentId, deviceKey: d.key, limit: 1 }))[0];
+      if (!first) continue;
+      const live = first.body as unknown as Reading;
+      const start = Date.parse(first.readAt) - hours * 3_600_000;
+      for (let day = 0; day < days; day++) {
+        const batch: IncomingReading[] = [];
+        for (let h = day * 24; h < (day + 1) * 24; h++) {
+          const readAt = new Date(start + h * 3_600_000).toISOString();
+          const counters = Object.fromEntries(Object.entries(live.counters).map(([k, v]) => [k, Math.floor((v as number) * (0.5 + (0.5 * h) / hours))]));
+          const id = `bench-history-${d.key}-${h}`;
+          const body = JSON.stringify({ id, readAt, device: { key: d.key, serial: live.device.serial }, counters, sources: live.sources, units: live.units });
+          batch.push({ id, readAt, deviceKey: d.key, ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}), ...(d.serial ? { serial: d.serial } : {}), counters, body });
+        }
+        stored += (await store.storeReadings(agentId, batch, new Date())).accepted.length;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return stored;
 }
 
 interface Box {
   name: string;
   rx: ReceiverProcess;
+  db: string;
   ca: string;
   child: ChildProcess;
   url: string;
 }
 
-export async function benchWeb(o: { devices: number; renders: number; fetches: number; first: string }): Promise<void> {
+export async function benchWeb(o: { devices: number; renders: number; fetches: number; first: string; historyDays: number }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mbx-bench-web-'));
   const sim = await startSimulator({ devices: o.devices, first: o.first });
   const boxes: Box[] = [];
@@ -141,7 +192,8 @@ export async function benchWeb(o: { devices: number; renders: number; fetches: n
       const token = `${name}-token-0123456789`;
       writeFileSync(join(dir, `${name}-tokens.json`), JSON.stringify({ [name]: token, ops: { role: 'admin', token: admin } }));
       const pem = join(dir, `${name}.pem`);
-      const rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--db', join(dir, `${name}-receiver.db`), '--tokens', join(dir, `${name}-tokens.json`), '--write-cert', pem, '--stale-after', '86400']);
+      const db = join(dir, `${name}-receiver.db`);
+      const rx = await spawnReceiver(['--listen', '127.0.0.1:0', '--db', db, '--tokens', join(dir, `${name}-tokens.json`), '--write-cert', pem, '--stale-after', '86400']);
       const healthPort = await freePort();
       const config = {
         agentId: name,
@@ -157,7 +209,7 @@ export async function benchWeb(o: { devices: number; renders: number; fetches: n
       const file = join(dir, `${name}.json`);
       writeFileSync(file, JSON.stringify(config), { mode: 0o600 });
       const child = spawn(process.execPath, [...NODE_FLAGS, CLI_MAIN, 'run', '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-      const box = { name, rx, ca: readFileSync(pem, 'utf8'), child, url: `http://127.0.0.1:${healthPort}/` };
+      const box = { name, rx, db, ca: readFileSync(pem, 'utf8'), child, url: `http://127.0.0.1:${healthPort}/` };
       boxes.push(box);
       return box;
     };
@@ -166,6 +218,11 @@ export async function benchWeb(o: { devices: number; renders: number; fetches: n
     process.stdout.write(`web: ${o.devices} simulated devices; two meterbox run processes read them every ${POLL_SECONDS} s (with and without the status page), each delivering to its own meterbox receiver\n`);
     const delivered = async (b: Box) => (await getJson<{ devices: unknown[] }>(`${b.rx.url}/v1/devices`, admin, b.ca)).devices.length >= o.devices;
     await until('both boxes to deliver every device', 600_000, async () => (await delivered(withPage)) && (await delivered(without)));
+    if (o.historyDays > 0) {
+      const t0 = Date.now();
+      const n = await seedHistory(withPage.db, withPage.name, o.historyDays);
+      process.stdout.write(`  the fleet receiver got ${o.historyDays} days of hourly history before each device's first reading: ${n} readings in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    }
     // One more poll cycle, so the figures before use are a running daemon's, not a starting one's.
     await sleep(POLL_SECONDS * 1000);
     const pids = [withPage.child.pid as number, without.child.pid as number];
@@ -198,7 +255,7 @@ export async function benchWeb(o: { devices: number; renders: number; fetches: n
       await login.close();
       for (let i = 0; i < o.renders; i++) {
         const page = await browser.page();
-        fleetLoads.push(await timedLoad(page, `${withPage.rx.url}/fleet/devices`, '#device-count', `${o.devices} device(s)`, '/fleet/api/devices'));
+        fleetLoads.push(await timedLoad(page, `${withPage.rx.url}/fleet/devices`, '#device-count', `${o.devices} device(s)`, '/fleet/api/devices', '#devices:not([aria-busy]) tbody tr[data-device]'));
         await page.close();
       }
       await sleep(Math.max(0, openedAt + 3 * POLL_SECONDS * 1000 - Date.now()));
