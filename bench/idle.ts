@@ -22,10 +22,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NODE_FLAGS } from '../src/node-flags.js';
 import { execStartArgv, unitEnvironment } from '../test/helpers/unit.js';
 import { CLI_MAIN, freePort, processCpuSeconds, processMemory, spawnReceiver, type ReceiverProcess } from './receiver-process.js';
 import { rssBreakdown, type RssPart } from './smaps.js';
+import { startSimulator, stopChild } from './simulator-process.js';
 
 export interface IdleRun {
   label: string;
@@ -77,33 +77,6 @@ interface IdleResult {
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `meterbox simulate --synthetic N` as a child process; resolves with its UDP port once every agent is bound. */
-async function startSimulator(run: IdleRun): Promise<{ child: ChildProcess; port: number; hosts: string[] }> {
-  const args = [...NODE_FLAGS, CLI_MAIN, 'simulate', '--synthetic', String(run.devices), '--first', run.first, '--community', 'bench', '--json', ...(run.latencyMs > 0 ? ['--latency', String(run.latencyMs)] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout?.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`simulator exited (${code}) before it was ready`)));
-    child.stdout?.on('data', (d: string) => {
-      out += d;
-      try {
-        const doc = JSON.parse(out) as { port: number; devices: { host: string }[] };
-        resolve({ child, port: doc.port, hosts: doc.devices.map((x) => x.host) });
-      } catch {
-        // not all of the JSON yet
-      }
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 async function health(url: string): Promise<{ lastPoll?: PollSeen; lastDiscovery?: { durationMs: number; printers: number } } | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -138,7 +111,7 @@ function peakOfNodeE0(unit: { argv: string[]; env: NodeJS.ProcessEnv }): { plain
 
 async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'mbx-bench-idle-'));
-  const sim = await startSimulator(run);
+  const sim = await startSimulator({ devices: run.devices, first: run.first, latencyMs: run.latencyMs });
   let rx: ReceiverProcess | undefined;
   let agent: ChildProcess | undefined;
   let bare: ChildProcess | undefined;

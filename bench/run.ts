@@ -73,7 +73,14 @@ const SUITES: Record<string, () => Promise<void>> = {
       provider: process.env.BENCH_IDLE_PROVIDER === 'down' ? 'down' : 'up',
       nodeOptions: (process.env.BENCH_IDLE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
     }),
-  web: () => benchWeb({ devices: Number(process.env.BENCH_WEB_DEVICES ?? 200), renders: Number(process.env.BENCH_WEB_RENDERS ?? 5) }),
+  web: () =>
+    benchWeb({
+      devices: Number(process.env.BENCH_WEB_DEVICES ?? 200),
+      renders: Number(process.env.BENCH_WEB_RENDERS ?? 5),
+      fetches: Number(process.env.BENCH_WEB_FETCHES ?? 20),
+      first: process.env.BENCH_WEB_FIRST ?? '127.0.62.1',
+      historyDays: Number(process.env.BENCH_WEB_HISTORY_DAYS ?? 60),
+    }),
 };
 
 async function main(): Promise<void> {

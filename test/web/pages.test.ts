@@ -97,7 +97,12 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
   let silentToken: string;
   let labKey: string;
   const now = () => new Date(Date.now() + offsetMs);
-  /** silent-box's history device: a reading every 6 hours for 10 days, at 00, 06, 12, 18 UTC. */
+  /**
+   * silent-box's history device: a reading every 6 hours for 10 days, at 00, 06, 12, 18 UTC, the
+   * last one 30 hours before today's midnight, so that at any time of day it has been silent
+   * longer than a day and its billing shows as estimated (ending 6 hours before midnight, the flag
+   * came only after 18:00 UTC).
+   */
   const history: Reading[] = [];
 
   beforeAll(async () => {
@@ -136,7 +141,7 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
 
     // silent-box: ten days of history of one device, one reading under lab-box's first key (another agent's device), one heartbeat, then silence.
     const midnight = Math.floor(now().getTime() / DAY) * DAY;
-    for (let k = 40; k >= 1; k--) history.push(sampleReading({ device: 9001, serial: 'SIL00001', readAt: new Date(midnight - k * 6 * 3600_000), total: 20_000 - k * 100 }));
+    for (let k = 44; k >= 5; k--) history.push(sampleReading({ device: 9001, serial: 'SIL00001', readAt: new Date(midnight - k * 6 * 3600_000), total: 20_000 - k * 100 }));
     const clash = sampleReading({ device: 9002, serial: 'SIM00001', readAt: now(), total: 7 });
     const other = { ...clash, device: { ...clash.device, key: labKey } };
     expect(await post(rx, '/v1/readings', silentToken, { agentId: 'silent-box', readings: [...history, other] })).toBe(200);
@@ -271,6 +276,11 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(navigations).toBe(1);
       const origin = new URL(box).origin;
       expect(requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+      // Every module the page imports is named in the HTML (modulepreload), so none waits for the one importing it.
+      const preloaded = await fresh.$$eval('link[rel=modulepreload]', (ls) => ls.map((l) => new URL((l as HTMLLinkElement).href).pathname).sort());
+      const modules = [...new Set(requests.map((u) => new URL(u).pathname).filter((p) => p.endsWith('.js') && p !== '/assets/box/client/box.js'))].sort();
+      expect(modules.length).toBeGreaterThan(0);
+      expect(preloaded).toEqual(modules);
       await fresh.close();
     });
 
@@ -375,12 +385,42 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(serious(await axeViolations(page))).toEqual([]);
     });
 
+    it('draws the devices without waiting for their billing flags, which fill in when computed', async () => {
+      // Fault injection: the flags' answer is held back until the list has been checked.
+      let release = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      await page.route('**/fleet/api/device-flags', async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        await page.goto(fleetUrl('devices'));
+        await page.waitForSelector('#devices tbody tr[data-device]');
+        expect(await text(page, '#device-count')).toBe(`${DEVICES + 2} device(s)`);
+        expect(await page.getAttribute('#devices', 'aria-busy')).toBe('true');
+        const pending = await page.$$eval('#devices tbody tr[data-device] td:last-child', (cells) => cells.map((c) => c.textContent));
+        expect(new Set(pending)).toEqual(new Set(['computing…']));
+        release();
+        await page.waitForSelector('#devices:not([aria-busy])');
+        const drawn = await page.$$eval('#devices tbody tr[data-device] td:last-child', (cells) => cells.map((c) => c.textContent));
+        expect(drawn).not.toContain('computing…');
+      } finally {
+        release();
+        await page.unroute('**/fleet/api/device-flags');
+      }
+    });
+
     it('filters the devices by vendor or model, by last reading age and by billing flag', async () => {
       await page.goto(fleetUrl('devices'));
       await page.waitForSelector('#devices tbody tr[data-device]');
       const shown = () => page.$$eval('#devices tbody tr[data-device]', (rows) => rows.map((r) => r.getAttribute('data-device') ?? '').sort());
-      const api = (await page.evaluate(async () => (await fetch('/fleet/api/devices')).json())) as { devices: { agentId: string; key: string; vendor?: string; model?: string; flags: string[] }[]; flags: string[] };
+      const list = (await page.evaluate(async () => (await fetch('/fleet/api/devices')).json())) as { devices: { agentId: string; key: string; vendor?: string; model?: string }[]; flags: string[] };
+      // The billing flags come apart from the list (the page draws the list without waiting for them).
+      const computed = (await page.evaluate(async () => (await fetch('/fleet/api/device-flags')).json())) as { devices: { agentId: string; key: string; flags: string[] }[] };
       const id = (d: { agentId: string; key: string }) => `${d.agentId}/${d.key}`;
+      const flagsOf = new Map(computed.devices.map((d) => [id(d), d.flags]));
+      expect([...flagsOf.keys()].sort()).toEqual(list.devices.map(id).sort());
+      const api = { flags: list.flags, devices: list.devices.map((d) => ({ ...d, flags: flagsOf.get(id(d)) ?? [] })) };
       const model = api.devices.find((d) => d.agentId === 'lab-box' && d.model)?.model as string;
       await page.fill('#what-filter', model.toUpperCase());
       expect(await shown()).toEqual(api.devices.filter((d) => `${d.vendor ?? ''} ${d.model ?? ''}`.toLowerCase().includes(model.toLowerCase())).map(id).sort());
@@ -393,6 +433,7 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
       expect(flagged.length, JSON.stringify(api.devices.map((d) => [id(d), d.flags]))).toBeGreaterThan(0);
       const flag = flagged[0]?.flags[0] as string;
       expect(api.flags).toContain(flag);
+      await page.waitForSelector('#devices:not([aria-busy])');
       await page.selectOption('#flag-filter', flag);
       expect(await shown()).toEqual(api.devices.filter((d) => d.flags.includes(flag)).map(id).sort());
       expect(await shown()).not.toHaveLength(api.devices.length);

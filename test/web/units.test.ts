@@ -5,6 +5,7 @@
  * volume (no bar across a rollback or a missing day), and the status page's config (LAN password
  * from a secret, masked, checked), and the status page's document built from a real outbox.
  */
+import Database from 'better-sqlite3';
 import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,12 @@ import { loadConfig } from '../../src/config/load.js';
 import { maskConfig } from '../../src/config/redact.js';
 import type { JobState } from '../../src/daemon/scheduler.js';
 import { Store } from '../../src/store/store.js';
-import { buildStatus, statusBody, type BoxStatus } from '../../src/web/box/status.js';
+import { OutboxView, StatusDocument, buildStatus, type BoxStatus } from '../../src/web/box/status.js';
 import type { BoxSource } from '../../src/web/box/types.js';
 import { supplyWords, type Supply } from '../../src/web/client/supplies.js';
 import { csvCell, csvLine } from '../../src/web/fleet/billing.js';
 import { dailyVolume } from '../../src/web/fleet/volume.js';
+import { Assets } from '../../src/web/shared/assets.js';
 import { hostName, isLoopback, sameOrigin } from '../../src/web/shared/http.js';
 import { LoginThrottle, Sessions } from '../../src/web/shared/session.js';
 import { problemsOf } from '../helpers/config-problems.js';
@@ -99,6 +101,19 @@ describe('supplies in words', () => {
     expect(supplyWords(s({ level: -1, state: 'unknown' })).text).toBe('not measured (the printer reports -1, "other")');
     expect(supplyWords(s({ level: 1200, max: -1, unit: 'impressions', state: 'unknown' })).text).toBe('1,200 impressions (no maximum: -1)');
     expect(supplyWords(s({ level: 30, max: -2, state: 'unknown' })).text).toBe('30 of an unknown maximum');
+  });
+});
+
+describe('page modules', () => {
+  it('names every module a page script imports, directly or not, from the compiled files, and nothing outside its folders', () => {
+    const box = new Assets('/assets/', ['client', 'box/client']).modules('box/client/box.js');
+    // box.js imports dom.js and supply-bars.js; dom.js imports format.js; supply-bars.js imports supplies.js.
+    expect(box).toEqual(['/assets/client/dom.js', '/assets/client/format.js', '/assets/client/supplies.js', '/assets/client/supply-bars.js']);
+    const fleet = new Assets('/fleet/assets/', ['client', 'fleet/client'], true).modules('fleet/client/fleet.js');
+    expect(fleet).toContain('/fleet/assets/fleet/client/devices.js');
+    expect(fleet).toContain('/fleet/assets/client/format.js');
+    // A page whose folders leave out the shared client code names none of it.
+    expect(new Assets('/assets/', ['box/client']).modules('box/client/box.js')).toEqual([]);
   });
 });
 
@@ -202,10 +217,89 @@ describe('the status page’s document', () => {
       expect(d.counters.find((c) => c.name === 'total')).toEqual({ name: 'total', value: 1234, ...(r.sources?.total ? { source: r.sources.total } : {}) });
       expect(doc.events.map((e) => e.kind)).toContain('device.moved');
       expect(doc.provider.errors.filter((e) => e.what === 'upload')).toHaveLength(1);
-      const { text } = statusBody(src);
+      const { text } = new StatusDocument(src).body();
       expect(text).not.toContain(secret);
       expect(text).not.toContain('pw@');
       expect(JSON.parse(text)).toMatchObject({ provider: { errors: [{ what: 'upload' }] } });
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('is built on request and kept until the outbox changes (written by the daemon or by another connection), the jobs move or a secret changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbx-status-cache-'));
+    const path = join(dir, 'outbox.db');
+    const store = Store.open(path, { log: pino({ level: 'silent' }) });
+    const other = new Database(path);
+    try {
+      const r1 = sampleReading({ device: 1, serial: 'SIM00001', readAt: '2026-11-22T08:00:00.000Z', total: 1000 });
+      const r2 = sampleReading({ device: 2, serial: 'SIM00002', readAt: '2026-11-22T08:00:00.000Z', total: 2000 });
+      store.saveCycle([r1, r2]);
+      let polls = 1;
+      let secrets = ['first-secret-value'];
+      const src: BoxSource = {
+        agentId: () => 'box-1',
+        version: '1.2.3',
+        startedAt: new Date('2026-11-22T07:00:00.000Z'),
+        verdict: () => ({ status: 'ok', reasons: [], warnings: [] }),
+        jobs: () => [job('poll', { runs: polls, lastFinishedAt: '2026-11-22T08:00:01.000Z', lastSuccessAt: '2026-11-22T08:00:01.000Z', lastSummary: { ok: 2, devices: 2, stored: polls * 2 } })],
+        store: () => store,
+        underContract: () => true,
+        providerUrl: () => 'https://provider.example',
+        secrets: () => secrets,
+        readNow: () => Promise.reject(new Error('not asked')),
+      };
+      const doc = new StatusDocument(src);
+      const total = (b: { text: string }, serial: string) => (JSON.parse(b.text) as BoxStatus).devices.find((d) => d.serial === serial)?.counters.find((c) => c.name === 'total')?.value;
+      const first = doc.body();
+      expect(total(first, 'SIM00001')).toBe(1000);
+      // Nothing changed: the very same answer (not rebuilt, masked or hashed again).
+      expect(doc.body()).toBe(first);
+
+      // The daemon stores a reading: shown at once.
+      store.saveCycle([sampleReading({ device: 1, serial: 'SIM00001', readAt: '2026-11-22T08:15:00.000Z', total: 1100 })]);
+      const second = doc.body();
+      expect(second.etag).not.toBe(first.etag);
+      expect(total(second, 'SIM00001')).toBe(1100);
+      expect(doc.body()).toBe(second);
+
+      // Another connection (a `meterbox` command on the same file) commits an event: shown too.
+      other.prepare("INSERT INTO events (at, kind, severity, device_key, message) VALUES (?, 'device.moved', 'info', ?, 'moved by another connection')").run('2026-11-22T08:16:00.000Z', r2.device.key);
+      const third = doc.body();
+      expect((JSON.parse(third.text) as BoxStatus).events.map((e) => e.message)).toContain('moved by another connection');
+
+      // A job that moved, and a new secret, make a new text; the secret never shows.
+      polls = 2;
+      const fourth = doc.body();
+      expect(fourth).not.toBe(third);
+      expect((JSON.parse(fourth.text) as BoxStatus).lastPoll?.text).toBe('2 of 2 device(s) read, 4 reading(s) stored');
+      secrets = ['box-1'];
+      const fifth = doc.body();
+      expect(fifth.text).not.toContain('"box-1"');
+      expect(fifth.etag).not.toBe(fourth.etag);
+    } finally {
+      other.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('parses a device’s last reading again only when it has a newer one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mbx-status-view-'));
+    const store = Store.open(join(dir, 'outbox.db'), { log: pino({ level: 'silent' }) });
+    try {
+      const r1 = sampleReading({ device: 1, serial: 'SIM00001', readAt: '2026-11-22T08:00:00.000Z', total: 1000 });
+      const r2 = sampleReading({ device: 2, serial: 'SIM00002', readAt: '2026-11-22T08:00:00.000Z', total: 2000 });
+      store.saveCycle([r1, r2]);
+      const view = new OutboxView();
+      const a = view.read(store);
+      expect(view.read(store)).toBe(a);
+      store.saveCycle([sampleReading({ device: 2, serial: 'SIM00002', readAt: '2026-11-22T08:15:00.000Z', total: 2100 })]);
+      const b = view.read(store);
+      expect(b).not.toBe(a);
+      expect(b.last.get(r1.device.key)).toBe(a.last.get(r1.device.key));
+      expect(b.last.get(r2.device.key)?.reading.counters.total).toBe(2100);
+      expect(a.last.get(r2.device.key)?.reading.counters.total).toBe(2000);
     } finally {
       store.close();
       rmSync(dir, { recursive: true, force: true });

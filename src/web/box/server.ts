@@ -20,7 +20,7 @@ import { WebError, hostName, isLoopback, readBody, redirect, sameOrigin, sendByt
 import { escapeHtml, pageShell } from '../shared/page.js';
 import { LoginThrottle, Sessions, processSecret } from '../shared/session.js';
 import { pageCertificate } from './certificate.js';
-import { statusBody } from './status.js';
+import { StatusDocument } from './status.js';
 import type { BoxSource, CommunicationCheck } from './types.js';
 
 export interface LanOptions {
@@ -72,6 +72,7 @@ function loginPage(message?: string, https = true): string {
 export async function startBoxPage(o: { source: BoxSource; log: Logger; lan?: LanOptions }): Promise<BoxPage> {
   const assets = new Assets('/assets/', ['client', 'box/client']);
   const local: Access = { kind: 'local', csrf: randomBytes(24).toString('base64url') };
+  const status = new StatusDocument(o.source);
   let testing: Promise<CommunicationCheck[]> | undefined;
 
   const page = (csrf: string, a: Access) =>
@@ -79,6 +80,7 @@ export async function startBoxPage(o: { source: BoxSource; log: Logger; lan?: La
       title: `meterbox ${o.source.agentId()}: status`,
       styles: [assets.url('style.css')],
       script: assets.url('box/client/box.js'),
+      modules: assets.modules('box/client/box.js'),
       data: {
         csrf,
         access: a.kind,
@@ -160,7 +162,7 @@ export async function startBoxPage(o: { source: BoxSource; log: Logger; lan?: La
       return void sendHtml(res, 200, page(csrf, a));
     }
     if (path === '/api/status' && (method === 'GET' || method === 'HEAD')) {
-      const body = statusBody(o.source);
+      const body = status.body();
       const time = { 'x-server-time': new Date().toISOString(), etag: body.etag };
       if (req.headers['if-none-match'] === body.etag) {
         res.writeHead(304, { ...time, 'cache-control': 'no-store' }).end();

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { SecretMasker } from '../../config/redact.js';
 import type { JobState } from '../../daemon/scheduler.js';
+import type { StatusSnapshot } from '../../store/status.js';
 import type { Store } from '../../store/store.js';
 import type { Alert, Counters, CounterSources, DeviceStatus, Reading, Supply } from '../../contract/reading.js';
 import { COUNTER_NAMES } from '../../contract/reading.js';
@@ -80,22 +81,50 @@ function attempt(j: JobState | undefined, describe: (s: Record<string, unknown>)
 const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /**
- * The last reading of each device, through the outbox's partial indexes (one per state) on
- * read_at: a handful of index lookups per device, however many readings the outbox holds.
+ * What the document shows of the outbox (its status snapshot and each device's last reading),
+ * read again only when the outbox has changed since: a page left open asks every few seconds,
+ * and most of those answers are a 304 that should cost a couple of pragmas, not 200 JSON
+ * parses. "Changed" is SQLite's own count of rows this connection wrote (total_changes()) and
+ * data_version, which moves when another connection (a `meterbox` command on the same file)
+ * committed. A device whose last reading is the same as last time keeps its parsed reading.
  */
-function lastReadings(store: Store, devices: readonly { key: string; lastReadingAt?: string }[]): Map<string, Reading> {
+export class OutboxView {
+  private kept?: { store: Store; marker: string; snapshot: StatusSnapshot; last: Map<string, { at: string; reading: Reading }> };
+
+  read(store: Store): { snapshot: StatusSnapshot; last: ReadonlyMap<string, { at: string; reading: Reading }> } {
+    const marker = `${String(store.db.prepare('SELECT total_changes()').pluck().get())}:${String(store.db.pragma('data_version', { simple: true }))}`;
+    const k = this.kept;
+    if (k && k.store === store && k.marker === marker) return k;
+    const snapshot = store.status(30);
+    const last = lastReadings(store, snapshot.devices, k?.store === store ? k.last : undefined);
+    this.kept = { store, marker, snapshot, last };
+    return this.kept;
+  }
+}
+
+/**
+ * The last reading of each device, through the outbox's partial indexes (one per state) on
+ * read_at: a handful of index lookups per device, however many readings the outbox holds; a
+ * device whose last reading is the one already parsed keeps it.
+ */
+function lastReadings(store: Store, devices: readonly { key: string; lastReadingAt?: string }[], before?: ReadonlyMap<string, { at: string; reading: Reading }>): Map<string, { at: string; reading: Reading }> {
   const q = store.db.prepare(
     `SELECT body FROM readings WHERE state = 'pending' AND read_at = @at AND device_key = @key
      UNION ALL SELECT body FROM readings WHERE state = 'delivered' AND read_at = @at AND device_key = @key
      UNION ALL SELECT body FROM readings WHERE state = 'rejected' AND read_at = @at AND device_key = @key LIMIT 1`,
   );
-  const out = new Map<string, Reading>();
+  const out = new Map<string, { at: string; reading: Reading }>();
   for (const d of devices) {
     if (!d.lastReadingAt) continue;
+    const had = before?.get(d.key);
+    if (had?.at === d.lastReadingAt) {
+      out.set(d.key, had);
+      continue;
+    }
     const row = q.get({ at: d.lastReadingAt, key: d.key }) as { body: string } | undefined;
     if (!row) continue;
     try {
-      out.set(d.key, JSON.parse(row.body) as Reading);
+      out.set(d.key, { at: d.lastReadingAt, reading: JSON.parse(row.body) as Reading });
     } catch {
       // a damaged body: the device is listed without its last reading
     }
@@ -112,7 +141,7 @@ function counters(c: Counters, sources: CounterSources): BoxCounter[] {
   });
 }
 
-export function buildStatus(src: BoxSource): BoxStatus {
+export function buildStatus(src: BoxSource, outbox: OutboxView = new OutboxView()): BoxStatus {
   const jobs = new Map(src.jobs().map((j) => [j.name, j]));
   const v = src.verdict();
   const store = src.store();
@@ -121,16 +150,16 @@ export function buildStatus(src: BoxSource): BoxStatus {
     const f = jobs.get(name)?.lastFailure;
     if (f) errors.push({ at: f.at, what: name, text: f.reason });
   }
-  let snapshot: ReturnType<Store['status']> | undefined;
+  let snapshot: StatusSnapshot | undefined;
   let devices: BoxDevice[] = [];
   if (store) {
     try {
-      snapshot = store.status(30);
+      const view = outbox.read(store);
+      snapshot = view.snapshot;
       for (const d of snapshot.recentDeliveries) if (d.error) errors.push({ at: d.at, what: d.kind === 'readings' ? 'upload' : 'heartbeat', text: d.error });
-      const last = lastReadings(store, snapshot.devices);
       const problems = new Map(snapshot.dataQuality.devices.map((d) => [d.key, d.problems]));
       devices = snapshot.devices.map((d) => {
-        const r = last.get(d.key);
+        const r = view.last.get(d.key)?.reading;
         return {
           key: d.key,
           host: r?.device.host ?? d.host,
@@ -184,8 +213,26 @@ function optional<K extends string, T>(key: K, value: T | undefined): Partial<Re
   return value === undefined ? {} : ({ [key]: value } as Record<K, T>);
 }
 
-/** The document as sent: JSON with every configured secret masked, and its ETag. */
-export function statusBody(src: BoxSource): { text: string; etag: string } {
-  const text = new SecretMasker(src.secrets()).mask(JSON.stringify(buildStatus(src)));
-  return { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 22)}"` };
+/**
+ * The document as sent, built on request (nothing is built while nobody looks): JSON with every
+ * configured secret masked, and its ETag. The outbox's part is kept until the outbox changes
+ * (OutboxView), and the masked text and its hash until the JSON or the secrets change, so a page
+ * refreshing itself on an unchanged box costs a few cheap reads.
+ */
+export class StatusDocument {
+  private readonly outbox = new OutboxView();
+  private sent?: { json: string; secrets: readonly string[]; body: { text: string; etag: string } };
+
+  constructor(private readonly src: BoxSource) {}
+
+  body(): { text: string; etag: string } {
+    const json = JSON.stringify(buildStatus(this.src, this.outbox));
+    const secrets = this.src.secrets();
+    const s = this.sent;
+    if (s && s.json === json && s.secrets.length === secrets.length && s.secrets.every((x, i) => x === secrets[i])) return s.body;
+    const text = new SecretMasker(secrets).mask(json);
+    const body = { text, etag: `"${createHash('sha256').update(text).digest('base64url').slice(0, 22)}"` };
+    this.sent = { json, secrets: [...secrets], body };
+    return body;
+  }
 }

@@ -47,6 +47,12 @@ export interface FleetDevice {
   /** The emptiest consumable that reports a percentage. */
   lowest?: { description: string; percent: number; state: string };
   suppliesLow: boolean;
+}
+
+/** A device's billing flags over a period (FleetData.flags): asked apart from the list, which must not wait for them. */
+export interface DeviceFlags {
+  agentId: string;
+  key: string;
   flags: string[];
 }
 
@@ -141,35 +147,43 @@ export class FleetData {
     });
   }
 
-  /** Every device with its last reading's figures and its billing flags over `period` (default: this month). */
-  async devices(period: BillingPeriod = monthOf(this.now().getTime())): Promise<FleetDevice[]> {
+  /** Every device with its last reading's figures: two queries whatever the fleet, never the billing core. */
+  async devices(): Promise<FleetDevice[]> {
     const [devices, latest, names] = await Promise.all([this.store.devices(), this.store.latestReadings(), customers(this.store)]);
     const last = new Map(latest.map((r) => [`${r.agentId}\u0000${r.deviceKey}`, r.body as unknown as Reading]));
+    return devices.map((d) => {
+      const r = last.get(`${d.agentId}\u0000${d.key}`);
+      const withPercent = consumables(r?.supplies ?? []).filter((s) => s.percent !== undefined);
+      const lowest = withPercent.reduce<Supply | undefined>((m, s) => (m === undefined || (s.percent as number) < (m.percent as number) ? s : m), undefined);
+      const suppliesLow = consumables(r?.supplies ?? []).some((s) => s.state === 'low' || s.state === 'empty' || (s.percent !== undefined && s.percent <= LOW_PERCENT));
+      const customer = names.get(d.agentId);
+      const total = r?.counters.total ?? d.lastCounters?.total;
+      return {
+        agentId: d.agentId,
+        ...(customer ? { customer } : {}),
+        key: d.key,
+        ...(d.vendor ? { vendor: d.vendor } : {}),
+        ...(d.model ? { model: d.model } : {}),
+        ...(d.serial ? { serial: d.serial } : {}),
+        ...(r?.device.host ? { host: r.device.host } : {}),
+        ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}),
+        ...(total !== undefined ? { total } : {}),
+        ...(lowest ? { lowest: { description: lowest.description, percent: lowest.percent as number, state: lowest.state } } : {}),
+        suppliesLow,
+      };
+    });
+  }
+
+  /**
+   * Every device's billing flags over `period` (default: this month): the billing core over each
+   * device's readings, a few milliseconds a device once it has months of history, and measured
+   * again whenever the device has a new reading. The devices page draws its list first and asks
+   * for these beside it.
+   */
+  async flags(period: BillingPeriod = monthOf(this.now().getTime())): Promise<DeviceFlags[]> {
+    const devices = await this.store.devices();
     return Promise.all(
-      devices.map((d) =>
-        this.limit(async () => {
-          const r = last.get(`${d.agentId}\u0000${d.key}`);
-          const withPercent = consumables(r?.supplies ?? []).filter((s) => s.percent !== undefined);
-          const lowest = withPercent.reduce<Supply | undefined>((m, s) => (m === undefined || (s.percent as number) < (m.percent as number) ? s : m), undefined);
-          const suppliesLow = consumables(r?.supplies ?? []).some((s) => s.state === 'low' || s.state === 'empty' || (s.percent !== undefined && s.percent <= LOW_PERCENT));
-          const customer = names.get(d.agentId);
-          const total = r?.counters.total ?? d.lastCounters?.total;
-          return {
-            agentId: d.agentId,
-            ...(customer ? { customer } : {}),
-            key: d.key,
-            ...(d.vendor ? { vendor: d.vendor } : {}),
-            ...(d.model ? { model: d.model } : {}),
-            ...(d.serial ? { serial: d.serial } : {}),
-            ...(r?.device.host ? { host: r.device.host } : {}),
-            ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}),
-            ...(total !== undefined ? { total } : {}),
-            ...(lowest ? { lowest: { description: lowest.description, percent: lowest.percent as number, state: lowest.state } } : {}),
-            suppliesLow,
-            flags: await this.usage.flags({ agentId: d.agentId, key: d.key, ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}) }, period),
-          };
-        }),
-      ),
+      devices.map((d) => this.limit(async () => ({ agentId: d.agentId, key: d.key, flags: await this.usage.flags({ agentId: d.agentId, key: d.key, ...(d.lastReadAt ? { lastReadAt: d.lastReadAt } : {}) }, period) }))),
     );
   }
 

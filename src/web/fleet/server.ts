@@ -6,7 +6,7 @@
  * may also queue read-now / discover-now for an agent (CSRF token and same-origin check).
  *
  * Pages: /fleet/agents, /fleet/devices, /fleet/device?agent=&key=, /fleet/billing, /fleet/login.
- * Data: /fleet/api/agents, /fleet/api/devices, /fleet/api/device, /fleet/api/billing.csv,
+ * Data: /fleet/api/agents, /fleet/api/devices, /fleet/api/device-flags, /fleet/api/device, /fleet/api/billing.csv,
  * POST /fleet/api/commands, POST /fleet/logout. Scripts, styles and uPlot from /fleet/assets/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -84,6 +84,7 @@ export function createFleetView(o: FleetViewOptions): FleetView {
       styles: [assets.url('style.css'), ...(view === 'device' ? [assets.url('vendor/uPlot.min.css')] : [])],
       ...(view === 'device' ? { before: [assets.url('vendor/uPlot.iife.min.js')] } : {}),
       script: assets.url('fleet/client/fleet.js'),
+      modules: assets.modules('fleet/client/fleet.js'),
       data: { view, csrf: s.csrf, role: p.role, user: p.name, prefix: FLEET_PREFIX, ...extra },
       loading: 'Loading the fleet…',
     });
@@ -113,7 +114,7 @@ export function createFleetView(o: FleetViewOptions): FleetView {
     const period = parseBillingPeriod(url.searchParams.get('from') ?? undefined, url.searchParams.get('to') ?? undefined);
     if (typeof period === 'string') throw new WebError(400, period.startsWith('the period') ? 'bad-period' : 'bad-date', period);
     const agent = url.searchParams.get('agent') ?? '';
-    const devices: BillingDevice[] = (await data.devices(period)).filter((d) => !agent || d.agentId === agent).sort((a, b) => a.agentId.localeCompare(b.agentId) || a.key.localeCompare(b.key));
+    const devices: BillingDevice[] = (await data.devices()).filter((d) => !agent || d.agentId === agent).sort((a, b) => a.agentId.localeCompare(b.agentId) || a.key.localeCompare(b.key));
     const body = Buffer.from(await exportCsv(ex, { period, devices, usage: (d) => data.usage.usage(d, period) }), 'utf8');
     res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${billingFileName(ex.id, period, agent)}"`, 'content-length': String(body.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
@@ -154,6 +155,8 @@ export function createFleetView(o: FleetViewOptions): FleetView {
         return sendJson(res, 200, { staleAfterSeconds: o.staleAfterSeconds, agents: await data.agents() }, time);
       case `${FLEET_PREFIX}api/devices`:
         return sendJson(res, 200, { flags: [...new Set(Object.values(BILLING_FLAGS))], devices: await data.devices() }, time);
+      case `${FLEET_PREFIX}api/device-flags`:
+        return sendJson(res, 200, { devices: await data.flags() }, time);
       case `${FLEET_PREFIX}api/device`: {
         const days = Math.min(400, Math.max(7, Number(url.searchParams.get('days') ?? 90) || 90));
         const page = await data.device(url.searchParams.get('agent') ?? '', url.searchParams.get('key') ?? '', days);

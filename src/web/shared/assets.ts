@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { PACKAGE_ROOT } from '../../paths.js';
 import { sendBytes } from './http.js';
 import { STYLE_SHEET } from './style.js';
@@ -25,6 +25,9 @@ const VENDOR: Record<string, string> = {
   'uPlot.min.css': 'uplot/dist/uPlot.min.css',
 };
 
+/** The static imports of a compiled module (`import … from './x.js'`, `export … from`, `import './x.js'`); never dynamic import(). */
+const STATIC_IMPORT = /(?:^|[;}\n])\s*(?:import|export)\s+(?:[^'";]*?\sfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/g;
+
 interface Asset {
   body: Buffer;
   type: string;
@@ -33,6 +36,7 @@ interface Asset {
 
 export class Assets {
   private readonly cache = new Map<string, Asset | null>();
+  private readonly graphs = new Map<string, readonly string[]>();
   private readonly require = createRequire(import.meta.url);
 
   /** `folders`: the dist/web folders this page serves (`client`, `box/client`, …); `vendor`: whether vendor/ is served. */
@@ -69,16 +73,49 @@ export class Assets {
     return { body, type: TYPES[ext] as string, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
   }
 
-  /** Answers a request under the prefix; false when the path is not one of this page's assets. */
-  handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
-    if (!path.startsWith(this.prefix)) return false;
-    const name = path.slice(this.prefix.length);
-    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name) || name.includes('..')) return false;
+  /** An asset by name (relative to the prefix), read once; null when it is not one of this page's. */
+  private asset(name: string): Asset | null {
     let a = this.cache.get(name);
     if (a === undefined) {
       a = this.load(name);
       this.cache.set(name, a);
     }
+    return a;
+  }
+
+  /**
+   * The URLs of every module `entry` imports, directly or through another, read from the compiled
+   * files: the page names them as <link rel="modulepreload">, so the browser asks for them all at
+   * once instead of one level of imports per round trip (three levels here; each a request, or a
+   * revalidation on later loads, queued behind whatever the daemon is doing).
+   */
+  modules(entry: string): readonly string[] {
+    const known = this.graphs.get(entry);
+    if (known) return known;
+    const seen = new Set<string>([entry]);
+    const visit = (name: string) => {
+      const a = this.asset(name);
+      if (!a || !name.endsWith('.js')) return;
+      for (const m of a.body.toString('utf8').matchAll(STATIC_IMPORT)) {
+        const dep = posix.normalize(posix.join(posix.dirname(name), m[1] as string));
+        if (seen.has(dep) || !this.asset(dep)) continue;
+        seen.add(dep);
+        visit(dep);
+      }
+    };
+    visit(entry);
+    seen.delete(entry);
+    const urls = [...seen].sort().map((n) => this.url(n));
+    this.graphs.set(entry, urls);
+    return urls;
+  }
+
+  /** Answers a request under the prefix; false when the path is not one of this page's assets. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+    if (!path.startsWith(this.prefix)) return false;
+    const name = path.slice(this.prefix.length);
+    if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name) || name.includes('..')) return false;
+    const a = this.asset(name);
     if (!a) return false;
     if (req.headers['if-none-match'] === a.etag) {
       res.writeHead(304, { etag: a.etag, 'cache-control': 'no-cache' }).end();

@@ -13,6 +13,8 @@ export interface ShellOptions {
   styles: readonly string[];
   /** The page's module script. */
   script: string;
+  /** The modules it imports (Assets.modules), fetched at once beside it. */
+  modules?: readonly string[];
   /** Classic scripts to load first (a vendored library that sets a global). */
   before?: readonly string[];
   /** Becomes data-* attributes of <body>, read by the script. */
@@ -36,6 +38,7 @@ export function pageShell(o: ShellOptions): string {
     ...o.styles.map((s) => `<link rel="stylesheet" href="${escapeHtml(s)}">`),
     ...(o.before ?? []).map((s) => `<script src="${escapeHtml(s)}"></script>`),
     `<script type="module" src="${escapeHtml(o.script)}"></script>`,
+    ...(o.modules ?? []).map((m) => `<link rel="modulepreload" href="${escapeHtml(m)}">`),
     '</head>',
     `<body${data}>`,
     '<a class="skip" href="#main">Skip to the content</a>',

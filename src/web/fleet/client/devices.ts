@@ -1,6 +1,11 @@
-/** The devices list: filter by agent or customer, vendor and model, last reading age, supplies low, billing flags. */
+/**
+ * The devices list: filter by agent or customer, vendor and model, last reading age, supplies low,
+ * billing flags. The list is drawn as soon as it arrives; the billing flags (the billing core over
+ * each device's history: the slow part) are asked beside it and filled in when they come, the
+ * table marked aria-busy until then.
+ */
 import { SortableTable, api, fill, h, num, serverNow, timeAgo } from '../../client/dom.js';
-import type { FleetDevice as Device } from '../data.js';
+import type { DeviceFlags, FleetDevice as Device } from '../data.js';
 import { PREFIX, every, frame, selectFilter, textFilter } from './chrome.js';
 
 const AGES: readonly (readonly [string, string])[] = [
@@ -16,6 +21,10 @@ export function devicesView(): void {
   const q = new URLSearchParams(location.search);
   let rows: Device[] = [];
   let flags: string[] = [];
+  /** Billing flags by agent/key, once /api/device-flags answered (the previous answer while a new one is computed). */
+  let flagsOf: Map<string, string[]> | undefined;
+  const id = (d: { agentId: string; key: string }) => `${d.agentId}/${d.key}`;
+  const flagsFor = (d: Device) => flagsOf?.get(id(d)) ?? [];
   const f = { who: (q.get('agent') ?? '').toLowerCase(), what: '', age: '', low: false, flag: '' };
 
   const table = new SortableTable<Device>(
@@ -41,9 +50,14 @@ export function devicesView(): void {
         sort: (d) => d.lowest?.percent,
         cell: (d) => (d.lowest ? h('span', { class: d.suppliesLow ? 'badge low' : '' }, `${d.lowest.description} ${d.lowest.percent} %`) : d.suppliesLow ? h('span', { class: 'badge low' }, 'low') : '—'),
       },
-      { key: 'flags', label: 'Billing flags (this month)', sort: (d) => d.flags.join(' '), cell: (d) => (d.flags.length ? d.flags.map((x) => h('span', { class: 'badge warn', 'data-flag': x }, x)) : '—') },
+      {
+        key: 'flags',
+        label: 'Billing flags (this month)',
+        sort: (d) => flagsFor(d).join(' '),
+        cell: (d) => (!flagsOf ? h('span', { class: 'muted' }, 'computing…') : flagsFor(d).length ? flagsFor(d).map((x) => h('span', { class: 'badge warn', 'data-flag': x }, x)) : '—'),
+      },
     ],
-    (d) => ({ 'data-device': `${d.agentId}/${d.key}` }),
+    (d) => ({ 'data-device': id(d) }),
     { key: 'agent' },
   );
 
@@ -55,10 +69,12 @@ export function devicesView(): void {
         (!f.what || `${d.vendor ?? ''} ${d.model ?? ''}`.toLowerCase().includes(f.what)) &&
         (!f.age || !d.lastReadAt || now - Date.parse(d.lastReadAt) > Number(f.age) * 1000) &&
         (!f.low || d.suppliesLow) &&
-        (!f.flag || d.flags.includes(f.flag)),
+        (!f.flag || flagsFor(d).includes(f.flag)),
     );
     fill('device-count', `${rows.length} device(s)${shown.length !== rows.length ? `, ${shown.length} shown` : ''}`);
     table.update(shown);
+    if (flagsOf) table.element.removeAttribute('aria-busy');
+    else table.element.setAttribute('aria-busy', 'true');
   };
 
   const status = h('p', { class: 'banner bad', role: 'alert', hidden: true });
@@ -112,6 +128,9 @@ export function devicesView(): void {
           }),
         );
       }
+      draw();
+      const computed = await api<{ devices: DeviceFlags[] }>(`${PREFIX}api/device-flags`);
+      flagsOf = new Map((computed.body?.devices ?? []).map((x) => [id(x), x.flags]));
       draw();
     },
     status,
