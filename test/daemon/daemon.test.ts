@@ -117,9 +117,11 @@ describe('meterbox run (child process)', () => {
     expect((applied.schedules as { poll: string }).poll).toBe('*/5 * * * * *');
     const h = await getJson(`${health}/healthz`);
     expect((h.body.jobs as Record<string, { schedule: string }>).poll?.schedule).toBe('*/5 * * * * *');
-    // Only the new schedule fires: every scheduled poll after the reload belongs to a tick at a multiple of 5 s.
-    const reloadedAt = daemon.lines().findIndex((l) => l.msg === 'configuration reloaded');
-    const pollsAfter = () => daemon.lines().slice(reloadedAt).filter((l) => l.component === 'job.poll' && l.msg === 'job started' && l.reason === 'schedule');
+    // Only the new schedule fires: every scheduled poll whose tick comes after the reload is at a
+    // multiple of 5 s. (A run whose tick came before it may still be waiting out its jitter and
+    // start after the reload; that run belongs to the old schedule by right.)
+    const reloadedAt = Date.parse(String(applied.time));
+    const pollsAfter = () => daemon.lines().filter((l) => l.component === 'job.poll' && l.msg === 'job started' && l.reason === 'schedule' && Date.parse(String(l.tick)) > reloadedAt);
     await waitFor(() => (pollsAfter().length >= 3 ? true : undefined), 30_000, 'three polls on the new schedule');
     for (const l of pollsAfter()) expect(new Date(l.tick as string).getUTCSeconds() % 5, String(l.tick)).toBe(0);
 
