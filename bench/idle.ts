@@ -16,12 +16,17 @@
  * (e.g. `--heapsnapshot-signal=SIGUSR2` to profile its heap). Side by side in the same run: a bare
  * node started the same way that only idles, and the peak RSS of `node -e 0`. At the end, the
  * agent's and the bare node's RSS are split by part (bench/smaps.ts: the binary's code, ICU data and
- * other read-only data, libraries, malloc arenas, stacks, V8's heap). Traffic stays on 127.0.0.0/8.
+ * other read-only data, libraries, malloc arenas, stacks, V8's heap). Also beside it, with the
+ * provider up: two floor processes (bench/floor-agent.mjs) that do the least any agent must do (the
+ * same SNMP reads, SQLite rows and HTTPS posts) with no meterbox code, one with the chosen
+ * dependencies and one with node's built-ins: what no change inside meterbox can go below.
+ * Traffic stays on 127.0.0.0/8.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execStartArgv, unitEnvironment } from '../test/helpers/unit.js';
 import { CLI_MAIN, freePort, processCpuSeconds, processMemory, spawnReceiver, type ReceiverProcess } from './receiver-process.js';
 import { rssBreakdown, type RssPart } from './smaps.js';
@@ -72,7 +77,12 @@ interface IdleResult {
   parts?: RssPart[];
   /** Peak RSS of `node -e 0`, plain and started as the agent is (GNU time); undefined without /usr/bin/time. */
   nodeE0?: { plain: number; asUnit: number };
+  /** The floor processes (bench/floor-agent.mjs) at the end, by mode; only with the provider up. */
+  floors?: { mode: FloorMode; rss: number; anon: number }[];
 }
+
+type FloorMode = 'chosen' | 'builtins';
+const FLOOR_AGENT = fileURLToPath(new URL('./floor-agent.mjs', import.meta.url));
 
 const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +125,7 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
   let rx: ReceiverProcess | undefined;
   let agent: ChildProcess | undefined;
   let bare: ChildProcess | undefined;
+  const floors: { mode: FloorMode; child: ChildProcess }[] = [];
   try {
     const token = 'bench-idle-token-0123456789';
     const agentId = `bench-idle-${run.devices}`;
@@ -143,6 +154,13 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
     const nodeFlags = unit.argv.slice(1, script);
     agent = spawn(unit.argv[0] as string, [...nodeFlags, ...o.nodeOptions, ...unit.argv.slice(script)], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir, env: unit.env });
     bare = spawn(unit.argv[0] as string, [...nodeFlags, '-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore', env: unit.env });
+    if (rx) {
+      // The least any agent must do (SNMP, SQLite, TLS to the provider), without meterbox's code: the floor under the goal.
+      for (const mode of ['chosen', 'builtins'] as const) {
+        const env = { ...unit.env, FLOOR_MODE: mode, FLOOR_HOSTS: sim.hosts.join(','), FLOOR_PORT: String(sim.port), FLOOR_COMMUNITY: 'bench', FLOOR_URL: `${rx.url}/v1/floor`, FLOOR_CA: join(dir, 'provider.pem'), FLOOR_DB: join(dir, `floor-${mode}.db`), FLOOR_SCHEDULE: config.schedules.poll };
+        floors.push({ mode, child: spawn(unit.argv[0] as string, [...nodeFlags, FLOOR_AGENT], { stdio: ['ignore', 'ignore', 'inherit'], env }) });
+      }
+    }
     const pid = agent.pid as number;
     const healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
     const samples: { t: number; rss: number; anon: number }[] = [];
@@ -170,6 +188,10 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
     const parts = rssBreakdown(pid);
     const bareMem = bare.pid ? processMemory(bare.pid) : undefined;
     const bareParts = bare.pid ? rssBreakdown(bare.pid) : undefined;
+    const floorsAtEnd = floors.flatMap(({ mode, child }) => {
+      const m = child.pid && child.exitCode === null ? processMemory(child.pid) : undefined;
+      return m ? [{ mode, rss: m.rss, anon: m.anon }] : [];
+    });
     const nodeE0 = peakOfNodeE0(unit);
     const cpuSeconds = processCpuSeconds(pid);
     const lastMinute = samples.filter((s) => s.t >= end - 60_000).map((s) => s.rss);
@@ -194,10 +216,12 @@ async function idleRun(run: IdleRun, o: IdleOptions): Promise<IdleResult> {
       ...(parts ? { parts } : {}),
       ...(bareMem ? { bare: { rss: bareMem.rss, ...(bareParts ? { parts: bareParts } : {}) } } : {}),
       ...(nodeE0 ? { nodeE0 } : {}),
+      ...(floorsAtEnd.length ? { floors: floorsAtEnd } : {}),
     };
   } finally {
     if (agent) await stopChild(agent);
     if (bare) await stopChild(bare);
+    for (const f of floors) await stopChild(f.child);
     await rx?.stop();
     await stopChild(sim.child);
     rmSync(dir, { recursive: true, force: true });
@@ -217,6 +241,10 @@ function report(r: IdleResult, o: IdleOptions): void {
   console.log(`    SIGTERM      exit ${r.exit} in ${r.stopMs} ms (provider ${o.provider})`);
   if (r.bare) console.log(`    beside it    a bare node started the same way, idling: RSS ${mib(r.bare.rss)} (the agent is ${mib(r.rssEnd - r.bare.rss)} more)`);
   if (r.nodeE0) console.log(`                 \`node -e 0\`: peak RSS ${mib(r.nodeE0.plain)}; with the unit's flags and environment ${mib(r.nodeE0.asUnit)}`);
+  for (const f of r.floors ?? []) {
+    const what = f.mode === 'chosen' ? 'net-snmp, better-sqlite3, axios, node-cron' : 'net-snmp, better-sqlite3, node:https, setInterval';
+    console.log(`    floor        the same SNMP reads, SQLite rows and HTTPS posts with no meterbox code (${what}): RSS ${mib(f.rss)}, anonymous ${mib(f.anon)}`);
+  }
   if (r.parts) {
     const bare = new Map((r.bare?.parts ?? []).map((p) => [p.what, p.kib]));
     const rows = r.parts.filter((p) => p.kib >= 256 || (bare.get(p.what) ?? 0) >= 256);
@@ -241,7 +269,10 @@ export async function benchIdle(o: IdleOptions): Promise<void> {
   const small = results.find((r) => r.run.label === 'small');
   const large = results.find((r) => r.run.label === 'large');
   const goals: string[] = [];
-  if (small) goals.push(`idle RSS with ${small.run.devices} devices ${mib(small.rssEnd)} at end, ${mib(small.anonEnd)} of it anonymous (≤ 60 MB)`);
+  if (small) {
+    const chosen = small.floors?.find((f) => f.mode === 'chosen');
+    goals.push(`idle RSS with ${small.run.devices} devices ${mib(small.rssEnd)} at end, ${mib(small.anonEnd)} of it anonymous (≤ 60 MB${chosen ? `; the floor with the chosen dependencies is ${mib(chosen.rss)}` : ''})`);
+  }
   if (large) {
     const last = large.polls.at(-1);
     goals.push(`peak RSS with ${large.run.devices} devices ${mib(large.peak)}, anonymous at most ${mib(large.anonPeak)} (≤ 120 MB)`);
