@@ -52,7 +52,7 @@ export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; pr
       { name: 'lab', version: '2c', community: COMMUNITY },
     ],
     targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'lab', credentials: ['lab'] }],
-    snmp: { port: o.fleet.port, timeoutMs: 500, retries: 0 },
+    snmp: { port: o.fleet.port, timeoutMs: 1500, retries: 0 },
     // Jitter on, as in production: second-level schedules cap it at a third of each interval.
     schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 120, ...o.schedules },
     storage: { path: join(o.dir, 'outbox.db') },
