@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatus } from '../../src/store/status.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, TOKEN, COMMUNITY, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type LogLine, type Receiver } from './harness.js';
+import { DaemonProcess, TOKEN, COMMUNITY, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type LogLine, type Receiver } from './harness.js';
 
 describe('meterbox run (child process)', () => {
   let fleet: Fleet;
@@ -30,14 +30,13 @@ describe('meterbox run (child process)', () => {
     receiver = await startLabReceiver(dir, 'lab-box');
     const caFile = join(dir, 'receiver-ca.pem');
     writeFileSync(caFile, receiver.certPem);
-    const healthPort = await freeTcpPort();
-    health = `http://127.0.0.1:${healthPort}`;
-    cfg = labConfig({ fleet, dir, healthPort, providerUrl: receiver.url, caFile });
+    cfg = labConfig({ fleet, dir, providerUrl: receiver.url, caFile });
     configFile = join(dir, 'config.json');
     writeConfig(configFile, cfg);
     daemon = new DaemonProcess(configFile);
     // Until this line its signal handlers may not be installed: a SIGHUP or SIGTERM would kill node itself.
     await daemon.waitForLog((l) => l.msg === 'meterbox running', 15_000, 'start');
+    health = await daemon.healthUrl();
   }, 30_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { startReceiver } from '../../src/receiver/index.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
 import { writeFileSync } from 'node:fs';
-import { DaemonProcess, TOKEN, freeTcpPort, labConfig, startLabFleet, tempDir, waitFor, writeConfig, type LogLine } from './harness.js';
+import { DaemonProcess, TOKEN, labConfig, startLabFleet, tempDir, waitFor, writeConfig, type LogLine } from './harness.js';
 
 describe('meterbox run after a provider outage', () => {
   let fleet: Fleet;
@@ -26,7 +26,6 @@ describe('meterbox run after a provider outage', () => {
     const cfg = labConfig({
       fleet,
       dir,
-      healthPort: await freeTcpPort(),
       providerUrl: rx.url,
       caFile,
       // Discovery runs at start (nothing known yet); nothing else uploads for a year.
