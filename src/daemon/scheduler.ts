@@ -52,6 +52,9 @@ export class Job {
   private task?: ScheduledTask;
   private inFlight?: Promise<void>;
   private pendingTimer?: NodeJS.Timeout;
+  /** Resolves when the run now waiting out its delay or in flight has ended (or was dropped by a stop). */
+  private runEnded?: Promise<void>;
+  private endRun?: () => void;
   /** Why the pending or running run was started. */
   private busyReason?: string;
   private stopped = false;
@@ -133,10 +136,14 @@ export class Job {
     }
     this.busyReason = reason;
     const delay = maxDelayMs > 0 ? Math.floor(this.random() * maxDelayMs) : 0;
+    let end: () => void = () => undefined;
+    this.runEnded = new Promise<void>((r) => (end = r));
+    this.endRun = end;
     this.pendingTimer = setTimeout(() => {
       this.pendingTimer = undefined;
       this.inFlight = this.execute(reason, at, delay).finally(() => {
         this.inFlight = undefined;
+        end();
       });
     }, delay);
     return true;
@@ -174,15 +181,22 @@ export class Job {
     }
   }
 
-  /** Resolves once no run is waiting or in flight: a provider command counts as acted on then. */
+  /**
+   * Resolves once the run waiting or in flight now has ended (the one a trigger just started or
+   * merged into): a provider command counts as acted on then. Not a later run: looking again every
+   * 50 ms let a tick in between start one, and two merged read-nows got the results of two runs.
+   */
   async settled(): Promise<void> {
-    while (this.pendingTimer !== undefined || this.inFlight !== undefined) await (this.inFlight ?? new Promise((r) => setTimeout(r, 50)));
+    if (this.busy) await this.runEnded;
   }
 
   /** Stops the schedule; pending (jittered) runs are dropped; resolves when the run in flight ends. */
   stopScheduling(): Promise<void> {
     this.stopped = true;
-    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    if (this.pendingTimer) {
+      clearTimeout(this.pendingTimer);
+      this.endRun?.(); // that run never starts: whoever waits for it is done waiting
+    }
     this.pendingTimer = undefined;
     void this.task?.destroy();
     this.task = undefined;

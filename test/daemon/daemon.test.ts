@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStatus } from '../../src/store/status.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, TOKEN, COMMUNITY, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
+import { DaemonProcess, TOKEN, COMMUNITY, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type LogLine, type Receiver } from './harness.js';
 
 describe('meterbox run (child process)', () => {
   let fleet: Fleet;
@@ -30,14 +30,13 @@ describe('meterbox run (child process)', () => {
     receiver = await startLabReceiver(dir, 'lab-box');
     const caFile = join(dir, 'receiver-ca.pem');
     writeFileSync(caFile, receiver.certPem);
-    const healthPort = await freeTcpPort();
-    health = `http://127.0.0.1:${healthPort}`;
-    cfg = labConfig({ fleet, dir, healthPort, providerUrl: receiver.url, caFile });
+    cfg = labConfig({ fleet, dir, providerUrl: receiver.url, caFile });
     configFile = join(dir, 'config.json');
     writeConfig(configFile, cfg);
     daemon = new DaemonProcess(configFile);
     // Until this line its signal handlers may not be installed: a SIGHUP or SIGTERM would kill node itself.
     await daemon.waitForLog((l) => l.msg === 'meterbox running', 15_000, 'start');
+    health = await daemon.healthUrl();
   }, 30_000);
 
   afterAll(async () => {
@@ -67,7 +66,7 @@ describe('meterbox run (child process)', () => {
     await waitFor(async () => ((await receiver.agents()).some((a) => a.agentId === 'lab-box') ? true : undefined), 10_000, 'a heartbeat at the receiver');
   }, 40_000);
 
-  it('with the production jitter, runs each job exactly once per tick and never skips a tick as an overlap', async () => {
+  it('with the production jitter, runs each job exactly once per tick, and skips a tick as an overlap only while its scheduled run is busy', async () => {
     const scheduled = (job: string, msg = 'job started') => daemon.lines().filter((l) => l.component === `job.${job}` && l.msg === msg && l.reason === 'schedule');
     await waitFor(() => (scheduled('poll').length >= 4 && scheduled('heartbeat').length >= 4 ? true : undefined), 30_000, 'four scheduled polls and heartbeats');
     for (const job of ['poll', 'upload', 'heartbeat']) {
@@ -78,10 +77,39 @@ describe('meterbox run (child process)', () => {
       // Jitter is on: each run waited a random part of a third of the 2 s interval.
       expect(scheduled(job).every((l) => (l.jitterMs as number) >= 0 && (l.jitterMs as number) < 667), job).toBe(true);
     }
-    expect(daemon.lines().filter((l) => l.msg === 'previous run still busy; this run is skipped' && l.reason === 'schedule')).toEqual([]);
+    // An overlap is a tick that came while the job's previous scheduled run was still busy (waiting
+    // out its jitter, or running). On a loaded machine a 2 s schedule can really have one: a poll of
+    // the 4 printers took up to 1 s beside six busy loops, and its jitter may add 0.67 s. So not "no
+    // overlap", which judged speed, but no overlap that is not one (the bug this guards against
+    // counted ticks during merged, unscheduled or finished runs).
+    const overlap = (l: LogLine) => l.msg === 'previous run still busy; this run is skipped';
+    const notBusy = () => {
+      const lines = daemon.lines();
+      return lines.flatMap((w, i) => {
+        if (!overlap(w)) return [];
+        const mine = (l: LogLine) => l.component === w.component;
+        // Waiting out its jitter: a scheduled run of an earlier tick started after this line.
+        const pending = lines.slice(i + 1).some((l) => mine(l) && l.msg === 'job started' && l.reason === 'schedule' && Date.parse(String(l.tick)) < Date.parse(String(w.tick)));
+        // Running: the job's last run started before this line was a scheduled one, and had not ended.
+        let last = i - 1;
+        while (last >= 0 && !(mine(lines[last] as LogLine) && lines[last]?.msg === 'job started')) last--;
+        const running = last >= 0 && lines[last]?.reason === 'schedule' && !lines.slice(last, i).some((l) => mine(l) && (l.msg === 'job done' || l.msg === 'job failed'));
+        return pending || running ? [] : [w];
+      });
+    };
+    // The start of a run that was pending may not have reached this process yet: give it a moment.
+    await waitFor(() => (notBusy().length === 0 ? true : undefined), 10_000, 'the runs the overlaps waited for').catch(() => undefined);
+    expect(notBusy(), 'overlaps counted while no scheduled run was busy').toEqual([]);
+    const logged = (job: string) => daemon.lines().filter((l) => overlap(l) && l.component === `job.${job}`).length;
+    const before = Object.fromEntries(['poll', 'upload', 'heartbeat'].map((job) => [job, logged(job)]));
     const h = await getJson(`${health}/healthz`);
     const jobs = h.body.jobs as Record<string, { overlapsSkipped: number; runs: number }>;
-    for (const job of ['poll', 'upload', 'heartbeat']) expect(jobs[job]?.overlapsSkipped, job).toBe(0);
+    for (const job of ['poll', 'upload', 'heartbeat']) {
+      // /healthz counts exactly the overlaps logged (its figure lies between the lines seen before and after it).
+      const counted = jobs[job]?.overlapsSkipped ?? -1;
+      expect(counted, job).toBeGreaterThanOrEqual(before[job] as number);
+      await waitFor(() => (logged(job) >= counted ? true : undefined), 10_000, `the ${counted} ${job} overlap(s) /healthz counts in the log`);
+    }
   }, 40_000);
 
   it('/healthz answers 503 with the reason when uploads or heartbeats miss their window', async () => {

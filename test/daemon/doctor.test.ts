@@ -10,7 +10,7 @@ describe('meterbox doctor', () => {
     const fleet = await startLabFleet(2);
     try {
       const providerPort = await freeTcpPort();
-      const cfg = labConfig({ fleet, dir, healthPort: 0, providerUrl: `https://127.0.0.1:${providerPort}` });
+      const cfg = labConfig({ fleet, dir, providerUrl: `https://127.0.0.1:${providerPort}` });
       const file = join(dir, 'config.json');
       writeConfig(file, cfg);
       const r = await runCli(['doctor', '--config', file, '--json'], { timeoutMs: 30_000 });

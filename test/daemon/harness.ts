@@ -42,7 +42,12 @@ export function startLabReceiver(dir: string, agentId: string): Promise<Receiver
   return startReceiver({ dbPath: join(dir, 'receiver.db'), tokens: { [agentId]: TOKEN }, logger: pino({ level: 'silent' }) });
 }
 
-export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
+/**
+ * `healthPort` 0 (the default): the daemon's bind picks a free port, and `DaemonProcess.healthUrl()`
+ * reads it from the log. A port picked here and bound by the child a second later could be taken by
+ * another test's listener in between.
+ */
+export function labConfig(o: { fleet: Fleet; dir: string; healthPort?: number; providerUrl: string; caFile?: string; schedules?: Record<string, unknown>; extra?: Record<string, unknown> }): Record<string, unknown> {
   const hosts = o.fleet.devices.map((d) => d.host);
   return {
     agentId: 'lab-box',
@@ -52,12 +57,12 @@ export function labConfig(o: { fleet: Fleet; dir: string; healthPort: number; pr
       { name: 'lab', version: '2c', community: COMMUNITY },
     ],
     targets: [{ target: `${hosts[0]}-${hosts.at(-1)}`, label: 'lab', credentials: ['lab'] }],
-    snmp: { port: o.fleet.port, timeoutMs: 500, retries: 0 },
+    snmp: { port: o.fleet.port, timeoutMs: 1500, retries: 0 },
     // Jitter on, as in production: second-level schedules cap it at a third of each interval.
     schedules: { discovery: '0 0 1 1 *', poll: '*/2 * * * * *', upload: '*/2 * * * * *', heartbeat: '*/2 * * * * *', retention: '0 0 1 1 *', jitterSeconds: 120, ...o.schedules },
     storage: { path: join(o.dir, 'outbox.db') },
     logging: { level: 'info' },
-    health: { host: '127.0.0.1', port: o.healthPort },
+    health: { host: '127.0.0.1', port: o.healthPort ?? 0 },
     ...o.extra,
   };
 }
@@ -102,6 +107,16 @@ export class DaemonProcess {
       if (Date.now() > until || this.child.exitCode !== null) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-2000)}; last log lines:\n${this.stdout.split('\n').slice(-15).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** The port of a listener the daemon opened, from the line (`msg`) it logs once listening. */
+  async listeningPort(msg: string, timeoutMs = 30_000): Promise<number> {
+    return Number((await this.waitForLog((l) => l.msg.startsWith(msg) && typeof l.port === 'number', timeoutMs, `${msg} (a port)`)).port);
+  }
+
+  /** The health endpoint's URL (labConfig binds it on 127.0.0.1). */
+  async healthUrl(timeoutMs = 30_000): Promise<string> {
+    return `http://127.0.0.1:${await this.listeningPort('health endpoint listening', timeoutMs)}`;
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {

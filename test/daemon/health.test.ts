@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assessHealth, type SightInput } from '../../src/daemon/health.js';
 import type { JobState } from '../../src/daemon/scheduler.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
-import { DaemonProcess, freeTcpPort, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
+import { DaemonProcess, getJson, labConfig, startLabFleet, tempDir, startLabReceiver, waitFor, writeConfig, type Receiver } from './harness.js';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const startedAt = new Date('2026-11-22T09:00:00Z');
@@ -60,14 +60,13 @@ describe('meterbox run with a mistyped community', () => {
     receiver = await startLabReceiver(dir, 'lab-box');
     const caFile = join(dir, 'receiver-ca.pem');
     writeFileSync(caFile, receiver.certPem);
-    const healthPort = await freeTcpPort();
-    health = `http://127.0.0.1:${healthPort}`;
-    const cfg = labConfig({ fleet, dir, healthPort, providerUrl: receiver.url, caFile });
+    const cfg = labConfig({ fleet, dir, providerUrl: receiver.url, caFile });
     // The printers answer only the lab community; this box was given another one.
     cfg.credentials = [{ name: 'typo', version: '2c', community: 'pubic' }];
     cfg.targets = [{ target: `${fleet.devices[0]?.host}-${fleet.devices.at(-1)?.host}`, label: 'lab' }];
     writeConfig(join(dir, 'config.json'), cfg);
     daemon = new DaemonProcess(join(dir, 'config.json'));
+    health = await daemon.healthUrl();
   });
 
   afterAll(async () => {

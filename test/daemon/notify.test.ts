@@ -37,7 +37,7 @@ describe.skipIf(!HAVE)(`sd_notify under a NOTIFY_SOCKET${HAVE ? '' : ' (skipped:
     listener = spawn('python3', ['-c', LISTENER, socket, received], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((res) => listener.stdout?.once('data', () => res()));
     fleet = await startLabFleet(1);
-    const cfg = labConfig({ fleet, dir, healthPort: await freeTcpPort(), providerUrl: `https://127.0.0.1:${await freeTcpPort()}` });
+    const cfg = labConfig({ fleet, dir, providerUrl: `https://127.0.0.1:${await freeTcpPort()}` });
     const configFile = join(dir, 'config.json');
     writeConfig(configFile, cfg);
     // WatchdogSec=2 → pings every second.

@@ -10,7 +10,7 @@ import { startReceiver } from '../../src/receiver/index.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
 import { writeFileSync } from 'node:fs';
-import { DaemonProcess, TOKEN, freeTcpPort, labConfig, startLabFleet, tempDir, waitFor, writeConfig } from './harness.js';
+import { DaemonProcess, TOKEN, labConfig, startLabFleet, tempDir, waitFor, writeConfig, type LogLine } from './harness.js';
 
 describe('meterbox run after a provider outage', () => {
   let fleet: Fleet;
@@ -26,7 +26,6 @@ describe('meterbox run after a provider outage', () => {
     const cfg = labConfig({
       fleet,
       dir,
-      healthPort: await freeTcpPort(),
       providerUrl: rx.url,
       caFile,
       // Discovery runs at start (nothing known yet); nothing else uploads for a year.
@@ -44,10 +43,16 @@ describe('meterbox run after a provider outage', () => {
   });
 
   it('a heartbeat that gets through ends the backoff and the upload runs at once', async () => {
-    await daemon.waitForLog((l) => l.component === 'job.upload' && l.msg === 'job failed', 30_000, 'the first upload to fail');
-    expect(await rx.readingCount()).toBe(0);
+    const failed = await daemon.waitForLog((l) => l.component === 'job.upload' && l.msg === 'job failed', 30_000, 'the first upload to fail');
+    // Nothing got through then. (Not the receiver's count read now: a heartbeat every 2 s may already
+    // have lifted the backoff and its upload delivered by the time this test sees the line.)
+    expect(failed).toMatchObject({ delivered: 0 });
+    expect(rx.requests().find((q) => q.path === '/v1/readings')?.status).toBe(503);
     await daemon.waitForLog((l) => l.msg === 'heartbeat accepted: the provider is back, the upload backoff ends', 30_000, 'the heartbeat to lift the backoff');
     await waitFor(async () => ((await rx.readingCount()) >= 2 ? true : undefined), 30_000, 'readings at the receiver');
     await daemon.waitForLog((l) => l.component === 'job.upload' && l.msg === 'job done' && Number(l.delivered) >= 2, 10_000, 'the upload that delivered them');
+    // In that order: the upload that delivered came after the heartbeat that ended the backoff.
+    const order = (pred: (l: LogLine) => boolean) => daemon.lines().findIndex(pred);
+    expect(order((l) => l.component === 'job.upload' && l.msg === 'job done' && Number(l.delivered) >= 2)).toBeGreaterThan(order((l) => l.msg === 'heartbeat accepted: the provider is back, the upload backoff ends'));
   }, 90_000);
 });

@@ -107,6 +107,28 @@ describe('Job', () => {
     expect(started(lines).length).toBe(2);
   });
 
+  it('settled() waits for the run busy when it is asked, not for one a later tick starts: two merged read-nows get one result', async () => {
+    // A 10 ms run on a schedule of every second, without jitter; read-now just before a tick.
+    const { job } = make('settling', '* * * * * *', 0, () => new Promise<JobResult>((r) => setTimeout(() => r({ ok: true }), 10)));
+    job.start();
+    await vi.advanceTimersByTimeAsync(1_470); // 08:00:01.970: the tick at :01 has run
+    const runsBefore = job.state.runs;
+    job.trigger('status-page:read-now');
+    const finished: (string | undefined)[] = [];
+    // The first asker comes while the run waits for its timer, the second while it is in flight (merged).
+    const first = job.settled().then(() => finished.push(job.state.lastFinishedAt));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(job.trigger('status-page:read-now')).toBe(false);
+    const second = job.settled().then(() => finished.push(job.state.lastFinishedAt));
+    // The read-now run ends at :01.98; the tick at :02 starts another before a 50 ms poll of the first asker would look again.
+    await vi.advanceTimersByTimeAsync(200);
+    await Promise.all([first, second]);
+    expect(job.state.runs).toBe(runsBefore + 2);
+    // Both saw the read-now run's end (:01.98), not the scheduled run of :02 that came after it.
+    expect(finished[0]).toBe(finished[1]);
+    expect(String(finished[0]) < '2026-11-22T08:00:02.000Z', String(finished[0])).toBe(true);
+  });
+
   it('a tick while an extra run (start-up, an upload after a poll, read-now) is under way merges into it: no overlap', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<JobResult>((r) => (release = () => r({ ok: true })));

@@ -40,13 +40,14 @@ describe('meterbox dump', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  // The fleet answers from this process: 1.5 s outlasts a starved event loop (the rule for agents in the test process).
   const read = (host: string, p: number) =>
-    readDevice({ host, port: p, credentials: { version: '2c', community: COMMUNITY }, timeoutMs: 1000, retries: 0 }, { now: () => AT });
+    readDevice({ host, port: p, credentials: { version: '2c', community: COMMUNITY }, timeoutMs: 1500, retries: 0 }, { now: () => AT });
 
   it('writes the generic fixture to stdout: every standard object, byte for byte, and progress on stderr', async () => {
     const d = fleet.devices.find((x) => x.name === 'generic-color-laser');
     if (!d) throw new Error('generic-color-laser fixture is not served');
-    const r = await runCli(['dump', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1000', '--retries', '0']);
+    const r = await runCli(['dump', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1500', '--retries', '0']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1.3.6.1.2.1.43: ');
     expect(r.stderr).not.toContain(COMMUNITY);
@@ -63,7 +64,7 @@ describe('meterbox dump', () => {
     if (!d) throw new Error('generic-color-laser fixture is not served');
     // head -n 0 exits at once, so every line dump writes meets a closed pipe (async: the agents live in this process).
     const cli = [process.execPath, ...CLI_ARGV].map((a) => `'${a}'`).join(' ');
-    const script = `${cli} dump ${d.host} --port ${d.port} --community ${COMMUNITY} --timeout 1000 --retries 0 | head -n 0; echo "dump exit \${PIPESTATUS[0]}" >&2`;
+    const script = `${cli} dump ${d.host} --port ${d.port} --community ${COMMUNITY} --timeout 1500 --retries 0 | head -n 0; echo "dump exit \${PIPESTATUS[0]}" >&2`;
     const { stderr } = await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8' });
     expect(stderr).not.toMatch(/EPIPE|Unhandled|\n\s+at /);
     expect(stderr).toMatch(/dump exit 0\n$/);
@@ -73,7 +74,7 @@ describe('meterbox dump', () => {
     const d = fleet.devices.find((x) => x.name === name);
     if (!d) throw new Error(`${name} is not served`);
     const out = join(dir, `${name}.snmprec`);
-    const r = await runCli(['dump', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1000', '--retries', '0', '-o', out]);
+    const r = await runCli(['dump', d.host, '--port', String(d.port), '--community', COMMUNITY, '--timeout', '1500', '--retries', '0', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`written to ${out}`);

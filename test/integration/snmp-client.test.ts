@@ -35,8 +35,10 @@ describe('SnmpClient against the simulator agent', () => {
     for (const a of agents) await a.close();
   });
 
+  // The agent answers from this process: a timeout that outlasts a starved event loop (with 500 ms,
+  // a half-second stall let the timer fire before the waiting answer was read: MBX_SNMP_TIMEOUT).
   const client = (over: Partial<ConstructorParameters<typeof SnmpClient>[0]> = {}) =>
-    new SnmpClient({ host: '127.0.0.1', port, credentials: { version: '2c', community: 'public' }, timeoutMs: 500, retries: 0, ...over });
+    new SnmpClient({ host: '127.0.0.1', port, credentials: { version: '2c', community: 'public' }, timeoutMs: 1500, retries: 0, ...over });
 
   it('gets scalars, decodes hex strings and Counter64, and splits on tooBig', async () => {
     const c = client();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../src/receiver/index.js';
 import type { CommandRow, RunningReceiver } from '../../src/receiver/types.js';
 import { Heartbeat, type HeartbeatCommandName } from '../../src/upload/index.js';
-import { DaemonProcess, TOKEN as LAB_TOKEN, freeTcpPort, labConfig, startLabFleet, waitFor, writeConfig } from '../daemon/harness.js';
+import { DaemonProcess, TOKEN as LAB_TOKEN, labConfig, startLabFleet, waitFor, writeConfig } from '../daemon/harness.js';
 import { fakeClock, tempDir } from '../store/helpers.js';
 import { captureLogger } from '../upload/helpers.js';
 import { backends, titled } from './backends.js';
@@ -127,7 +127,7 @@ describe('meterbox run: a provider read-now runs a poll, acknowledged after it',
     const dir = join(tmp.dir, 'daemon');
     mkdirSync(dir);
     // Polls only on start and on request; heartbeats every 2 s carry the command and, later, its ack.
-    const cfg = labConfig({ fleet, dir, healthPort: await freeTcpPort(), providerUrl: rx.url, caFile, schedules: { poll: '0 0 1 1 *', discovery: '0 0 1 1 *' }, extra: { logging: { level: 'debug' } } });
+    const cfg = labConfig({ fleet, dir, providerUrl: rx.url, caFile, schedules: { poll: '0 0 1 1 *', discovery: '0 0 1 1 *' }, extra: { logging: { level: 'debug' } } });
     writeConfig(join(dir, 'config.json'), cfg);
     daemon = new DaemonProcess(join(dir, 'config.json'));
   });

@@ -10,7 +10,7 @@ import { startReceiver } from '../../src/receiver/server.js';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import type { Fleet } from '../../src/simulator/fleet.js';
 import type { WireRemote } from '../../src/upload/protocol.js';
-import { DaemonProcess, TOKEN, freeTcpPort, labConfig, startLabFleet, tempDir, waitFor, writeConfig } from '../daemon/harness.js';
+import { DaemonProcess, TOKEN, labConfig, startLabFleet, tempDir, waitFor, writeConfig } from '../daemon/harness.js';
 
 export const AGENT = 'lab-box';
 
@@ -34,7 +34,7 @@ export async function startRemoteLab(o: { devices: number; remote: (dir: string)
   const caFile = join(dir, 'receiver-ca.pem');
   writeFileSync(caFile, rx.certPem);
   const configFile = join(dir, 'config.json');
-  writeConfig(configFile, labConfig({ fleet, dir, healthPort: await freeTcpPort(), providerUrl: rx.url, caFile, extra: { remote: o.remote(dir) } }));
+  writeConfig(configFile, labConfig({ fleet, dir, providerUrl: rx.url, caFile, extra: { remote: o.remote(dir) } }));
   const daemon = new DaemonProcess(configFile);
   await daemon.waitForLog((l) => l.msg === 'meterbox running', 30_000, 'the daemon to start');
   const reported = async (): Promise<WireRemote> => ((await rx.agents()).find((x) => x.agentId === AGENT)?.lastHeartbeat?.remote ?? {}) as WireRemote;

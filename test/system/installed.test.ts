@@ -24,7 +24,7 @@ import { randomLoopbackBlock } from '../helpers/net.js';
 import { findSnmpd, startSnmpd, type RunningSnmpd } from '../helpers/snmpd.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
-import { allDeliveredOnce, outbox, receiverApi, storySteps } from './provider.js';
+import { allDeliveredOnce, outbox, receiverApi, spawnReceiver, storySteps } from './provider.js';
 
 const SKIP = skipReason() ?? (findSnmpd() ? undefined : 'snmpd is not installed (apt-get install snmpd)');
 if (SKIP) console.warn(`installed-system test skipped: ${SKIP}`);
@@ -87,8 +87,11 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   /** The receiver's API as the provider reads it (read token, the receiver's certificate: the box's caFile). */
   const rxGet = receiverApi(() => rxPort, () => readFileSync(join(work, 'rx.pem')), READ_TOKEN);
 
-  const startReceiver = () => {
-    receiver = spawn(process.execPath, [...CLI_ARGV, 'receiver', '--listen', `127.0.0.1:${rxPort}`, '--db', join(work, 'receiver.db'), '--tokens', join(work, 'tokens.json'), '--cert', join(work, 'rx.pem'), '--key', join(work, 'rx.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  /** The first start binds a port of the receiver's choosing (rxPort 0); a restart takes the same one again, which the box's config names. */
+  const startReceiver = async () => {
+    const rx = await spawnReceiver(rxPort, ['--db', join(work, 'receiver.db'), '--tokens', join(work, 'tokens.json'), '--cert', join(work, 'rx.pem'), '--key', join(work, 'rx.key')]);
+    receiver = rx.child;
+    rxPort = rx.port;
     return waitFor(async () => ((await rxGet('/v1/agents')).status === 200 ? true : undefined), 30_000, 'the receiver');
   };
   const stopReceiver = async () => {
@@ -124,7 +127,6 @@ describe.skipIf(SKIP !== undefined)('the .deb installed and booted under systemd
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'mbx-system-'));
     const log = (s: string) => console.log(`system test: ${s}`);
-    rxPort = await freeTcpPort();
     healthPort = await freeTcpPort();
     // The package, as `npm run package:deb` makes it (dist/ is built by the suite), and the same
     // package as a newer version, for the upgrade.

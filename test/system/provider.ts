@@ -4,11 +4,26 @@
  * box's outbox (read from the host: SQLite WAL readers do not block the daemon) against the
  * receiver — that proves none was lost or delivered twice.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import https from 'node:https';
 import Database from 'better-sqlite3';
 import { it } from 'vitest';
+import { CLI_ARGV } from '../helpers/cli.js';
 import { waitFor } from '../daemon/harness.js';
 import type { Container } from './container.js';
+
+/**
+ * `meterbox receiver` on 127.0.0.1:`port` with `args`, and the port it listens on, from the line it
+ * prints. Port 0 the first time: the receiver's own bind picks it. (A port picked by the test and
+ * bound only after the package build, minutes later, could be taken by another listener meanwhile.)
+ */
+export async function spawnReceiver(port: number, args: readonly string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...CLI_ARGV, 'receiver', '--listen', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const bound = await waitFor(() => (child.exitCode !== null ? Promise.reject(new Error(`the receiver exited ${child.exitCode}`)) : /^receiver listening on https:\/\/127\.0\.0\.1:(\d+)/m.exec(out)?.[1]), 30_000, 'the receiver to listen');
+  return { child, port: Number(bound) };
+}
 
 export type ApiGet = (path: string) => Promise<{ status: number; body: Record<string, unknown> }>;
 

@@ -24,7 +24,7 @@ import { CLI_ARGV, runCli } from '../helpers/cli.js';
 import { randomLoopbackBlock } from '../helpers/net.js';
 import { freeTcpPort, waitFor } from '../daemon/harness.js';
 import { Container, run, skipReason } from './container.js';
-import { allDeliveredOnce, outbox, receiverApi, storySteps } from './provider.js';
+import { allDeliveredOnce, outbox, receiverApi, spawnReceiver, storySteps } from './provider.js';
 
 const SKIP = skipReason();
 if (SKIP) console.warn(`self-update system test skipped: ${SKIP}`);
@@ -109,7 +109,6 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'mbx-update-'));
     const log = (s: string) => console.log(`self-update system test: ${s}`);
-    rxPort = await freeTcpPort();
     healthPort = await freeTcpPort();
     const boot = Container.boot({ log });
     boot.catch(() => undefined);
@@ -127,7 +126,7 @@ describe.skipIf(SKIP !== undefined)('signed remote configuration and self-update
     publicKey = kg.stdout.trim();
     simulator = spawn(process.execPath, [...CLI_ARGV, 'simulate', '--synthetic', '2', '--first', `${block}.2`, '--port', '161', '--community', COMMUNITY], { stdio: ['ignore', 'pipe', 'inherit'] });
     await waitFor(() => new Promise<true | undefined>((res) => simulator?.stdout?.once('data', () => res(true))), 30_000, 'the simulator');
-    receiver = spawn(process.execPath, [...CLI_ARGV, 'receiver', '--listen', `127.0.0.1:${rxPort}`, '--db', db(), '--tokens', join(work, 'tokens.json'), '--cert', join(work, 'rx.pem'), '--key', join(work, 'rx.key'), '--updates-dir', join(work, 'updates')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    ({ child: receiver, port: rxPort } = await spawnReceiver(0, ['--db', db(), '--tokens', join(work, 'tokens.json'), '--cert', join(work, 'rx.pem'), '--key', join(work, 'rx.key'), '--updates-dir', join(work, 'updates')]));
     await waitFor(async () => ((await rxGet('/v1/agents')).status === 200 ? true : undefined), 30_000, 'the receiver');
     box = await boot;
     mark('container booted');

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningReceiver } from '../../src/receiver/types.js';
 import type { Store } from '../../src/store/store.js';
 import { Heartbeat, Uploader, type UploaderOptions } from '../../src/upload/index.js';
+import { waitFor } from '../daemon/harness.js';
 import { makeReading } from '../store/helpers.js';
 import { AGENT, TOKEN, captureLogger, makePki, openStore, startTestReceiver, tempDir, type TestPki } from './helpers.js';
 
@@ -84,18 +85,23 @@ describe('retryable failures deliver nothing and back off', () => {
 
   it('timeout: a receiver slower than timeoutMs is a timeout', async () => {
     const { store, u } = setup(1, { timeoutMs: 300 });
+    const seen = rx.requests().length;
     rx.faults.delayNext(1, 1500);
     const r = await u.drainOnce();
     expect(r).toMatchObject({ stop: 'retry', error: { code: 'MBX_UPLOAD_TIMEOUT' } });
     expect(store.readings.counts().pending).toBe(1);
     u.close();
+    // The receiver goes on with the abandoned request after its 1.5 s delay and only then records
+    // it. Left in flight, it landed among the next tests' requests on a busy machine (the 413 test
+    // takes the last three /v1/readings requests as its own); it ends within this test instead.
+    await waitFor(() => (rx.requests().length > seen ? true : undefined), 10_000, 'the receiver to finish the abandoned request');
   });
 });
 
 describe('401/403 stop uploads until the config changes or a heartbeat succeeds', () => {
   it('a wrong token: one request, then no more; the log says what to check; a heartbeat with a good token lifts it', async () => {
     const { store, u } = setup(2, { token: 'tok-wrong-but-long-enough' });
-    // This test's (refused) requests only: the previous test's delayed request may still land here on a busy machine.
+    // This test's (refused) requests only: the receiver has served other tests' requests before.
     const mine = () => rx.requests().filter((q) => q.status === 401).length;
     const before = mine();
     const r = await u.drainOnce();

@@ -35,7 +35,7 @@ import { SnmpClient } from '../../src/snmp/client.js';
 import { asNumber } from '../../src/snmp/values.js';
 import type { StoredEvent } from '../../src/store/events.js';
 import { buildHeartbeatBody } from '../../src/upload/heartbeat.js';
-import { DaemonProcess, freeTcpPort, labConfig, tempDir, waitFor, writeConfig } from '../daemon/harness.js';
+import { DaemonProcess, labConfig, tempDir, waitFor, writeConfig } from '../daemon/harness.js';
 import { axeViolations, browserSkipReason, launchBrowser, screenshot, serious, type Browser } from '../helpers/browser.js';
 import { loopbackEndpoint } from '../helpers/net.js';
 
@@ -127,15 +127,15 @@ describe.skipIf(!!why)(`the status page and the fleet view in Chromium${why ? ` 
     await rx.store.addToken({ id: t.id, kind: 'agent', agentId: 'silent-box', hash: t.hash, label: 'ACME Ltd', createdAt: now().toISOString() });
     writeFileSync(join(dir, 'receiver.pem'), rx.certPem);
     writeFileSync(join(dir, 'lan-password'), `${LAN_PASSWORD}\n`, { mode: 0o600 });
-    const healthPort = await freeTcpPort();
-    lanPort = await freeTcpPort();
-    box = `http://127.0.0.1:${healthPort}`;
-    const cfg = labConfig({ fleet, dir, healthPort, providerUrl: rx.url, caFile: join(dir, 'receiver.pem') });
+    const cfg = labConfig({ fleet, dir, providerUrl: rx.url, caFile: join(dir, 'receiver.pem') });
     cfg.provider = { ...(cfg.provider as object), token: TOKEN };
     cfg.credentials = [{ name: 'lab', version: '2c', community: COMMUNITY }];
-    cfg.health = { host: '127.0.0.1', port: healthPort, lan: { host: '127.0.0.1', port: lanPort, password: { file: 'lan-password' } } };
+    // Ports 0: the daemon binds both listeners on free ports and logs them (nothing can take a port between a pick and the bind).
+    cfg.health = { host: '127.0.0.1', port: 0, lan: { host: '127.0.0.1', port: 0, password: { file: 'lan-password' } } };
     writeConfig(join(dir, 'config.json'), cfg);
     daemon = new DaemonProcess(join(dir, 'config.json'));
+    box = await daemon.healthUrl();
+    lanPort = await daemon.listeningPort('status page on the LAN');
     await waitFor(async () => (await rx.devices({ agentId: 'lab-box' })).length === DEVICES || undefined, 60_000, 'the box to deliver readings of every device');
     labKey = (await rx.devices({ agentId: 'lab-box' }))[0]?.key as string;
 
