@@ -5,7 +5,7 @@ import { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF } from '../../src/upload
 import { classifyHttpFailure } from '../../src/upload/classify.js';
 import { buildHeartbeatBody } from '../../src/upload/heartbeat.js';
 import { describeChain } from '../../src/upload/tls-probe.js';
-import { parseReceipt, readingsBody } from '../../src/upload/uploader.js';
+import { parseReceipt, readingsBodyParts } from '../../src/upload/uploader.js';
 import { makeReading } from '../store/helpers.js';
 
 const P = { baseMs: 1000, capMs: 60_000, maxRetryAfterMs: 3_600_000 };
@@ -101,7 +101,7 @@ describe('bodies match docs/provider-api.yaml', () => {
   const v = apiValidators();
   it('the readings request built from stored JSON', () => {
     const items = [makeReading(1, '2026-11-22T08:00:00.000Z'), makeReading(2, '2026-11-22T08:00:01.000Z')].map((r, i) => ({ seq: i, id: r.id, deviceKey: r.device.key, readAt: r.readAt, bytes: 0, attempts: 0, body: JSON.stringify(r) }));
-    const body = JSON.parse(readingsBody('box-1', '2026-11-22T08:00:02.000Z', items)) as { readings: unknown[] };
+    const body = JSON.parse([...readingsBodyParts('box-1', '2026-11-22T08:00:02.000Z', items)].join('')) as { readings: unknown[] };
     expect(v.check('ReadingsRequest', body)).toEqual([]);
     for (const r of body.readings) expect(v.check('Reading', r)).toEqual([]);
   });
